@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Builds what Node-RED loads from src/: TypeScript types generated from schemas/, the
+// compiled CommonJS in lib/ and nodes/, and each node's editor HTML and locales beside its .js.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const require = createRequire(import.meta.url);
+
+async function generatePayloadTypes() {
+  const { compile } = require('json-schema-to-typescript');
+  const { schemas, origin } = JSON.parse(readFileSync(join(root, 'schemas/meetingbaas-v2.json'), 'utf8'));
+  const parts = [`// Generated from schemas/meetingbaas-v2.json (${origin}) by scripts/build.mjs. Do not edit.\n`];
+  for (const [name, schema] of Object.entries(schemas)) {
+    parts.push(
+      await compile(schema, name, {
+        bannerComment: '',
+        additionalProperties: true,
+        strictIndexSignatures: true,
+        format: true,
+      }),
+    );
+  }
+  const dir = join(root, 'src/lib/generated');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'meetingbaas-v2.ts'), parts.join('\n'));
+}
+
+function compileTypeScript() {
+  rmSync(join(root, 'nodes'), { recursive: true, force: true });
+  rmSync(join(root, 'lib'), { recursive: true, force: true });
+  try {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+  } catch {
+    console.error('build: TypeScript reported the errors above');
+    process.exit(1);
+  }
+}
+
+/** Everything in src/nodes that is not TypeScript (editor .html, locales/) goes beside the compiled .js. */
+function copyEditorFiles() {
+  const from = join(root, 'src/nodes');
+  for (const type of readdirSync(from)) {
+    cpSync(join(from, type), join(root, 'nodes', type), {
+      recursive: true,
+      filter: (path) => !path.endsWith('.ts'),
+    });
+  }
+}
+
+await generatePayloadTypes();
+compileTypeScript();
+copyEditorFiles();

@@ -1,0 +1,199 @@
+// "callback in": an HTTP endpoint for Meeting BaaS deliveries. Authenticates each one, drops
+// repeats, validates it and sends it on the output for its kind; answers before the flow runs.
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { Request, RequestHandler, Response } from 'express';
+import { DeliveryAuthenticator, signedDeliveryId, type RejectionReason } from '../../lib/authentication';
+import { OUTPUT, routeDelivery } from '../../lib/delivery';
+import { deliveryKey, SeenDeliveries, type KeyValueStore } from '../../lib/repeats';
+import { parseJsonBody, type RawBody } from '../../lib/request-body';
+import { readAccount } from '../meetingbaas-config/account';
+import { DEFAULT_BODY_LIMIT, endpointRegistry, type Attachment, type Endpoint } from './endpoints';
+
+interface CallbackDef extends NodeDef {
+  account?: string;
+  url?: string;
+  method?: string;
+  maxBodyKB?: number | string;
+  dedupeHours?: number | string;
+  store?: string;
+}
+
+type Method = 'post' | 'put' | 'any';
+const ALLOWED_METHODS: Readonly<Record<Method, readonly string[]>> = {
+  post: ['POST'],
+  put: ['PUT'],
+  any: ['POST', 'PUT'],
+};
+
+const DEFAULT_DEDUPE_HOURS = 6;
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+const STATUS_EVERY_MS = 500;
+const REJECTION_LOG_EVERY_MS = 60 * 1000;
+
+function positiveNumber(value: unknown, fallback: number): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+function answer(res: Response, status: number, body: object, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/json');
+  res.end(JSON.stringify(body));
+}
+
+export = (RED: NodeAPI): void => {
+  const nodeMiddleware: RequestHandler[] = [RED.settings.httpNodeMiddleware ?? []].flat() as RequestHandler[];
+
+  function MeetingBaasCallback(this: Node, def: CallbackDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const t = (key: string, vars?: Record<string, string | number>): string =>
+      RED._(`meetingbaas-callback.${key}`, vars);
+
+    const methodName = (def.method ?? 'post').toLowerCase();
+    const method: Method = methodName in ALLOWED_METHODS ? (methodName as Method) : 'post';
+    const allowed = ALLOWED_METHODS[method];
+    const path = (def.url ?? '').trim();
+    const bodyLimit = Math.round(positiveNumber(def.maxBodyKB, DEFAULT_BODY_LIMIT / 1024) * 1024) || DEFAULT_BODY_LIMIT;
+    const dedupeMs = positiveNumber(def.dedupeHours, DEFAULT_DEDUPE_HOURS) * 3600 * 1000;
+    const storeName = def.store?.trim() || 'memory';
+
+    if (RED.settings.httpNodeRoot === false) {
+      node.status({ fill: 'red', shape: 'ring', text: t('status.httpDisabled') });
+      node.error(t('errors.httpDisabled'));
+      return;
+    }
+    if (!path || /[:*?()[\]]/.test(path)) {
+      node.status({ fill: 'red', shape: 'ring', text: t('status.badPath') });
+      node.error(t(path ? 'errors.badPath' : 'errors.missingPath', { path }));
+      return;
+    }
+
+    let authenticator: DeliveryAuthenticator;
+    try {
+      authenticator = new DeliveryAuthenticator(readAccount(RED, def.account).credentials);
+    } catch (error) {
+      node.status({ fill: 'red', shape: 'ring', text: t('status.badSecret') });
+      node.error(t('errors.badWebhookSecret', { detail: (error as Error).message }));
+      return;
+    }
+
+    const context = node.context();
+    const store: KeyValueStore = {
+      get: (key, cb) => context.get(key, storeName, cb),
+      set: (key, value, cb) => context.set(key, value, storeName, cb),
+      keys: (cb) => context.keys(storeName, cb),
+    };
+    const seen = new SeenDeliveries(store, dedupeMs);
+    const pruneTimer = setInterval(() => void seen.prune(), PRUNE_EVERY_MS);
+    pruneTimer.unref();
+
+    const counts = { received: 0, invalid: 0, rejected: 0, repeats: 0 };
+    let sharedWith = 0;
+    let closed = false;
+
+    let statusTimer: NodeJS.Timeout | null = null;
+    const showStatus = (): void => {
+      statusTimer = null;
+      let status: NodeStatus;
+      if (sharedWith > 0) {
+        status = { fill: 'red', shape: 'dot', text: t('status.pathShared', { path }) };
+      } else {
+        const verified = !authenticator.acceptsUnverified;
+        const parts = [t(verified ? 'status.verified' : 'status.unverified'), t('status.received', { count: counts.received })];
+        if (counts.invalid > 0) parts.push(t('status.invalid', { count: counts.invalid }));
+        if (counts.rejected > 0) parts.push(t('status.rejected', { count: counts.rejected }));
+        status = { fill: verified ? 'green' : 'yellow', shape: verified ? 'dot' : 'ring', text: parts.join(' · ') };
+      }
+      node.status(status);
+    };
+    // Status updates cross to every open editor: at most a few a second, whatever the load.
+    const scheduleStatus = (): void => {
+      if (statusTimer === null && !closed) statusTimer = setTimeout(showStatus, STATUS_EVERY_MS);
+    };
+
+    // One line a minute at most, so that a flood of forged deliveries cannot flood the log.
+    let rejectionsSinceLog = 0;
+    let lastRejectionLog = 0;
+    const reject = (res: Response, reason: RejectionReason): void => {
+      counts.rejected += 1;
+      rejectionsSinceLog += 1;
+      const now = Date.now();
+      if (now - lastRejectionLog >= REJECTION_LOG_EVERY_MS) {
+        node.warn(t('warnings.rejected', { count: rejectionsSinceLog, reason: t(`reasons.${reason}`) }));
+        rejectionsSinceLog = 0;
+        lastRejectionLog = now;
+      }
+      scheduleStatus();
+      answer(res, 401, { error: 'unauthorized' });
+    };
+
+    const handle = async (req: Request, res: Response, raw: RawBody): Promise<void> => {
+      if (!allowed.includes(req.method)) {
+        return answer(res, 405, { error: 'method not allowed' }, { Allow: allowed.join(', ') });
+      }
+      if (raw.kind === 'aborted') return;
+      if (raw.kind === 'too-large') {
+        answer(res, 413, { error: `body over ${bodyLimit} bytes` }, { Connection: 'close' });
+        if (!raw.drained) res.once('finish', () => req.destroy());
+        return;
+      }
+      const auth = authenticator.authenticate(req.headers, raw.bytes);
+      if (!auth.ok) return reject(res, auth.reason);
+
+      const deliveryId = deliveryKey(signedDeliveryId(req.headers), raw.bytes);
+      const first = await seen.firstSighting(deliveryId);
+      if (closed) return answer(res, 503, { error: 'restarting' }, { 'Retry-After': '2' });
+      if (!first) {
+        counts.repeats += 1;
+        return answer(res, 200, { received: true, duplicate: true });
+      }
+
+      const body = parseJsonBody(raw.bytes, req.headers['content-type']);
+      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt: new Date() });
+      counts.received += 1;
+      if (routed.output === OUTPUT.invalid) counts.invalid += 1;
+      // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
+      if (body.kind === 'unsupported-media-type') {
+        answer(res, 415, { error: 'Content-Type must be application/json' });
+      } else {
+        answer(res, 200, { received: true });
+      }
+      const outputs: Array<NodeMessageInFlow | null> = [null, null, null, null];
+      outputs[routed.output] = routed.message as unknown as NodeMessageInFlow;
+      node.send(outputs);
+      scheduleStatus();
+    };
+
+    const endpoint: Endpoint = {
+      bodyLimit,
+      handle: (req, res, raw) => {
+        handle(req, res, raw).catch((error: unknown) => {
+          node.error(t('errors.unexpected', { detail: String(error) }));
+          answer(res, 500, { error: 'internal error' });
+        });
+      },
+      onPathShared: (others, isPrimary) => {
+        const wasShared = sharedWith > 0;
+        sharedWith = others;
+        if (others > 0 && !wasShared) node.warn(t(isPrimary ? 'warnings.pathSharedPrimary' : 'warnings.pathShared', { path }));
+        if (others === 0 && wasShared) showStatus();
+        else scheduleStatus();
+      },
+    };
+    const attachment: Attachment = endpointRegistry(RED.httpNode, nodeMiddleware).attach(path, endpoint);
+    showStatus();
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      closed = true;
+      attachment.detach(removed);
+      clearInterval(pruneTimer);
+      if (statusTimer) clearTimeout(statusTimer);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('meetingbaas-callback', MeetingBaasCallback);
+};

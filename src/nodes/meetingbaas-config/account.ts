@@ -1,0 +1,34 @@
+// What the other nodes of this package read from a "Meeting BaaS account" config node.
+import type { Node, NodeAPI } from 'node-red';
+
+export const DEFAULT_BASE_URL = 'https://api.meetingbaas.com';
+
+export interface AccountCredentials {
+  apiKey?: string;
+  callbackSecret?: string;
+  webhookSecret?: string;
+}
+
+export interface AccountNode extends Node<AccountCredentials> {
+  baseUrl: string;
+}
+
+export interface Account {
+  readonly baseUrl: string;
+  readonly credentials: Readonly<AccountCredentials>;
+}
+
+const NO_ACCOUNT: Account = { baseUrl: DEFAULT_BASE_URL, credentials: {} };
+
+/** The account a node points at, or defaults (no secrets) when it points at none. */
+export function readAccount(RED: NodeAPI, accountId: string | undefined): Account {
+  if (!accountId) return NO_ACCOUNT;
+  const node = RED.nodes.getNode(accountId) as AccountNode | null;
+  if (!node) return NO_ACCOUNT;
+  return { baseUrl: node.baseUrl, credentials: node.credentials ?? {} };
+}
+
+/** `https://api.meetingbaas.com/` and ` https://x ` become `https://api.meetingbaas.com` and `https://x`. */
+export function normaliseBaseUrl(value: string | undefined): string {
+  return (value ?? '').trim().replace(/\/+$/, '') || DEFAULT_BASE_URL;
+}

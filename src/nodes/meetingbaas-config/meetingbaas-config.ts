@@ -1,0 +1,21 @@
+// "Meeting BaaS account": where the API is and the secrets the other nodes use. Holds no state.
+import type { NodeAPI, NodeDef } from 'node-red';
+import { normaliseBaseUrl, type AccountCredentials, type AccountNode } from './account';
+
+interface AccountDef extends NodeDef {
+  baseUrl?: string;
+}
+
+export = (RED: NodeAPI): void => {
+  function MeetingBaasAccount(this: AccountNode, def: AccountDef): void {
+    RED.nodes.createNode(this, def);
+    this.baseUrl = normaliseBaseUrl(def.baseUrl);
+  }
+  RED.nodes.registerType<AccountNode, AccountDef, object, AccountCredentials>('meetingbaas-config', MeetingBaasAccount, {
+    credentials: {
+      apiKey: { type: 'password' },
+      callbackSecret: { type: 'password' },
+      webhookSecret: { type: 'password' },
+    },
+  });
+};
