@@ -1,0 +1,8 @@
+// The offline Meeting BaaS simulator: sample deliveries, their signatures, and a local server
+// for the artifacts they point at. Used by `npm start`, `npm run simulate` and the tests.
+export * from './artifact-server';
+export * from './deliveries';
+export * from './demo';
+export * from './meeting';
+export * from './sender';
+export * from './signing';
