@@ -1,0 +1,228 @@
+// Fetches the artifacts of one message: each download in a slot of the node's limiter, one
+// refresh of the signed URLs when storage says they expired, then the parsing a flow needs.
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { ArtifactName } from '../delivery';
+import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from '../transcript';
+import type { AddressPolicy } from './address-policy';
+import { BotDetailsError, fetchBotDetails, type BotDetails } from './bot-details';
+import { DownloadError, downloadToBuffer, downloadToFile, type DownloadErrorKind } from './download';
+import { artifactPath, extensionFor, FileNameError, isBotId } from './file-names';
+import type { HttpClient } from './http-client';
+import type { ArtifactRequest, SkipReason } from './input';
+import type { Limiter } from './limiter';
+
+export type Mode = 'file' | 'message';
+export type Subtitles = 'none' | 'srt' | 'vtt';
+
+export interface FetchSettings {
+  readonly mode: Mode;
+  /** Absolute; only used in file mode. */
+  readonly directory: string;
+  readonly template: string;
+  readonly maxMessageBytes: number;
+  readonly maxFileBytes: number;
+  readonly subtitles: Subtitles;
+}
+
+export interface ApiAccess {
+  readonly baseUrl: string;
+  readonly apiKey: string | undefined;
+  readonly client: HttpClient;
+  readonly policy: AddressPolicy;
+}
+
+export interface FetchContext {
+  readonly client: HttpClient;
+  readonly policy: AddressPolicy;
+  readonly api: ApiAccess;
+  readonly limiter: Limiter;
+  readonly signal: AbortSignal;
+  readonly onProgress?: (artifact: ArtifactName, received: number, expected: number | null) => void;
+}
+
+export type FailureKind =
+  | DownloadErrorKind
+  | 'no-bot-id'
+  | 'file-name'
+  | 'parse'
+  | 'refresh'
+  | 'gone-after-refresh';
+
+export interface Failure {
+  readonly kind: FailureKind;
+  /** The storage refused the URL and there is no API key to get a fresh one. */
+  readonly needsApiKey: boolean;
+  readonly refreshed: boolean;
+  readonly detail: string;
+  readonly statusCode?: number;
+  readonly limit?: number;
+  readonly size?: number;
+}
+
+export interface Fetched {
+  readonly status: 'fetched';
+  readonly artifact: ArtifactName;
+  readonly contentType: string | null;
+  readonly size: number;
+  /** Buffer (media), parsed JSON, array (diarization), or the file path in file mode. */
+  readonly payload: unknown;
+  readonly path?: string;
+  /** Transcription only: one `[hh:mm:ss] Speaker: text` line per utterance. */
+  readonly text?: string;
+  readonly subtitles?: string;
+  readonly subtitlesPath?: string;
+  /** The signed URL had expired and a fresh one from the API was used. */
+  readonly refreshed: boolean;
+}
+
+export type Outcome =
+  | Fetched
+  | { readonly status: 'skipped'; readonly artifact: ArtifactName; readonly reason: SkipReason }
+  | { readonly status: 'failed'; readonly artifact: ArtifactName; readonly failure: Failure };
+
+const MEDIA: ReadonlySet<ArtifactName> = new Set(['video', 'audio']);
+
+function failureOf(error: unknown, refreshed: boolean, needsApiKey = false): Failure {
+  if (error instanceof DownloadError) {
+    const { statusCode, limit, size, detail } = error.details;
+    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, statusCode, limit, size };
+  }
+  if (error instanceof FileNameError) return { kind: 'file-name', needsApiKey, refreshed, detail: error.message };
+  if (error instanceof BotDetailsError) {
+    return { kind: 'refresh', needsApiKey, refreshed, detail: error.message, statusCode: error.statusCode };
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  const kind = (error as { syscall?: unknown } | null)?.syscall ? 'file' : 'parse';
+  return { kind, needsApiKey, refreshed, detail };
+}
+
+/** Writes a small derived file (subtitles) the same all-or-nothing way as the downloads. */
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
+  try {
+    await writeFile(temp, content, { flag: 'wx' });
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}
+
+function parseText(artifact: ArtifactName, text: string): unknown {
+  if (artifact === 'diarization') return parseDiarization(text);
+  return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+}
+
+export async function fetchArtifacts(
+  request: ArtifactRequest,
+  settings: FetchSettings,
+  context: FetchContext,
+  onOutcome?: (outcome: Outcome) => void,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = request.skipped.map(({ artifact, reason }) => ({ status: 'skipped', artifact, reason }));
+  let details: Promise<BotDetails> | null = null;
+  const freshDetails = (botId: string, apiKey: string): Promise<BotDetails> => {
+    // One API call per message, however many of its URLs expired.
+    details ??= fetchBotDetails(botId, {
+      baseUrl: context.api.baseUrl,
+      apiKey,
+      client: context.api.client,
+      policy: context.api.policy,
+      signal: context.signal,
+    });
+    return details;
+  };
+
+  const download = async (artifact: ArtifactName, url: string): Promise<Omit<Fetched, 'refreshed'>> => {
+    const options = {
+      client: context.client,
+      policy: context.policy,
+      signal: context.signal,
+      maxBytes: settings.mode === 'file' ? settings.maxFileBytes : settings.maxMessageBytes,
+      onProgress: (received: number, expected: number | null) => context.onProgress?.(artifact, received, expected),
+    };
+    if (settings.mode === 'file') {
+      const botId = request.botId ?? '';
+      const result = await downloadToFile(
+        url,
+        (contentType, head) =>
+          artifactPath(settings.directory, settings.template, { botId, artifact, ext: extensionFor(artifact, contentType, head) }),
+        options,
+      );
+      return { status: 'fetched', artifact, contentType: result.contentType, size: result.size, payload: result.path, path: result.path };
+    }
+    const result = await downloadToBuffer(url, options);
+    const payload = MEDIA.has(artifact) ? result.body : parseText(artifact, result.body.toString('utf8'));
+    return { status: 'fetched', artifact, contentType: result.contentType, size: result.size, payload };
+  };
+
+  /** Plain text and subtitles for a transcription, in both modes. */
+  const addTranscript = async (fetched: Fetched): Promise<Fetched> => {
+    if (fetched.artifact !== 'transcription') return fetched;
+    let json = fetched.payload;
+    if (fetched.path) {
+      if (fetched.size > settings.maxMessageBytes) return fetched;
+      json = JSON.parse((await readFile(fetched.path, 'utf8')).replace(/^\uFEFF/, '')) as unknown;
+    }
+    const utterances = utterancesOf(json);
+    const extra: { text: string; subtitles?: string; subtitlesPath?: string } = { text: transcriptText(utterances) };
+    if (settings.subtitles !== 'none') {
+      extra.subtitles = settings.subtitles === 'srt' ? toSrt(utterances) : toWebVtt(utterances);
+      if (fetched.path) {
+        extra.subtitlesPath = fetched.path.replace(/\.[a-z0-9]+$/, '') + `.${settings.subtitles}`;
+        await writeAtomically(extra.subtitlesPath, extra.subtitles);
+      }
+    }
+    return { ...fetched, ...extra };
+  };
+
+  const one = async (artifact: ArtifactName, url: string): Promise<Outcome> => {
+    if (settings.mode === 'file' && !isBotId(request.botId)) {
+      return { status: 'failed', artifact, failure: failureOf(new FileNameError(`"${String(request.botId)}" is not a valid bot id`), false) };
+    }
+    let refreshed = false;
+    try {
+      try {
+        return await addTranscript({ ...(await download(artifact, url)), refreshed });
+      } catch (error) {
+        if (!(error instanceof DownloadError) || !error.refreshable) throw error;
+        const apiKey = context.api.apiKey;
+        if (!apiKey || !isBotId(request.botId)) {
+          return { status: 'failed', artifact, failure: failureOf(error, false, true) };
+        }
+        refreshed = true;
+        const fresh = await freshDetails(request.botId, apiKey);
+        const freshUrl = artifact === 'video' ? fresh.video : fresh[artifact];
+        if (typeof freshUrl !== 'string' || fresh.artifacts_deleted) {
+          return {
+            status: 'failed',
+            artifact,
+            failure: { kind: 'gone-after-refresh', needsApiKey: false, refreshed, detail: fresh.artifacts_deleted ? 'artifacts_deleted' : 'null' },
+          };
+        }
+        return await addTranscript({ ...(await download(artifact, freshUrl)), refreshed });
+      }
+    } catch (error) {
+      return { status: 'failed', artifact, failure: failureOf(error, refreshed) };
+    }
+  };
+
+  for (const outcome of outcomes) onOutcome?.(outcome);
+  const entries = Object.entries(request.urls) as Array<[ArtifactName, string]>;
+  const results = await Promise.all(
+    entries.map(async ([artifact, url]) => {
+      let outcome: Outcome;
+      try {
+        outcome = await context.limiter.run(() => one(artifact, url), context.signal);
+      } catch {
+        // Only the limiter throws here: the node closed while this download waited for a slot.
+        outcome = { status: 'failed', artifact, failure: failureOf(new DownloadError('aborted', { url: '' }), false) };
+      }
+      onOutcome?.(outcome);
+      return outcome;
+    }),
+  );
+  return [...outcomes, ...results];
+}

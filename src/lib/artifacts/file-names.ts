@@ -1,0 +1,120 @@
+// Where an artifact is written. The bot id comes from a message, so nothing in it may steer a
+// file outside the chosen directory; the extension comes from what was served, because the
+// docs disagree on formats (audio as FLAC or MP3) and a URL path proves nothing.
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { ArtifactName } from '../delivery';
+
+export const DEFAULT_TEMPLATE = '<bot_id>/<artifact>.<ext>';
+
+/** The pattern of `bot_id` in the Meeting BaaS schemas. */
+const BOT_ID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+
+export class FileNameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FileNameError';
+  }
+}
+
+export function isBotId(value: unknown): value is string {
+  return typeof value === 'string' && BOT_ID.test(value);
+}
+
+const PLACEHOLDER = /<([a-z_]+)>/g;
+const KNOWN = new Set(['bot_id', 'artifact', 'ext']);
+
+/** Why a template cannot be used, or null. Checked once when the node starts. */
+export function templateProblem(template: string): string | null {
+  if (template.trim() === '') return 'the file name template is empty';
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    if (!KNOWN.has(match[1] ?? '')) return `unknown placeholder <${match[1]}> (use <bot_id>, <artifact>, <ext>)`;
+  }
+  if (!template.includes('<artifact>')) return 'the template needs <artifact>, or every artifact gets the same name';
+  return segmentProblem(template.replace(PLACEHOLDER, 'x'));
+}
+
+function segmentProblem(path: string): string | null {
+  if (isAbsolute(path) || path.startsWith('/') || /^[a-zA-Z]:/.test(path)) return 'the file name must be relative';
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u001f]/.test(path)) return 'the file name may not contain backslashes or control characters';
+  const segments = path.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'the file name may not contain empty, "." or ".." parts';
+  return null;
+}
+
+export interface NameParts {
+  readonly botId: string;
+  readonly artifact: ArtifactName;
+  readonly ext: string;
+}
+
+/** The absolute path for an artifact; throws when it would leave `directory`. */
+export function artifactPath(directory: string, template: string, parts: NameParts): string {
+  if (!isBotId(parts.botId)) throw new FileNameError(`"${String(parts.botId).slice(0, 60)}" is not a valid bot id`);
+  if (!/^[a-z0-9]{1,8}$/.test(parts.ext)) throw new FileNameError(`invalid extension "${parts.ext}"`);
+  const values: Record<string, string> = { bot_id: parts.botId.toLowerCase(), artifact: parts.artifact, ext: parts.ext };
+  const rel = template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
+  const problem = segmentProblem(rel);
+  if (problem) throw new FileNameError(problem);
+  const root = resolve(directory);
+  const full = resolve(root, rel);
+  const inside = relative(root, full);
+  if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+    throw new FileNameError('the file name leads outside the directory');
+  }
+  return full;
+}
+
+const BY_CONTENT_TYPE: Readonly<Record<string, string>> = {
+  'video/mp4': 'mp4',
+  'video/webm': 'webm',
+  'video/quicktime': 'mov',
+  'audio/flac': 'flac',
+  'audio/x-flac': 'flac',
+  'audio/mpeg': 'mp3',
+  'audio/mp3': 'mp3',
+  'audio/mp4': 'm4a',
+  'audio/x-m4a': 'm4a',
+  'audio/wav': 'wav',
+  'audio/x-wav': 'wav',
+  'audio/wave': 'wav',
+  'audio/ogg': 'ogg',
+  'audio/webm': 'webm',
+  'application/json': 'json',
+  'application/x-ndjson': 'jsonl',
+  'application/jsonl': 'jsonl',
+  'application/x-jsonlines': 'jsonl',
+  'text/plain': 'txt',
+  'text/vtt': 'vtt',
+  'application/x-subrip': 'srt',
+};
+
+/** Media formats recognised by their first bytes. */
+function sniff(head: Buffer): string | null {
+  const ascii = (start: number, end: number): string => head.subarray(start, end).toString('latin1');
+  if (ascii(4, 8) === 'ftyp') return /^M4A/.test(ascii(8, 11)) ? 'm4a' : 'mp4';
+  if (ascii(0, 4) === 'fLaC') return 'flac';
+  if (ascii(0, 3) === 'ID3') return 'mp3';
+  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') return 'wav';
+  if (ascii(0, 4) === 'OggS') return 'ogg';
+  if (head.readUInt32BE(0) === 0x1a45dfa3) return 'webm';
+  if (head.length >= 2 && head[0] === 0xff && ((head[1] ?? 0) & 0xe0) === 0xe0) return 'mp3';
+  return null;
+}
+
+function looksLikeJson(head: Buffer): boolean {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return text.startsWith('{') || text.startsWith('[');
+}
+
+/** The extension to write: the bytes first, then Content-Type, then what the artifact usually is. */
+export function extensionFor(artifact: ArtifactName, contentType: string | null, head: Buffer): string {
+  const sniffed = head.length >= 4 ? sniff(head.length >= 12 ? head : Buffer.concat([head, Buffer.alloc(12 - head.length)])) : null;
+  if (sniffed) return sniffed;
+  const fromType = contentType ? BY_CONTENT_TYPE[contentType] : undefined;
+  // JSON Lines is often served as application/json or octet-stream: the artifact knows better.
+  if (artifact === 'diarization' && (fromType === 'json' || (!fromType && looksLikeJson(head)))) return 'jsonl';
+  if (fromType) return fromType;
+  if (looksLikeJson(head)) return 'json';
+  return 'bin';
+}

@@ -1,0 +1,83 @@
+// The undici dispatcher every artifact request goes through: address policy on each connection,
+// timeouts, retries with backoff and Range resume (undici's retry interceptor), bounded redirects.
+import { Agent, interceptors, type Dispatcher } from 'undici';
+import { guardedConnector, type AddressPolicy } from './address-policy';
+
+export interface HttpClientOptions {
+  readonly policy: AddressPolicy;
+  readonly connectTimeoutMs?: number;
+  /** No byte for this long while waiting for headers or inside a body: the attempt fails (and is retried). */
+  readonly stallTimeoutMs?: number;
+  readonly retries?: number;
+  /** First backoff; doubles per attempt, capped by `maxRetryDelayMs`, replaced by Retry-After when sent. */
+  readonly retryDelayMs?: number;
+  readonly maxRetryDelayMs?: number;
+  readonly maxRedirects?: number;
+  /** Parallel connections per origin; the node bounds downloads itself, this only caps sockets. */
+  readonly connections?: number;
+}
+
+export const DEFAULTS = {
+  connectTimeoutMs: 15_000,
+  stallTimeoutMs: 60_000,
+  retries: 4,
+  retryDelayMs: 1_000,
+  maxRetryDelayMs: 30_000,
+  maxRedirects: 5,
+} as const;
+
+/** Errors worth another attempt: the connection failed or went quiet, not the server's refusal. */
+const RETRIED_ERROR_CODES = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+];
+
+export interface HttpClient {
+  readonly dispatcher: Dispatcher;
+  readonly maxRedirects: number;
+  close(): Promise<void>;
+}
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const stall = options.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs;
+  const agent = new Agent({
+    connect: guardedConnector(options.policy, options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
+    headersTimeout: stall,
+    bodyTimeout: stall,
+    connections: options.connections ?? 8,
+  });
+  const maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
+  // Redirect outermost: each hop is a new dispatch through the retry interceptor and the
+  // guarded connector, so every hop gets the policy check and its own retries.
+  const dispatcher = agent.compose(
+    interceptors.retry({
+      maxRetries: options.retries ?? DEFAULTS.retries,
+      minTimeout: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+      maxTimeout: options.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs,
+      timeoutFactor: 2,
+      methods: ['GET'],
+      statusCodes: [429, 500, 502, 503, 504],
+      errorCodes: RETRIED_ERROR_CODES,
+    }),
+    interceptors.redirect({ maxRedirections: maxRedirects }),
+  );
+  return {
+    dispatcher,
+    maxRedirects,
+    close: async () => {
+      await agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// What to fetch, read from the message a user wires in: a callback node's `bot.completed`
+// delivery, a `GET /v2/bots/{id}` response, or a plain object with `bot_id` and URLs.
+import { ARTIFACT_FIELDS, artifactUrls, type ArtifactName } from '../delivery';
+
+export type SkipReason = 'data-deleted' | 'null' | 'missing';
+
+export interface ArtifactRequest {
+  readonly botId: string | null;
+  readonly urls: Partial<Record<ArtifactName, string>>;
+  readonly skipped: ReadonlyArray<{ readonly artifact: ArtifactName; readonly reason: SkipReason }>;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/** The object holding `bot_id` and the URLs, whichever envelope it came in. */
+export function artifactData(payload: unknown): Record<string, unknown> | null {
+  const root = record(payload);
+  if (!root) return null;
+  const data = record(root.data);
+  if (data && (typeof root.event === 'string' || 'success' in root || !('bot_id' in root))) return data;
+  return root;
+}
+
+/** `["video", "audio"]`, `"video, audio"` or `"all"` → artifact names; unknown names are reported. */
+export function parseArtifactList(value: unknown): { names: ArtifactName[]; unknown: string[] } {
+  const items = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[\s,]+/) : [];
+  const cleaned = items.map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
+  if (cleaned.length === 0 || cleaned.includes('all')) return { names: [...ARTIFACT_FIELDS], unknown: [] };
+  const names = ARTIFACT_FIELDS.filter((name) => cleaned.includes(name));
+  const unknown = cleaned.filter((s) => !(ARTIFACT_FIELDS as readonly string[]).includes(s));
+  return { names, unknown };
+}
+
+export function readArtifactRequest(payload: unknown, wanted: readonly ArtifactName[]): ArtifactRequest | null {
+  const data = artifactData(payload);
+  if (!data) return null;
+  const botId = typeof data.bot_id === 'string' ? data.bot_id : null;
+  const deleted = data.data_deleted === true || data.artifacts_deleted === true;
+  const all = artifactUrls({ data });
+  const urls: Partial<Record<ArtifactName, string>> = {};
+  const skipped: Array<{ artifact: ArtifactName; reason: SkipReason }> = [];
+  for (const artifact of wanted) {
+    const url = all[artifact];
+    if (deleted) skipped.push({ artifact, reason: 'data-deleted' });
+    else if (url !== undefined) urls[artifact] = url;
+    else {
+      const present = artifact in data || (artifact === 'video' && 'mp4' in data);
+      skipped.push({ artifact, reason: present ? 'null' : 'missing' });
+    }
+  }
+  return { botId, urls, skipped };
+}
