@@ -1,0 +1,379 @@
+#!/usr/bin/env node
+// `npm start`: the whole story offline. Builds the package if needed, installs it into a local
+// Node-RED user directory (.node-red/, git-ignored) from the tarball `npm pack` makes, as the
+// palette would, starts that Node-RED on 127.0.0.1 with the examples deployed and an account
+// holding the simulator's secrets, starts the simulator's artifact server, and sends simulated
+// deliveries. Ctrl-C stops everything.
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const require = createRequire(import.meta.url);
+const userDir = join(root, '.node-red');
+// The npm that ran `npm start`, not the older one node-red brings into node_modules/.bin
+// (first on PATH under npm start), whose `pack` runs `prepare` despite --ignore-scripts.
+const npmCli = process.env.npm_execpath;
+function npm(args, options) {
+  return npmCli && /\.[cm]?js$/.test(npmCli)
+    ? execFileSync(process.execPath, [npmCli, ...args], options)
+    : execFileSync('npm', args, options);
+}
+// Under `npm start` the environment carries the outer npm's settings (npm_config_local_prefix
+// pointing at the repository, among others): nested npm commands must not inherit them, or
+// they act on the repository instead of .node-red and run its lifecycle scripts.
+const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+
+const HELP = `Start a local Node-RED with this package, the example flows and the Meeting BaaS simulator.
+
+Usage: npm start [-- options]
+
+  --port N          Node-RED editor and callback port (default 1880)
+  --artifact-port N simulator artifact server port (default 1881)
+  --reset-flows     deploy the example flows again, replacing the flows you changed
+  --link            link the package into .node-red instead of installing its npm pack
+                    tarball: later builds show up without reinstalling, but packaging
+                    mistakes (a file missing from "files") go unnoticed
+  -h, --help        this text
+
+Keys while running: c = send bot.completed, f = bot.failed, s = bot.status_change,
+e = bot.completed with expired URLs, q or Ctrl-C = stop.`;
+
+const { values: options } = parseArgs({
+  options: {
+    port: { type: 'string', default: '1880' },
+    'artifact-port': { type: 'string', default: '1881' },
+    'reset-flows': { type: 'boolean', default: false },
+    link: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (options.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const port = Number(options.port);
+const artifactPort = Number(options['artifact-port']);
+for (const [name, value] of [['--port', port], ['--artifact-port', artifactPort]]) {
+  if (!Number.isInteger(value) || value <= 0 || value > 65535) {
+    console.error(`start: ${name} must be a port number`);
+    process.exit(2);
+  }
+}
+
+function say(text) {
+  console.log(`\x1b[36m[start]\x1b[0m ${text}`);
+}
+
+/** Newest modification time under a directory, to tell whether lib/ is older than its sources. */
+function newestMtime(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return readdirSync(path).reduce((newest, name) => Math.max(newest, newestMtime(join(path, name))), 0);
+}
+
+function buildIfNeeded() {
+  const built = join(root, 'lib', 'simulator', 'index.js');
+  const stale =
+    !existsSync(built) ||
+    !existsSync(join(root, 'nodes')) ||
+    Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'schemas'))) > statSync(built).mtimeMs;
+  if (!stale) return;
+  say('building (npm run build)…');
+  npm(['run', 'build'], { cwd: root, stdio: 'inherit', env: npmEnv });
+}
+
+/**
+ * Installs the package the way the palette does: `npm install <tarball>` in the user directory.
+ * The tarball is named after its content, because npm remembers the integrity of a file: spec
+ * and refuses a changed tarball under the same name.
+ */
+function installPackage() {
+  mkdirSync(userDir, { recursive: true });
+  const manifest = join(userDir, 'package.json');
+  if (!existsSync(manifest)) {
+    writeFileSync(manifest, `${JSON.stringify({ name: 'node-red-project', description: 'A Node-RED Project', version: '0.0.1', private: true }, null, 2)}\n`);
+  }
+  const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  if (options.link) {
+    say(`linking ${name} into .node-red/node_modules`);
+    npm(['install', '--no-audit', '--no-fund', '--install-links=false', root], { cwd: userDir, stdio: 'inherit', env: npmEnv });
+    return;
+  }
+  const packDir = join(userDir, 'pack');
+  rmSync(packDir, { recursive: true, force: true });
+  mkdirSync(packDir);
+  // Already built: the prepare script would only build a second time.
+  const [packed] = JSON.parse(
+    npm(['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: root, encoding: 'utf8', env: npmEnv }),
+  );
+  const tarball = join(packDir, packed.filename);
+  const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 12);
+  const marker = join(userDir, '.installed-package');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === digest && existsSync(join(userDir, 'node_modules', name))) {
+    say(`${name} is installed and unchanged`);
+    rmSync(packDir, { recursive: true, force: true });
+    return;
+  }
+  const kept = join(userDir, packed.filename.replace(/\.tgz$/, `-${digest}.tgz`));
+  for (const old of readdirSync(userDir).filter((f) => f.endsWith('.tgz'))) rmSync(join(userDir, old));
+  renameSync(tarball, kept);
+  rmSync(packDir, { recursive: true, force: true });
+  say(`installing ${packed.filename} (${packed.entryCount} files) into .node-red, as the palette would…`);
+  // --ignore-scripts: npm would run `prepare` for a local tarball, which it never does for a
+  // package from the registry (what the palette installs); the package has no install scripts.
+  npm(
+    ['install', '--no-audit', '--no-fund', '--no-update-notifier', '--prefer-offline', '--omit=dev', '--ignore-scripts', '--save', `./${relative(userDir, kept)}`],
+    { cwd: userDir, stdio: 'inherit', env: npmEnv },
+  );
+  writeFileSync(marker, digest);
+}
+
+/**
+ * settings.js of the demo. Besides the usual settings it tells this script (over the IPC
+ * channel it is started with) when an editor connects and has loaded its flows: deliveries
+ * sent before that never show in the debug sidebar.
+ */
+function writeSettings(settingsFile) {
+  const nodeRedRequire = createRequire(join(root, 'node_modules', 'node-red', 'package.json'));
+  const utilPath = nodeRedRequire.resolve('@node-red/util');
+  writeFileSync(
+    settingsFile,
+    `// Written by scripts/start.mjs on every start; change that script, not this file.
+const { events } = require(${JSON.stringify(utilPath)});
+const tellStarter = (type) => { if (process.send && process.connected) process.send({ type }); };
+events.on('comms:connection-added', () => tellStarter('editor-connected'));
+module.exports = {
+  uiHost: '127.0.0.1',
+  uiPort: ${port},
+  flowFile: 'flows.json',
+  // Fixed, so the demo account's credentials decrypt on every start. Local demo only.
+  credentialSecret: 'meeting-baas-local-demo',
+  editorTheme: { tours: false, projects: { enabled: false } },
+  telemetry: { enabled: false },
+  diagnostics: { enabled: false },
+  logging: { console: { level: 'info', metrics: false, audit: false } },
+  httpAdminMiddleware(req, res, next) {
+    if (req.method === 'GET' && req.path === '/flows') tellStarter('flows-loaded');
+    next();
+  },
+};
+`,
+  );
+}
+
+/** The examples, in menu order, merged into one deployment that shares one account with the simulator's secrets. */
+function demoFlow(simulator, artifactBaseUrl) {
+  const examplesDir = join(root, 'examples');
+  const accountId = 'mb-demo-account';
+  const nodes = [
+    {
+      id: accountId,
+      type: 'meetingbaas-config',
+      name: 'Simulator account',
+      baseUrl: artifactBaseUrl,
+      credentials: {
+        apiKey: simulator.DEMO_API_KEY,
+        callbackSecret: simulator.DEMO_CALLBACK_SECRET,
+        webhookSecret: simulator.DEMO_WEBHOOK_SECRET,
+      },
+    },
+  ];
+  for (const file of readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort()) {
+    const example = JSON.parse(readFileSync(join(examplesDir, file), 'utf8'));
+    for (const node of example) {
+      if (node.type === 'meetingbaas-config') continue;
+      nodes.push(typeof node.account === 'string' ? { ...node, account: accountId } : node);
+    }
+  }
+  return nodes;
+}
+
+function callbackTargets(flows) {
+  return flows
+    .filter((n) => n.type === 'meetingbaas-callback' && typeof n.url === 'string')
+    .map((n) => ({
+      url: `http://127.0.0.1:${port}/${n.url.replace(/^\/+/, '')}`,
+      tab: flows.find((t) => t.id === n.z)?.label ?? n.z,
+      // An example that wires nothing to bot.completed is about failures: show it one.
+      wantsCompleted: Array.isArray(n.wires?.[0]) && n.wires[0].length > 0,
+    }));
+}
+
+async function adminRequest(path, init = {}) {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, init);
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status}: ${await response.text()}`);
+  return response;
+}
+
+async function main() {
+  buildIfNeeded();
+  const simulator = require('../lib/simulator');
+  installPackage();
+  const settingsFile = join(userDir, 'settings.js');
+  writeSettings(settingsFile);
+  const freshFlows = options['reset-flows'] || !existsSync(join(userDir, 'flows.json'));
+
+  let artifactServer;
+  try {
+    artifactServer = await simulator.ArtifactServer.start({ port: artifactPort, apiKey: simulator.DEMO_API_KEY });
+  } catch (error) {
+    console.error(`start: the simulator cannot listen on 127.0.0.1:${artifactPort} (${error.code ?? error.message}).`);
+    console.error('  Is another "npm start" running? Stop it, or use --artifact-port.');
+    process.exit(1);
+  }
+  artifactServer.on('request', (r) => say(`simulator: ${r.method} ${r.path.replace(/^\/recordings\/[^/]+\//, '…/')} → ${r.status}`));
+
+  say('starting Node-RED…');
+  const nodeRed = spawn(
+    process.execPath,
+    [join(root, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', settingsFile],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+  );
+  let stopping = false;
+  const stop = async (code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdin.pause();
+    if (nodeRed.exitCode === null && nodeRed.signalCode === null) {
+      nodeRed.kill('SIGINT');
+      await once(nodeRed, 'exit');
+    }
+    await artifactServer.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  // Node-RED says in its log when flows have started, after boot and after each deploy.
+  const lineWaiters = new Set();
+  createInterface({ input: nodeRed.stdout }).on('line', (line) => {
+    console.log(line);
+    for (const waiter of lineWaiters) waiter(line);
+  });
+  createInterface({ input: nodeRed.stderr }).on('line', (line) => console.error(line));
+  const flowsStarted = () =>
+    new Promise((resolve, reject) => {
+      const onExit = (code) => reject(new Error(`Node-RED exited (code ${code}) before its flows started`));
+      const waiter = (line) => {
+        if (!line.includes('Started flows')) return;
+        lineWaiters.delete(waiter);
+        nodeRed.off('exit', onExit);
+        resolve();
+      };
+      lineWaiters.add(waiter);
+      nodeRed.once('exit', onExit);
+    });
+  const started = flowsStarted();
+  nodeRed.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`start: Node-RED stopped (exit code ${code}).`);
+      void stop(1);
+    }
+  });
+  try {
+    await started;
+  } catch (error) {
+    console.error(`start: ${error.message}. Is port ${port} in use? Try --port.`);
+    await stop(1);
+    return;
+  }
+
+  if (freshFlows) {
+    say('deploying the example flows with the simulator account…');
+    const deployed = flowsStarted();
+    await adminRequest('/flows', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
+      body: JSON.stringify(demoFlow(simulator, artifactServer.baseUrl)),
+    });
+    // The answer comes once the old flows stopped; the new ones (and their routes) start after it.
+    await deployed;
+  } else {
+    say('keeping the flows in .node-red/flows.json (npm start -- --reset-flows deploys the examples again)');
+  }
+  const flows = await (await adminRequest('/flows', { headers: { 'node-red-api-version': 'v1' } })).json();
+  const targets = callbackTargets(flows);
+  const meeting = simulator.loadSampleMeeting();
+
+  const send = async (kind, target) => {
+    let delivery;
+    let auth = { kind: 'secret', secret: simulator.DEMO_CALLBACK_SECRET };
+    if (kind === 'completed' || kind === 'expired') {
+      const botId = randomUUID();
+      const urls =
+        kind === 'expired'
+          ? simulator.expiredArtifactUrls(artifactServer.baseUrl, botId)
+          : artifactServer.artifactUrls(botId);
+      delivery = simulator.completedDelivery(meeting.script, urls, { botId });
+    } else if (kind === 'failed') {
+      delivery = simulator.failedDelivery();
+    } else {
+      delivery = simulator.statusChangeDelivery();
+      // Status changes only reach account webhooks, which Svix signs.
+      auth = { kind: 'webhook', secret: simulator.DEMO_WEBHOOK_SECRET };
+    }
+    try {
+      const result = await simulator.sendDelivery(target.url, delivery, auth);
+      say(`sent ${delivery.event} to ${target.url} (${target.tab}) → ${result.status}`);
+    } catch (error) {
+      say(`sending ${delivery.event} to ${target.url} failed: ${error.cause?.code ?? error.message}`);
+    }
+  };
+  const showOff = async () => {
+    for (const target of targets) await send(target.wantsCompleted ? 'completed' : 'failed', target);
+  };
+
+  const editorUrl = `http://127.0.0.1:${port}/`;
+  console.log(`
+  Node-RED editor     ${editorUrl}
+  Callback URLs       ${targets.map((t) => `${t.url}   (${t.tab})`).join('\n                      ')}
+  Simulator           ${artifactServer.baseUrl}   (artifacts and GET /v2/bots/{id}, API key "${simulator.DEMO_API_KEY}")
+  Account secrets     callback "${simulator.DEMO_CALLBACK_SECRET}", webhook "${simulator.DEMO_WEBHOOK_SECRET}"
+
+  Open the editor: when it has loaded, a simulated meeting is sent to every example and
+  shows in the debug sidebar (the bug icon, top right).
+  Keys: c = bot.completed  f = bot.failed  s = bot.status_change  e = completed with expired URLs  q = stop
+  From another terminal: npm run simulate -- completed   (--help for more)
+`);
+
+  // One delivery now, so the nodes' status and the downloaded files show the flow works
+  // even before an editor is open.
+  await showOff();
+
+  let editorConnected = false;
+  let flowsLoaded = false;
+  let shown = false;
+  nodeRed.on('message', (message) => {
+    if (message?.type === 'editor-connected') editorConnected = true;
+    if (message?.type === 'flows-loaded') flowsLoaded = true;
+    if (editorConnected && flowsLoaded && !shown) {
+      shown = true;
+      say('an editor connected: sending a simulated meeting so it shows in the debug sidebar');
+      void showOff();
+    }
+  });
+
+  if (process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (key) => {
+      if (key === '\u0003' || key === 'q') return void stop();
+      const kind = { c: 'completed', f: 'failed', s: 'status', e: 'expired' }[key.toLowerCase()];
+      if (kind) for (const target of targets) void send(kind, target);
+    });
+  }
+}
+
+main().catch((error) => {
+  console.error(`start: ${error.stack ?? error.message}`);
+  process.exit(1);
+});
