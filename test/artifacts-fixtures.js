@@ -93,6 +93,7 @@ async function startServer() {
   const bots = new Map();
   const sockets = new Set();
   let apiCalls = 0;
+  const load = { active: 0, max: 0 };
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -113,6 +114,12 @@ async function startServer() {
       return res.end(JSON.stringify(bot()));
     }
     const resource = resources.get(url.pathname);
+    load.active += 1;
+    load.max = Math.max(load.max, load.active);
+    res.on('close', () => {
+      load.active -= 1;
+    });
+    if (resource && resource.delayMs) await new Promise((resolve) => setTimeout(resolve, resource.delayMs));
     if (!resource) {
       res.writeHead(404);
       return res.end();
@@ -181,6 +188,8 @@ async function startServer() {
     get apiCalls() {
       return apiCalls;
     },
+    /** Artifact responses in progress at once: now, and at most so far (`load.max = 0` resets). */
+    load,
     /** Adds a resource and returns its URL, with a signed-looking query string. */
     add(pathname, resource) {
       resources.set(pathname, { ...resource });
@@ -226,7 +235,7 @@ function botDetails(botId, urls, overrides = {}) {
       transcription_provider: null,
       error_code: null,
       error_message: null,
-      tokens: 1,
+      tokens: null,
       extra: null,
       zoom_config: null,
       ...urls,

@@ -1,0 +1,250 @@
+// "fetch artifacts": downloads the recordings and transcripts of a `bot.completed` delivery
+// (or a GET /v2/bots/{id} answer), to files or into messages, with fresh links when they expired.
+import { setMaxListeners } from 'node:events';
+import { isAbsolute, resolve } from 'node:path';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { ArtifactName } from '../../lib/delivery';
+import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
+import { fetchArtifacts, type Failure, type FetchSettings, type Fetched, type Outcome } from '../../lib/artifacts/fetch';
+import { DEFAULT_TEMPLATE, templateProblem } from '../../lib/artifacts/file-names';
+import { createHttpClient, DEFAULTS } from '../../lib/artifacts/http-client';
+import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
+import { Limiter } from '../../lib/artifacts/limiter';
+import { readAccount } from '../meetingbaas-config/account';
+
+interface ArtifactsDef extends NodeDef {
+  account?: string;
+  artifacts?: string[] | string;
+  mode?: string;
+  directory?: string;
+  template?: string;
+  output?: string;
+  subtitles?: string;
+  maxMessageMB?: number | string;
+  maxFileMB?: number | string;
+  hosts?: string;
+  concurrency?: number | string;
+  retries?: number | string;
+  stallSeconds?: number | string;
+  allowLocal?: boolean | string;
+}
+
+const MB = 1024 * 1024;
+const STATUS_EVERY_MS = 500;
+const DEFAULT_DIRECTORY = 'meetingbaas';
+
+function numberOr(value: unknown, fallback: number, min = 0): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isFinite(n) && n >= min ? n : fallback;
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
+}
+
+type Msg = NodeMessageInFlow & Record<string, unknown>;
+
+export = (RED: NodeAPI): void => {
+  function MeetingBaasArtifacts(this: Node, def: ArtifactsDef): void {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const t = (key: string, vars?: Record<string, string | number>): string => RED._(`meetingbaas-artifacts.${key}`, vars);
+
+    const mode = def.mode === 'file' ? 'file' : 'message';
+    const single = def.output === 'single';
+    const subtitles = def.subtitles === 'srt' || def.subtitles === 'vtt' ? def.subtitles : 'none';
+    const template = def.template?.trim() || DEFAULT_TEMPLATE;
+    const allowLocal = def.allowLocal === true || def.allowLocal === 'true';
+    const configured = parseArtifactList(def.artifacts);
+    const userDir = RED.settings.userDir ?? process.cwd();
+    const directoryOf = (value: unknown): string => {
+      const dir = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_DIRECTORY;
+      return isAbsolute(dir) ? dir : resolve(userDir, dir);
+    };
+    const base: Omit<FetchSettings, 'directory'> = {
+      mode,
+      template,
+      subtitles,
+      maxMessageBytes: numberOr(def.maxMessageMB, 100, 0.001) * MB,
+      maxFileBytes: numberOr(def.maxFileMB, 0) > 0 ? numberOr(def.maxFileMB, 0) * MB : Number.MAX_SAFE_INTEGER,
+    };
+
+    const problem = mode === 'file' ? templateProblem(template) : null;
+    if (problem) {
+      node.status({ fill: 'red', shape: 'ring', text: t('status.badTemplate') });
+      node.error(t('errors.badTemplate', { problem }));
+      return;
+    }
+
+    const account = readAccount(RED, def.account);
+    const policy: AddressPolicy = { allowLocal, hosts: parseHostList(def.hosts) };
+    const client = createHttpClient({
+      policy,
+      retries: Math.round(numberOr(def.retries, DEFAULTS.retries)),
+      stallTimeoutMs: numberOr(def.stallSeconds, DEFAULTS.stallTimeoutMs / 1000, 0.1) * 1000,
+    });
+    // The API is wherever the account says; the storage allowlist is not about it.
+    const apiPolicy: AddressPolicy = { allowLocal, hosts: [] };
+    const apiClient = createHttpClient({ policy: apiPolicy, retries: 2 });
+    const limiter = new Limiter(Math.max(1, Math.round(numberOr(def.concurrency, 2, 1))));
+    const closing = new AbortController();
+    // Every download and every download waiting for a slot listens to this one signal.
+    setMaxListeners(10_000, closing.signal);
+    const running = new Set<Promise<void>>();
+
+    // Progress of the downloads under way, shown a few times a second at most.
+    const progress = new Map<string, { artifact: ArtifactName; received: number; expected: number | null; started: number }>();
+    const totals = { fetched: 0, skipped: 0, failed: 0 };
+    let statusTimer: NodeJS.Timeout | null = null;
+    const showStatus = (): void => {
+      statusTimer = null;
+      const last = [...progress.values()].pop();
+      if (last) {
+        const seconds = Math.max(0.001, (Date.now() - last.started) / 1000);
+        const rate = (last.received / MB / seconds).toFixed(1);
+        const done = last.expected ? `${Math.floor((last.received / last.expected) * 100)}%` : `${megabytes(last.received)} MB`;
+        const more = progress.size > 1 ? ` (+${progress.size - 1})` : '';
+        node.status({ fill: 'blue', shape: 'dot', text: t('status.progress', { artifact: last.artifact, done, rate, more }) });
+        return;
+      }
+      const parts = [t('status.fetched', { count: totals.fetched })];
+      if (totals.skipped) parts.push(t('status.skipped', { count: totals.skipped }));
+      if (totals.failed) parts.push(t('status.failed', { count: totals.failed }));
+      node.status({ fill: totals.failed ? 'red' : 'green', shape: 'dot', text: parts.join(' · ') });
+    };
+    const scheduleStatus = (): void => {
+      if (statusTimer === null && !closing.signal.aborted) statusTimer = setTimeout(showStatus, STATUS_EVERY_MS);
+    };
+
+    const skipMessage = (artifact: ArtifactName, reason: SkipReason): string => t(`skipped.${reason}`, { artifact });
+
+    const failureMessage = (artifact: ArtifactName, failure: Failure): string => {
+      const vars = {
+        artifact,
+        detail: failure.detail,
+        status: failure.statusCode ?? '',
+        size: failure.size !== undefined ? megabytes(failure.size) : '?',
+        limit: failure.limit !== undefined ? megabytes(failure.limit) : '?',
+      };
+      if (failure.needsApiKey) return t(failure.kind === 'expired' ? 'errors.expiredNoKey' : 'errors.forbiddenNoKey', vars);
+      if (failure.kind === 'too-large') return t(mode === 'message' ? 'errors.tooLargeForMessage' : 'errors.tooLargeForFile', vars);
+      if ((failure.kind === 'expired' || failure.kind === 'forbidden') && failure.refreshed) return t('errors.refusedAfterRefresh', vars);
+      return t(`errors.${failure.kind}`, vars);
+    };
+
+    const handle = async (msg: Msg, send: (msg: NodeMessage | Array<NodeMessage | null>) => void): Promise<void> => {
+      const override = msg.artifacts !== undefined ? parseArtifactList(msg.artifacts) : configured;
+      if (override.unknown.length > 0) throw new Error(t('errors.unknownArtifacts', { names: override.unknown.join(', ') }));
+      const request = readArtifactRequest(msg.payload, override.names);
+      if (!request) throw new Error(t('errors.noPayload'));
+      const settings: FetchSettings = { ...base, directory: directoryOf(msg.directory ?? def.directory) };
+      const botId = request.botId;
+
+      const common = (out: Msg): Msg => {
+        out.botId = botId;
+        out.delivery = msg.payload;
+        return out;
+      };
+      const fetchedMessage = (fetched: Fetched): Msg => {
+        const out = common(RED.util.cloneMessage(msg) as Msg);
+        out.topic = fetched.artifact;
+        out.artifact = fetched.artifact;
+        out.payload = fetched.payload;
+        out.contentType = fetched.contentType;
+        out.size = fetched.size;
+        if (fetched.path) out.filename = fetched.path;
+        if (fetched.text !== undefined) out.text = fetched.text;
+        if (fetched.subtitles !== undefined) out.subtitles = fetched.subtitles;
+        if (fetched.subtitlesPath !== undefined) out.subtitlesFile = fetched.subtitlesPath;
+        out.refreshed = fetched.refreshed;
+        return out;
+      };
+
+      const onOutcome = (outcome: Outcome): void => {
+        progress.delete(`${msg._msgid}:${outcome.artifact}`);
+        totals[outcome.status] += 1;
+        scheduleStatus();
+        if (single || closing.signal.aborted) return;
+        if (outcome.status === 'fetched') send([fetchedMessage(outcome), null]);
+        if (outcome.status === 'skipped') {
+          const out = common(RED.util.cloneMessage(msg) as Msg);
+          out.topic = outcome.artifact;
+          out.artifact = outcome.artifact;
+          out.skipped = { reason: outcome.reason, message: skipMessage(outcome.artifact, outcome.reason) };
+          out.payload = skipMessage(outcome.artifact, outcome.reason);
+          send([null, out]);
+        }
+      };
+
+      const outcomes = await fetchArtifacts(
+        request,
+        settings,
+        {
+          client,
+          policy,
+          api: { baseUrl: account.baseUrl, apiKey: account.credentials.apiKey || undefined, client: apiClient, policy: apiPolicy },
+          limiter,
+          signal: closing.signal,
+          onProgress: (artifact, received, expected) => {
+            const key = `${msg._msgid}:${artifact}`;
+            const entry = progress.get(key) ?? { artifact, received: 0, expected, started: Date.now() };
+            entry.received = received;
+            entry.expected = expected;
+            progress.set(key, entry);
+            scheduleStatus();
+          },
+        },
+        onOutcome,
+      );
+
+      const failures = outcomes.flatMap((o) => (o.status === 'failed' ? [failureMessage(o.artifact, o.failure)] : []));
+      if (closing.signal.aborted) return;
+      if (failures.length === 0 && single) {
+        const out = common(RED.util.cloneMessage(msg) as Msg);
+        const payload: Record<string, unknown> = {};
+        const artifacts: Record<string, unknown> = {};
+        for (const o of outcomes) {
+          if (o.status !== 'fetched') continue;
+          payload[o.artifact] = o.payload;
+          artifacts[o.artifact] = { contentType: o.contentType, size: o.size, filename: o.path, refreshed: o.refreshed };
+          if (o.text !== undefined) out.text = o.text;
+          if (o.subtitles !== undefined) out.subtitles = o.subtitles;
+          if (o.subtitlesPath !== undefined) out.subtitlesFile = o.subtitlesPath;
+        }
+        out.payload = payload;
+        out.artifacts = artifacts;
+        out.skipped = outcomes.flatMap((o) =>
+          o.status === 'skipped' ? [{ artifact: o.artifact, reason: o.reason, message: skipMessage(o.artifact, o.reason) }] : [],
+        );
+        send([out, null]);
+      }
+      if (failures.length > 0) throw new Error(failures.join(' '));
+    };
+
+    node.on('input', (msg, send, done) => {
+      const task = handle(msg as Msg, send).then(
+        () => done(),
+        (error: unknown) => {
+          scheduleStatus();
+          if (!closing.signal.aborted) done(error instanceof Error ? error : new Error(String(error)));
+          else done();
+        },
+      );
+      running.add(task);
+      void task.finally(() => running.delete(task));
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing.abort();
+      if (statusTimer) clearTimeout(statusTimer);
+      // Downloads remove their temporary files as they abort; wait for that before saying closed.
+      Promise.allSettled([...running])
+        .then(() => Promise.allSettled([client.close(), apiClient.close()]))
+        .then(() => done());
+    });
+
+    node.status({});
+  }
+
+  RED.nodes.registerType('meetingbaas-artifacts', MeetingBaasArtifacts);
+};
