@@ -241,6 +241,21 @@ describe('fetch artifacts node', function () {
     assert.equal(server.requests(`/${botId}/v`).length + server.requests(`/${botId}/a`).length, 0);
   });
 
+  it('takes msg.artifacts and msg.directory over the node settings', async function () {
+    await flow({ mode: 'file', directory: 'configured' });
+    const botId = bot();
+    const out = collect('out', 1);
+    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, meeting(botId)), artifacts: 'transcription', directory: 'chosen' });
+    const [msg] = await out;
+    assert.equal(msg.artifact, 'transcription');
+    assert.deepEqual(fx.listFiles(path.join(userDir, 'chosen')), [`${botId}/transcription.json`]);
+    assert.equal(fs.existsSync(path.join(userDir, 'configured')), false);
+    assert.equal(server.requests(`/${botId}/v`).length, 0);
+    const errors = caught();
+    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, {}), artifacts: ['video', 'slides'] });
+    assert.match((await errors)[0].error.message, /Unknown artifact name\(s\) in msg.artifacts: slides/);
+  });
+
   it('runs at most "parallel downloads" at once across messages', async function () {
     await flow({ concurrency: 2, artifacts: ['video', 'audio', 'transcription', 'raw_transcription', 'diarization'] });
     const botIds = [bot(), bot()];
