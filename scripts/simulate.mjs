@@ -13,13 +13,15 @@ const require = createRequire(import.meta.url);
 
 const HELP = `Send a simulated Meeting BaaS delivery to a Node-RED "callback in" node.
 
-Usage: npm run simulate -- <completed|failed|status> [options]
+Usage: npm run simulate -- <completed|failed|status|invalid> [options]
 
 Events
   completed   bot.completed, with signed URLs of a sample meeting's audio, transcript,
               diarization and chat served by the simulator's artifact server
   failed      bot.failed with an error code and message (default BOT_NOT_ACCEPTED)
   status      bot.status_change (account webhooks only; default in_call_recording)
+  invalid     a bot.completed that breaks the schema the way the documentation's example
+              does (placeholder bot id, no sent_at): authentic, so it goes to the "invalid" output
 
 Where to send
   --url URL              callback URL; repeat to send the same delivery to several
@@ -97,8 +99,8 @@ if (!existsSync(join(root, 'lib', 'simulator', 'index.js'))) {
 }
 const simulator = require('../lib/simulator');
 
-const EVENTS = { completed: 'bot.completed', failed: 'bot.failed', status: 'bot.status_change' };
-if (positionals.length !== 1 || !(positionals[0] in EVENTS)) usage('say which event: completed, failed or status');
+const EVENTS = { completed: 'bot.completed', failed: 'bot.failed', status: 'bot.status_change', invalid: 'bot.completed' };
+if (positionals.length !== 1 || !(positionals[0] in EVENTS)) usage('say which event: completed, failed, status or invalid');
 const kind = positionals[0];
 
 const method = options.method.toUpperCase();
@@ -153,6 +155,8 @@ if (kind === 'completed') {
     : simulator.signedArtifactUrls(artifactBase, botId);
   delivery = simulator.completedDelivery(meeting.script, artifactUrls, { botId });
   if (!server) await warnWhenNoArtifactServer(artifactBase);
+} else if (kind === 'invalid') {
+  delivery = simulator.invalidDelivery(meeting.script, simulator.signedArtifactUrls(artifactBase, botId), { botId });
 } else if (kind === 'failed') {
   delivery = simulator.failedDelivery({ botId, errorCode: options.code, errorMessage: options.message });
 } else {

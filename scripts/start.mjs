@@ -43,7 +43,7 @@ Usage: npm start [-- options]
   -h, --help        this text
 
 Keys while running: c = send bot.completed, f = bot.failed, s = bot.status_change,
-e = bot.completed with expired URLs, q or Ctrl-C = stop.`;
+e = bot.completed with expired URLs, i = an invalid delivery, q or Ctrl-C = stop.`;
 
 const { values: options } = parseArgs({
   options: {
@@ -314,6 +314,8 @@ async function main() {
           ? simulator.expiredArtifactUrls(artifactServer.baseUrl, botId)
           : artifactServer.artifactUrls(botId);
       delivery = simulator.completedDelivery(meeting.script, urls, { botId });
+    } else if (kind === 'invalid') {
+      delivery = simulator.invalidDelivery(meeting.script, artifactServer.artifactUrls(randomUUID()));
     } else if (kind === 'failed') {
       delivery = simulator.failedDelivery();
     } else {
@@ -341,7 +343,7 @@ async function main() {
 
   Open the editor: when it has loaded, a simulated meeting is sent to every example and
   shows in the debug sidebar (the bug icon, top right).
-  Keys: c = bot.completed  f = bot.failed  s = bot.status_change  e = completed with expired URLs  q = stop
+  Keys: c = bot.completed  f = bot.failed  s = bot.status_change  e = completed with expired URLs  i = invalid  q = stop
   From another terminal: npm run simulate -- completed   (--help for more)
 `);
 
@@ -367,7 +369,7 @@ async function main() {
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (key) => {
       if (key === '\u0003' || key === 'q') return void stop();
-      const kind = { c: 'completed', f: 'failed', s: 'status', e: 'expired' }[key.toLowerCase()];
+      const kind = { c: 'completed', f: 'failed', s: 'status', e: 'expired', i: 'invalid' }[key.toLowerCase()];
       if (kind) for (const target of targets) void send(kind, target);
     });
   }

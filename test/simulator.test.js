@@ -62,6 +62,12 @@ describe('simulator deliveries', function () {
     assert.equal(typeof failed.data.status.error_message, 'string');
   });
 
+  it('makes an invalid delivery, as the documentation example is, that the validator refuses field by field', function () {
+    const check = checkDelivery(simulator.invalidDelivery(meeting.script, urls));
+    assert.equal(check.valid, false);
+    assert.deepEqual([...new Set(check.errors.map((e) => e.field))].sort(), ['data.bot_id', 'data.sent_at']);
+  });
+
   it('is checked by a validator that does reject a broken delivery', function () {
     const delivery = simulator.completedDelivery(meeting.script, urls);
     delivery.data.bot_id = 'examplebot_id';

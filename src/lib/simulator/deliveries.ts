@@ -176,3 +176,14 @@ export function botDetailsResponse(
     },
   };
 }
+
+/**
+ * An authentic delivery that breaks the schema, as the documentation's own example does: the
+ * placeholder `examplebot_id` is no UUID and `sent_at` is missing. The callback node sends it
+ * to its "invalid" output instead of dropping it.
+ */
+export function invalidDelivery(script: MeetingScript, urls: ArtifactUrls, options: DeliveryOptions = {}): object {
+  const delivery = completedDelivery(script, urls, options);
+  const { sent_at: _dropped, ...data } = delivery.data;
+  return { ...delivery, data: { ...data, bot_id: 'examplebot_id' } };
+}
