@@ -1,0 +1,188 @@
+// Every example, as a user imports it (no credentials, fresh Node-RED), deploys without errors
+// and shows something in the debug sidebar when the simulator sends it a delivery.
+const assert = require('node:assert/strict');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { randomUUID } = require('node:crypto');
+const WebSocket = require('ws'); // brought by node-red (devDependency)
+const { startNodeRed, ROOT } = require('./support/node-red');
+const simulator = require('../lib/simulator');
+
+const EXAMPLES_DIR = join(ROOT, 'examples');
+const exampleFiles = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
+
+function example(prefix) {
+  const file = exampleFiles.find((f) => f.startsWith(prefix));
+  assert.ok(file, `no example starting with "${prefix}"`);
+  return { file, flow: JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) };
+}
+
+/** The editor's view of debug output: messages from debug nodes, over the comms websocket. */
+class DebugSidebar {
+  constructor(url) {
+    this.messages = [];
+    this.waiters = [];
+    this.socket = new WebSocket(url);
+    this.socket.on('message', (data) => {
+      for (const item of JSON.parse(data)) {
+        if (item.topic !== 'debug') continue;
+        this.messages.push(item.data);
+        for (const waiter of [...this.waiters]) waiter();
+      }
+    });
+  }
+  opened() {
+    return new Promise((resolve, reject) => {
+      this.socket.once('open', resolve);
+      this.socket.once('error', reject);
+    });
+  }
+  /** Resolves with the first message (from now on) of the debug node named `name`. */
+  next(name, timeoutMs = 15000) {
+    const from = this.messages.length;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.messages.slice(from).find((m) => m.name === name);
+        if (!found) return false;
+        this.waiters.splice(this.waiters.indexOf(check), 1);
+        clearTimeout(timer);
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(check), 1);
+        reject(new Error(`no debug message from "${name}"; got: ${JSON.stringify(this.messages.slice(from).map((m) => m.name))}`));
+      }, timeoutMs);
+      this.waiters.push(check);
+    });
+  }
+  close() {
+    this.socket.close();
+  }
+}
+
+describe('example flows in a real Node-RED', function () {
+  this.timeout(120000);
+  let nodeRed;
+  let artifacts;
+  let sidebar;
+  const meeting = simulator.loadSampleMeeting();
+
+  before(async function () {
+    artifacts = await simulator.ArtifactServer.start();
+    nodeRed = await startNodeRed();
+    sidebar = new DebugSidebar(`ws://127.0.0.1:${nodeRed.port}/comms`);
+    await sidebar.opened();
+  });
+  after(async function () {
+    sidebar?.close();
+    await nodeRed?.stop();
+    await artifacts?.close();
+  });
+
+  /** Deploys one example exactly as its file holds it and checks the log for problems. */
+  async function deployAlone(prefix) {
+    const { file, flow } = example(prefix);
+    const from = nodeRed.log.length;
+    await nodeRed.deploy(flow);
+    const log = nodeRed.log.slice(from);
+    assert.doesNotMatch(log, /\[(error|warn)\]/, `${file} deployed with problems:\n${log}`);
+    assert.doesNotMatch(log, /missing types/i, `${file} uses node types Node-RED does not know:\n${log}`);
+    return flow;
+  }
+
+  function callbackUrl(flow) {
+    const node = flow.find((n) => n.type === 'meetingbaas-callback');
+    return nodeRed.nodeUrl(node.url);
+  }
+
+  async function send(flow, delivery) {
+    const result = await simulator.sendDelivery(callbackUrl(flow), delivery, { kind: 'none' });
+    assert.equal(result.status, 200, result.responseBody);
+  }
+
+  it('has at least four examples, each with a comment node and its own callback path', function () {
+    assert.ok(exampleFiles.length >= 4, exampleFiles.join(', '));
+    const paths = exampleFiles.map((f) => {
+      const { flow } = example(f);
+      assert.ok(flow.some((n) => n.type === 'comment' && n.info && n.info.length > 100), `${f} lacks an explaining comment`);
+      return flow.filter((n) => n.type === 'meetingbaas-callback').map((n) => n.url);
+    });
+    const all = paths.flat();
+    assert.equal(new Set(all).size, all.length, `callback paths repeat: ${all.join(', ')}`);
+  });
+
+  it('01 routes bot.completed and bot.failed to their debug nodes', async function () {
+    const flow = await deployAlone('01');
+    const completed = sidebar.next('bot.completed');
+    const urls = sidebar.next('artifact URLs');
+    await send(flow, simulator.completedDelivery(meeting.script, artifacts.artifactUrls(randomUUID())));
+    assert.equal((await completed).msg, 'Meeting finished: 13 s, speakers: Alice Martin, Bob Chen');
+    assert.match((await urls).msg, /audio\.flac\?X-Amz-Algorithm/);
+    const failed = sidebar.next('bot.failed');
+    await send(flow, simulator.failedDelivery({ errorCode: 'CANNOT_JOIN_MEETING' }));
+    assert.match((await failed).msg, /^Bot failed: CANNOT_JOIN_MEETING: /);
+  });
+
+  it('02 saves every artifact to disk and reports the files', async function () {
+    const flow = await deployAlone('02');
+    const botId = randomUUID();
+    const report = sidebar.next('saved files');
+    await send(flow, simulator.completedDelivery(meeting.script, artifacts.artifactUrls(botId), { botId }));
+    const text = (await report).msg;
+    for (const name of ['audio', 'transcription', 'raw_transcription', 'diarization', 'chat_messages']) {
+      assert.match(text, new RegExp(`- ${name}: `), text);
+    }
+    assert.match(text, /audio\/flac/);
+    assert.match(text, /video skipped/);
+    const saved = join(nodeRed.userDir, 'meetingbaas-recordings', botId);
+    assert.ok(readFileSync(join(saved, 'audio.flac')).equals(meeting.audio));
+    assert.ok(existsSync(join(saved, 'diarization.jsonl')));
+  });
+
+  it('03 turns the transcript into text for an e-mail, with SRT subtitles', async function () {
+    const flow = await deployAlone('03');
+    const email = sidebar.next('e-mail (replace with an e-mail node)');
+    const subtitles = sidebar.next('subtitles (SRT)');
+    await send(flow, simulator.completedDelivery(meeting.script, artifacts.artifactUrls(randomUUID())));
+    const mail = await email;
+    assert.match(mail.topic, /^Transcript of your meeting of \d{4}-\d{2}-\d{2}$/);
+    assert.match(mail.msg, /\[00:00:00\] Alice Martin: Good morning everyone/);
+    assert.match(mail.msg, /Bob Chen: Sounds good\. I will send the notes after the meeting\./);
+    assert.match((await subtitles).msg, /^1\n00:00:00,000 --> 00:00:03,520\nAlice Martin: /);
+  });
+
+  it('04 alerts on failures, urgently for account problems, and on invalid deliveries', async function () {
+    const flow = await deployAlone('04');
+    const urgent = sidebar.next('urgent: account needs attention');
+    await send(flow, simulator.failedDelivery({ errorCode: 'INSUFFICIENT_TOKENS' }));
+    const urgentAlert = await urgent;
+    assert.equal(urgentAlert.topic, 'Meeting BaaS bot failed: INSUFFICIENT_TOKENS');
+    assert.match(urgentAlert.msg, /Error code: INSUFFICIENT_TOKENS\nWhat happened: The account has no tokens left/);
+
+    const normal = sidebar.next('alert: bot failed');
+    await send(flow, simulator.failedDelivery({ errorCode: 'BOT_NOT_ACCEPTED' }));
+    assert.match((await normal).msg, /Error code: BOT_NOT_ACCEPTED/);
+
+    const invalid = sidebar.next('alert: invalid delivery');
+    await send(flow, simulator.invalidDelivery(meeting.script, artifacts.artifactUrls(randomUUID())));
+    const invalidAlert = (await invalid).msg;
+    assert.match(invalidAlert, /- data\.sent_at: is required/);
+    assert.match(invalidAlert, /- data\.bot_id: must match format "uuid"/);
+  });
+
+  it('deploys all examples together, as npm start does, without two nodes on one path', async function () {
+    const flows = exampleFiles.flatMap((f) => example(f).flow);
+    const from = nodeRed.log.length;
+    await nodeRed.deploy(flows);
+    const log = nodeRed.log.slice(from);
+    assert.doesNotMatch(log, /\[(error|warn)\]/, log);
+    for (const f of exampleFiles) {
+      const { flow } = example(f);
+      if (!flow.some((n) => n.type === 'meetingbaas-callback')) continue;
+      const completed = simulator.completedDelivery(meeting.script, artifacts.artifactUrls(randomUUID()));
+      const result = await simulator.sendDelivery(callbackUrl(flow), completed, { kind: 'none' });
+      assert.equal(result.status, 200, `${f}: ${result.responseBody}`);
+    }
+  });
+});
