@@ -101,7 +101,10 @@ function installPackage() {
     writeFileSync(manifest, `${JSON.stringify({ name: 'node-red-project', description: 'A Node-RED Project', version: '0.0.1', private: true }, null, 2)}\n`);
   }
   const { name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const marker = join(userDir, '.installed-package');
   if (options.link) {
+    // A tarball installed later must not be taken for the one installed before the link.
+    rmSync(marker, { force: true });
     say(`linking ${name} into .node-red/node_modules`);
     npm(['install', '--no-audit', '--no-fund', '--install-links=false', root], { cwd: userDir, stdio: 'inherit', env: npmEnv });
     return;
@@ -115,7 +118,6 @@ function installPackage() {
   );
   const tarball = join(packDir, packed.filename);
   const digest = createHash('sha256').update(readFileSync(tarball)).digest('hex').slice(0, 12);
-  const marker = join(userDir, '.installed-package');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === digest && existsSync(join(userDir, 'node_modules', name))) {
     say(`${name} is installed and unchanged`);
     rmSync(packDir, { recursive: true, force: true });
