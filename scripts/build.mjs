@@ -2,7 +2,7 @@
 // Builds what Node-RED loads from src/: TypeScript types generated from schemas/, the
 // compiled CommonJS in lib/ and nodes/, and each node's editor HTML and locales beside its .js.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +30,6 @@ async function generatePayloadTypes() {
 }
 
 function compileTypeScript() {
-  rmSync(join(root, 'nodes'), { recursive: true, force: true });
-  rmSync(join(root, 'lib'), { recursive: true, force: true });
   try {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
   } catch {

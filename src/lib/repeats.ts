@@ -9,7 +9,7 @@ export interface KeyValueStore {
   keys(callback: (err: Error | null | undefined, keys: readonly unknown[]) => void): void;
 }
 
-const KEY_PREFIX = 'meetingbaas-seen:';
+const KEY_PREFIX = 'meetingbaas-seen-';
 
 /** Svix gives each message an id that every retry repeats; without one, the body itself identifies it. */
 export function deliveryKey(signedId: string | null, rawBody: Buffer): string {
@@ -19,12 +19,25 @@ export function deliveryKey(signedId: string | null, rawBody: Buffer): string {
 export class SeenDeliveries {
   /** Keys being checked right now in this process, so that two copies racing in are not both let through. */
   private readonly inFlight = new Set<string>();
+  private readonly prefix: string;
 
+  /** `namespace` keeps the entries of one node apart from another's in a shared store. */
   constructor(
     private readonly store: KeyValueStore,
     private readonly windowMs: number,
+    namespace = '',
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.prefix = `${KEY_PREFIX}${namespace.replace(/[^A-Za-z0-9_-]/g, '_')}-`;
+  }
+
+  /**
+   * Context stores read `.` and `[` in keys as property paths, and a delivery id may hold anything:
+   * the stored key is a digest.
+   */
+  private storeKey(key: string): string {
+    return this.prefix + createHash('sha256').update(key).digest('hex');
+  }
 
   get enabled(): boolean {
     return this.windowMs > 0;
@@ -38,7 +51,7 @@ export class SeenDeliveries {
     if (!this.enabled) return Promise.resolve(true);
     if (this.inFlight.has(key)) return Promise.resolve(false);
     this.inFlight.add(key);
-    const storeKey = KEY_PREFIX + key;
+    const storeKey = this.storeKey(key);
     return new Promise<boolean>((resolve) => {
       this.store.get(storeKey, (getError, expiresAt) => {
         const now = this.now();
@@ -55,12 +68,18 @@ export class SeenDeliveries {
     });
   }
 
+  /** Forgets a key offered but not delivered after all, so that the sender's retry gets through. */
+  forget(key: string): Promise<void> {
+    if (!this.enabled) return Promise.resolve();
+    return new Promise((resolve) => this.store.set(this.storeKey(key), undefined, () => resolve()));
+  }
+
   /** Deletes expired entries; returns how many were removed. */
   prune(): Promise<number> {
     return new Promise((resolve) => {
       this.store.keys((err, keys) => {
         if (err) return resolve(0);
-        const ours = keys.filter((k): k is string => typeof k === 'string' && k.startsWith(KEY_PREFIX));
+        const ours = keys.filter((k): k is string => typeof k === 'string' && k.startsWith(this.prefix));
         let pending = ours.length;
         let removed = 0;
         if (pending === 0) return resolve(0);

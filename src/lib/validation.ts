@@ -21,7 +21,7 @@ const schemaFile = JSON.parse(
   readFileSync(join(__dirname, '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'),
 ) as SchemaFile;
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false });
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
 addFormats(ajv, ['uuid', 'date-time', 'uri']);
 
 function compile<T>(name: string): ValidateFunction<T> {

@@ -14,6 +14,8 @@ import { readRawBody, type RawBody } from '../../lib/request-body';
 /** A live callback node, as the route sees it. */
 export interface Endpoint {
   readonly bodyLimit: number;
+  /** False while a deploy restarts this node or what it is wired to: deliveries then get a 503. */
+  accepting(): boolean;
   handle(req: Request, res: Response, body: RawBody): void;
   /** Called when another node takes, shares or leaves this endpoint's path. */
   onPathShared(othersOnPath: number, isPrimary: boolean): void;
@@ -122,13 +124,13 @@ class EndpointRegistry {
       dispatch: (req: Request, res: Response) => {
         const captured = (req as CapturingRequest)[RAW_BODY];
         const live = entry.endpoints[0];
-        if (!captured && !live) return answerRestarting(res);
+        if (!captured && (!live || !live.accepting())) return answerRestarting(res);
         // Without the root middleware (e.g. an embedding app without a parent), read the body here.
         const body = captured ?? readRawBody(req, live!.bodyLimit, drainLimit(live!.bodyLimit));
         void body.then((raw) => {
           // Whoever is live now answers: a redeploy may have happened while the body arrived.
           const current = entry.endpoints[0];
-          if (!current) return answerRestarting(res);
+          if (!current || !current.accepting()) return answerRestarting(res);
           current.handle(req, res, raw);
         });
       },
@@ -183,7 +185,7 @@ class EndpointRegistry {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-function answerRestarting(res: ServerResponse): void {
+export function answerRestarting(res: ServerResponse): void {
   if (res.headersSent) return;
   res.statusCode = 503;
   res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));

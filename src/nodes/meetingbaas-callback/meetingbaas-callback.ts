@@ -7,7 +7,8 @@ import { OUTPUT, routeDelivery } from '../../lib/delivery';
 import { deliveryKey, SeenDeliveries, type KeyValueStore } from '../../lib/repeats';
 import { parseJsonBody, type RawBody } from '../../lib/request-body';
 import { readAccount } from '../meetingbaas-config/account';
-import { DEFAULT_BODY_LIMIT, endpointRegistry, type Attachment, type Endpoint } from './endpoints';
+import { watchDeploys } from './deploys';
+import { DEFAULT_BODY_LIMIT, endpointRegistry, RETRY_AFTER_SECONDS, type Endpoint } from './endpoints';
 
 interface CallbackDef extends NodeDef {
   account?: string;
@@ -33,6 +34,10 @@ const REJECTION_LOG_EVERY_MS = 60 * 1000;
 function positiveNumber(value: unknown, fallback: number): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+function answerRestarting(res: Response): void {
+  answer(res, 503, { error: 'the callback node is restarting, retry shortly' }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
 }
 
 function answer(res: Response, status: number, body: object, headers: Record<string, string> = {}): void {
@@ -80,13 +85,17 @@ export = (RED: NodeAPI): void => {
       return;
     }
 
-    const context = node.context();
+    // Global, not node, context: Node-RED deletes a node's memory context at every redeploy, and
+    // a retry that arrives after one must still be recognised.
+    const context = node.context().global;
     const store: KeyValueStore = {
       get: (key, cb) => context.get(key, storeName, cb),
       set: (key, value, cb) => context.set(key, value, storeName, cb),
       keys: (cb) => context.keys(storeName, cb),
     };
-    const seen = new SeenDeliveries(store, dedupeMs);
+    const seen = new SeenDeliveries(store, dedupeMs, node.id);
+    const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
+    const deploys = watchDeploys(RED, [node.id, ...wiredTo]);
     const pruneTimer = setInterval(() => void seen.prune(), PRUNE_EVERY_MS);
     pruneTimer.unref();
 
@@ -143,9 +152,14 @@ export = (RED: NodeAPI): void => {
       const auth = authenticator.authenticate(req.headers, raw.bytes);
       if (!auth.ok) return reject(res, auth.reason);
 
-      const deliveryId = deliveryKey(signedDeliveryId(req.headers), raw.bytes);
+      // Only a verified signature makes the Svix id trustworthy; otherwise the bytes identify the delivery.
+      const signedId = auth.verifiedBy === 'svix' ? signedDeliveryId(req.headers) : null;
+      const deliveryId = deliveryKey(signedId, raw.bytes);
       const first = await seen.firstSighting(deliveryId);
-      if (closed) return answer(res, 503, { error: 'restarting' }, { 'Retry-After': '2' });
+      if (closed || deploys.restarting) {
+        if (first) await seen.forget(deliveryId);
+        return answerRestarting(res);
+      }
       if (!first) {
         counts.repeats += 1;
         return answer(res, 200, { received: true, duplicate: true });
@@ -153,22 +167,29 @@ export = (RED: NodeAPI): void => {
 
       const body = parseJsonBody(raw.bytes, req.headers['content-type']);
       const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt: new Date() });
-      counts.received += 1;
-      if (routed.output === OUTPUT.invalid) counts.invalid += 1;
-      // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
-      if (body.kind === 'unsupported-media-type') {
-        answer(res, 415, { error: 'Content-Type must be application/json' });
-      } else {
-        answer(res, 200, { received: true });
-      }
       const outputs: Array<NodeMessageInFlow | null> = [null, null, null, null];
       outputs[routed.output] = routed.message as unknown as NodeMessageInFlow;
+      const epoch = deploys.epoch;
       node.send(outputs);
-      scheduleStatus();
+      // Node-RED hands the message over on the next turn of the event loop; answer once it has.
+      // Had a deploy stopped the receiving nodes in between, the message is gone: ask for a retry.
+      setImmediate(() => {
+        if (deploys.epoch !== epoch) {
+          void seen.forget(deliveryId).then(() => answerRestarting(res));
+          return;
+        }
+        counts.received += 1;
+        if (routed.output === OUTPUT.invalid) counts.invalid += 1;
+        scheduleStatus();
+        // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
+        if (body.kind === 'unsupported-media-type') answer(res, 415, { error: 'Content-Type must be application/json' });
+        else answer(res, 200, { received: true });
+      });
     };
 
     const endpoint: Endpoint = {
       bodyLimit,
+      accepting: () => !closed && !deploys.restarting,
       handle: (req, res, raw) => {
         handle(req, res, raw).catch((error: unknown) => {
           node.error(t('errors.unexpected', { detail: String(error) }));
@@ -183,12 +204,13 @@ export = (RED: NodeAPI): void => {
         else scheduleStatus();
       },
     };
-    const attachment: Attachment = endpointRegistry(RED.httpNode, nodeMiddleware).attach(path, endpoint);
+    const attachment = endpointRegistry(RED.httpNode, nodeMiddleware).attach(path, endpoint);
     showStatus();
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       attachment.detach(removed);
+      deploys.stop();
       clearInterval(pruneTimer);
       if (statusTimer) clearTimeout(statusTimer);
       done();

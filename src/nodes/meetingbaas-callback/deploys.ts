@@ -1,0 +1,67 @@
+// Which deploys restart a given node or the nodes its outputs are wired to.
+//
+// Node-RED stops nodes synchronously when a deploy begins and drops messages still on their way
+// into a stopped node. A callback node that acknowledged a delivery just before must know, so
+// that it can answer 503 and let Meeting BaaS retry instead of losing the delivery.
+import type { NodeAPI } from 'node-red';
+
+interface DeployDiff {
+  changed?: string[];
+  removed?: string[];
+  linked?: string[];
+  rewired?: string[];
+}
+interface DeployEvent {
+  type?: string;
+  diff?: DeployDiff;
+}
+
+/** The ids a deploy stops, as @node-red/runtime's flows `stop()` computes them; null for all. */
+function stoppedIds(event: DeployEvent): ReadonlySet<string> | null {
+  const diff = event.diff;
+  if (!diff || (event.type !== 'nodes' && event.type !== 'flows')) return null;
+  const ids = [...(diff.changed ?? []), ...(diff.removed ?? [])];
+  if (event.type === 'flows') ids.push(...(diff.linked ?? []), ...(diff.rewired ?? []));
+  return new Set(ids);
+}
+
+export interface DeployWatch {
+  /** True from the moment a deploy that touches the watched nodes begins until the flows run again. */
+  readonly restarting: boolean;
+  /** Counts the deploys that touched the watched nodes; compare before and after a send. */
+  readonly epoch: number;
+  stop(): void;
+}
+
+/**
+ * Starts in the `restarting` state: a node is created while its flows start, and the nodes it is
+ * wired to may not exist yet until Node-RED says the flows started.
+ */
+export function watchDeploys(RED: NodeAPI, watchedIds: readonly string[]): DeployWatch {
+  let restarting = true;
+  let epoch = 0;
+  const onStopping = (event: DeployEvent): void => {
+    const stopped = stoppedIds(event);
+    if (stopped === null || watchedIds.some((id) => stopped.has(id))) {
+      restarting = true;
+      epoch += 1;
+    }
+  };
+  const onStarted = (): void => {
+    restarting = false;
+  };
+  RED.events.on('flows:stopping', onStopping);
+  RED.events.on('flows:started', onStarted);
+  return {
+    get restarting() {
+      return restarting;
+    },
+    get epoch() {
+      return epoch;
+    },
+    stop() {
+      RED.events.removeListener('flows:stopping', onStopping);
+      RED.events.removeListener('flows:started', onStarted);
+    },
+  };
+}
