@@ -27,7 +27,8 @@ function installedTemplate() {
   if (installedUserDir) return installedUserDir;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-userdir-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', packTarball()], { cwd: dir, stdio: 'pipe' });
+  // The flags of Node-RED's palette manager (@node-red/registry installer.js), and a preference for the cache.
+  execFileSync('npm', ['install', '--no-audit', '--no-update-notifier', '--no-fund', '--save', '--save-prefix=~', '--omit=dev', '--engine-strict', '--prefer-offline', packTarball()], { cwd: dir, stdio: 'pipe' });
   installedUserDir = dir;
   return dir;
 }
