@@ -16,6 +16,7 @@ const openapi = JSON.parse(readFileSync(source, 'utf8'));
 const all = openapi.components.schemas;
 
 // Deliveries (callbacks and account webhooks) by event, plus the API responses the nodes read.
+// All of these are relaxed (see allowUnknownFields): they describe what others send to us.
 const NAMES = [
   'CallbackCompleted',
   'CallbackFailed',
@@ -29,7 +30,22 @@ const NAMES = [
   'CalendarWebhookEventUpdated',
   'CalendarWebhookEventCancelled',
   'GetBotDetailsResponse',
+  'CreateBotResponse',
+  'GetBotStatusResponse',
+  'LeaveBotResponse',
+  'RetryCallbackResponse',
+  'ErrorResponse',
+  'ValidationErrorResponse',
 ];
+
+// Request bodies this package sends. These are made stricter instead (see rejectUnknownFields):
+// the OpenAPI file leaves their objects open, so a misspelt option (`transcription_enable`)
+// would pass validation and be silently ignored by the API. Checked before sending, a typo
+// becomes an error the user sees, and no bot is sent with settings other than the ones meant.
+const REQUEST_NAMES = ['CreateBotRequestBodyInput', 'RetryCallbackRequestBodyInput'];
+
+// Answers documented inline under `paths` rather than in components.schemas: [name, path, method, status].
+const INLINE_RESPONSES = [['RateLimitedResponse', '/v2/bots', 'post', '429']];
 
 /** Senders add fields over time: an unknown field must never make an authentic delivery invalid. */
 function allowUnknownFields(node) {
@@ -40,6 +56,41 @@ function allowUnknownFields(node) {
     if (key === 'additionalProperties' && value === false) continue;
     if (key === '$schema' || key === '$id') continue;
     out[key] = allowUnknownFields(value);
+  }
+  return out;
+}
+
+/**
+ * Closes every object that lists its `properties` and says nothing about others. Objects meant
+ * to be open (`extra`, `custom_params`: `additionalProperties: {}`) say so and stay open.
+ */
+function rejectUnknownFields(node) {
+  if (Array.isArray(node)) return node.map(rejectUnknownFields);
+  if (node === null || typeof node !== 'object') return node;
+  const out = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$schema' || key === '$id') continue;
+    // `properties` maps field names to schemas: recurse into each schema, not the map itself.
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, rejectUnknownFields(sub)]))
+        : rejectUnknownFields(value);
+  }
+  if (out.properties && !('additionalProperties' in out)) out.additionalProperties = false;
+  return out;
+}
+
+/** OpenAPI's singular `example` annotation is no JSON Schema keyword, and AJV in strict mode refuses unknown keywords. */
+function dropExampleAnnotations(node) {
+  if (Array.isArray(node)) return node.map(dropExampleAnnotations);
+  if (node === null || typeof node !== 'object') return node;
+  const out = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'example') continue;
+    out[key] =
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, dropExampleAnnotations(sub)]))
+        : dropExampleAnnotations(value);
   }
   return out;
 }
@@ -69,18 +120,32 @@ function acceptExtraInData(schema) {
 const schemas = {};
 for (const name of NAMES) {
   if (!all[name]) throw new Error(`${name} is not in ${source}`);
-  let schema = allowUnknownFields(structuredClone(all[name]));
+  let schema = dropExampleAnnotations(allowUnknownFields(structuredClone(all[name])));
   if (name === 'CallbackCompleted') schema = acceptDocumentedVariants(schema);
   schema = acceptExtraInData(schema);
   schemas[name] = schema;
+}
+for (const [name, path, method, status] of INLINE_RESPONSES) {
+  const schema = openapi.paths[path]?.[method]?.responses?.[status]?.content?.['application/json']?.schema;
+  if (!schema) throw new Error(`${method.toUpperCase()} ${path} ${status} has no JSON schema in ${source}`);
+  schemas[name] = dropExampleAnnotations(allowUnknownFields(structuredClone(schema)));
+}
+for (const name of REQUEST_NAMES) {
+  if (!all[name]) throw new Error(`${name} is not in ${source}`);
+  schemas[name] = dropExampleAnnotations(rejectUnknownFields(structuredClone(all[name])));
 }
 
 const out = {
   origin: `Meeting BaaS API v2 OpenAPI ${openapi.openapi} document (info.version ${openapi.info.version}), components.schemas, JSON Schema 2020-12`,
   changes: [
-    'removed every "additionalProperties": false, "$schema" and "$id" (real senders add fields over time)',
+    'deliveries and responses: removed every "additionalProperties": false, "$schema" and "$id" (real senders add fields over time)',
     'CallbackCompleted: accepts "mp4" in place of "video", and an optional "chat_messages" URL',
     'deliveries whose top level requires "extra" also accept it inside "data"',
+    'removed OpenAPI "example" annotations (not JSON Schema; AJV strict mode refuses them)',
+    'RateLimitedResponse: the inline 429 answer of POST /v2/bots (paths, not components)',
+    `request bodies (${REQUEST_NAMES.join(', ')}): "$schema" and "$id" removed, and the opposite relaxation: ` +
+      'every object with "properties" and no "additionalProperties" gets "additionalProperties": false, ' +
+      'so a misspelt option is refused before it is sent',
   ],
   generatedBy: 'scripts/extract-schemas.mjs',
   schemas,

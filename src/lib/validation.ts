@@ -6,10 +6,30 @@ import addFormats from 'ajv-formats';
 import type {
   CallbackCompleted,
   CallbackFailed,
+  CreateBotRequestBodyInput,
+  CreateBotResponse,
+  ErrorResponse,
   GetBotDetailsResponse,
+  GetBotStatusResponse,
+  LeaveBotResponse,
+  RateLimitedResponse,
+  RetryCallbackRequestBodyInput,
+  RetryCallbackResponse,
+  ValidationErrorResponse,
 } from './generated/meetingbaas-v2';
 
 export type { CallbackCompleted, CallbackFailed, GetBotDetailsResponse };
+export type {
+  CreateBotRequestBodyInput,
+  CreateBotResponse,
+  ErrorResponse,
+  GetBotStatusResponse,
+  LeaveBotResponse,
+  RateLimitedResponse,
+  RetryCallbackRequestBodyInput,
+  RetryCallbackResponse,
+  ValidationErrorResponse,
+};
 
 interface SchemaFile {
   readonly origin: string;
@@ -54,6 +74,23 @@ const validateEnvelope = ajv.compile({
 
 export const validateBotDetails: ValidateFunction<GetBotDetailsResponse> =
   compile<GetBotDetailsResponse>('GetBotDetailsResponse');
+
+// What the bot node sends (strict: unknown fields refused, see scripts/extract-schemas.mjs) and
+// what the API answers (open, like deliveries).
+export const validateCreateBotRequest: ValidateFunction<CreateBotRequestBodyInput> =
+  compile<CreateBotRequestBodyInput>('CreateBotRequestBodyInput');
+export const validateRetryCallbackRequest: ValidateFunction<RetryCallbackRequestBodyInput> =
+  compile<RetryCallbackRequestBodyInput>('RetryCallbackRequestBodyInput');
+export const validateCreateBotResponse: ValidateFunction<CreateBotResponse> = compile<CreateBotResponse>('CreateBotResponse');
+export const validateBotStatus: ValidateFunction<GetBotStatusResponse> = compile<GetBotStatusResponse>('GetBotStatusResponse');
+export const validateLeaveBotResponse: ValidateFunction<LeaveBotResponse> = compile<LeaveBotResponse>('LeaveBotResponse');
+export const validateRetryCallbackResponse: ValidateFunction<RetryCallbackResponse> =
+  compile<RetryCallbackResponse>('RetryCallbackResponse');
+export const validateErrorResponse: ValidateFunction<ErrorResponse> = compile<ErrorResponse>('ErrorResponse');
+export const validateValidationErrorResponse: ValidateFunction<ValidationErrorResponse> =
+  compile<ValidationErrorResponse>('ValidationErrorResponse');
+export const validateRateLimitedResponse: ValidateFunction<RateLimitedResponse> =
+  compile<RateLimitedResponse>('RateLimitedResponse');
 
 export const KNOWN_EVENTS: readonly string[] = [...validatorsByEvent.keys()];
 
