@@ -9,6 +9,7 @@ import { parseJsonBody, type RawBody } from '../../lib/request-body';
 import { readAccount } from '../meetingbaas-config/account';
 import { watchDeploys } from './deploys';
 import { DEFAULT_BODY_LIMIT, endpointRegistry, RETRY_AFTER_SECONDS, type Endpoint } from './endpoints';
+import { registerTestDeliveryRoute } from './test-delivery';
 
 interface CallbackDef extends NodeDef {
   account?: string;
@@ -99,7 +100,7 @@ export = (RED: NodeAPI): void => {
     const pruneTimer = setInterval(() => void seen.prune(), PRUNE_EVERY_MS);
     pruneTimer.unref();
 
-    const counts = { received: 0, invalid: 0, rejected: 0, repeats: 0 };
+    const counts = { received: 0, invalid: 0, rejected: 0 };
     let sharedWith = 0;
     let closed = false;
 
@@ -161,7 +162,6 @@ export = (RED: NodeAPI): void => {
         return answerRestarting(res);
       }
       if (!first) {
-        counts.repeats += 1;
         return answer(res, 200, { received: true, duplicate: true });
       }
 
@@ -218,4 +218,5 @@ export = (RED: NodeAPI): void => {
   }
 
   RED.nodes.registerType('meetingbaas-callback', MeetingBaasCallback);
+  registerTestDeliveryRoute(RED);
 };
