@@ -1,11 +1,13 @@
 // A stand-in, on 127.0.0.1, for the two Meeting BaaS services the artifact node talks to: the
 // storage that serves signed, expiring artifact URLs (S3-like: 403 "Request has expired" XML,
 // byte ranges for resumed downloads) and `GET /v2/bots/{bot_id}`, which hands out fresh URLs.
+// The bot endpoints (create, status, leave, retry-callback) are answered by ./bot-api.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ArtifactName } from '../delivery';
+import { BotApi, type BotApiOptions } from './bot-api';
 import { botDetailsResponse, type ArtifactUrls } from './deliveries';
 import {
   chatMessages,
@@ -107,7 +109,12 @@ export interface ArtifactServerOptions {
   readonly apiKey?: string;
   readonly meeting?: SampleMeeting;
   readonly signingKey?: string;
+  /** The simulated bots: how long their meetings last, how many tokens the account has. */
+  readonly bots?: BotApiOptions;
 }
+
+/** Bodies the API stand-in reads (bot requests are small). */
+const MAX_API_BODY = 256 * 1024;
 
 /** Emitted as `request` for each request answered, so callers can wait for one instead of sleeping. */
 export interface ServedRequest {
@@ -121,6 +128,9 @@ export interface ServedRequest {
 type Answer = { status: number; headers: Record<string, string>; body: Buffer };
 
 export class ArtifactServer extends EventEmitter {
+  /** The bot endpoints; tests inject faults and read the bots created through it. */
+  readonly api: BotApi;
+
   private constructor(
     private readonly server: Server,
     readonly baseUrl: string,
@@ -128,6 +138,7 @@ export class ArtifactServer extends EventEmitter {
     private readonly meeting: SampleMeeting,
   ) {
     super();
+    this.api = new BotApi(meeting.script, (botId) => this.artifactUrls(botId), options.bots);
   }
 
   /** Listens on 127.0.0.1 only: the simulator is never reachable from another machine. */
@@ -152,6 +163,7 @@ export class ArtifactServer extends EventEmitter {
   }
 
   close(): Promise<void> {
+    this.api.close();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       // Keep-alive connections would hold close() open until they time out.
@@ -164,11 +176,30 @@ export class ArtifactServer extends EventEmitter {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' || req.method === 'HEAD') return this.answer(req, res, '');
+    // Requests with a body (POST /v2/bots…): read it first, bounded.
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length <= MAX_API_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (length > MAX_API_BODY) {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ success: false, error: 'Payload Too Large', code: 'PAYLOAD_TOO_LARGE', statusCode: 413 }));
+        return;
+      }
+      this.answer(req, res, Buffer.concat(chunks).toString('utf8'));
+    });
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, requestBody: string): void {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const method = req.method ?? 'GET';
     let served: { answer: Answer; artifact?: ArtifactName; botId?: string };
     try {
-      served = this.route(method, url, req);
+      served = this.route(method, url, req, requestBody);
     } catch (error) {
       served = { answer: json(500, { success: false, error: 'Internal error', message: (error as Error).message }) };
     }
@@ -189,6 +220,7 @@ export class ArtifactServer extends EventEmitter {
     method: string,
     url: URL,
     req: IncomingMessage,
+    requestBody: string,
   ): { answer: Answer; artifact?: ArtifactName; botId?: string } {
     const recording = /^\/recordings\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (recording) {
@@ -199,6 +231,17 @@ export class ArtifactServer extends EventEmitter {
         return { answer: s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.') };
       }
       return { answer: this.artifact(artifact, botId, url, req.headers.range), artifact: artifact.name, botId };
+    }
+    if (url.pathname.startsWith('/v2/')) {
+      const fault = this.api.takeFault();
+      if (fault) return { answer: fault };
+    }
+    if (/^\/v2\/bots(\/[^/]+\/(status|leave|retry-callback))?\/?$/.test(url.pathname)) {
+      const refusal = this.checkApiKey(req.headers['x-meeting-baas-api-key']);
+      if (refusal) return { answer: refusal };
+      const answer = this.api.route(method, url.pathname, requestBody);
+      const botId = /^\/v2\/bots\/([^/]+)/.exec(url.pathname)?.[1];
+      if (answer) return { answer, ...(botId ? { botId } : {}) };
     }
     const bot = /^\/v2\/bots\/([^/]+)\/?$/.exec(url.pathname);
     if (bot) {
@@ -275,13 +318,28 @@ export class ArtifactServer extends EventEmitter {
 
   /** Every well-formed bot id is treated as a bot that completed the sample meeting: the simulator keeps no state. */
   private botDetails(botId: string, apiKey: string | string[] | undefined): Answer {
+    const refusal = this.checkApiKey(apiKey);
+    if (refusal) return refusal;
+    if (!BOT_ID.test(botId)) {
+      return json(404, { success: false, error: 'Not found', code: 'BOT_NOT_FOUND', statusCode: 404, message: `No bot with id ${botId}` });
+    }
+    const details = botDetailsResponse(this.meeting.script, botId, this.artifactUrls(botId));
+    // A bot created through POST /v2/bots echoes what it was given, as the real API does.
+    const created = this.api.bots.get(botId.toLowerCase());
+    if (created) {
+      details.data.extra = created.request.extra ?? null;
+      details.data.bot_name = created.request.bot_name;
+      details.data.meeting_url = created.request.meeting_url;
+    }
+    return json(200, details);
+  }
+
+  /** The documented 401 answer when the key is missing or (with `apiKey` set) not the expected one. */
+  private checkApiKey(apiKey: string | string[] | undefined): Answer | null {
     const key = typeof apiKey === 'string' ? apiKey : '';
     const required = this.options.apiKey;
-    if (key === '' || (required !== undefined && !sameText(key, required))) {
-      return json(401, { success: false, error: 'Unauthorized', message: 'Invalid or missing API key' });
-    }
-    if (!BOT_ID.test(botId)) return json(404, { success: false, error: 'Not found', message: `No bot with id ${botId}` });
-    return json(200, botDetailsResponse(this.meeting.script, botId, this.artifactUrls(botId)));
+    if (key !== '' && (required === undefined || sameText(key, required))) return null;
+    return json(401, { success: false, error: 'Unauthorized', code: 'INVALID_API_KEY', statusCode: 401, message: 'Invalid or missing API key' });
   }
 }
 

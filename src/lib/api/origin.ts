@@ -1,0 +1,39 @@
+// Where the API key may go. It is the one secret that spends the account's money, so it is
+// sent only to the configured API address, and only encrypted, except to this very machine
+// (the simulator and tests), where there is no network to read it on.
+import { isIP } from 'node:net';
+import { ApiError } from './errors';
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
+
+/** The base URL as a URL, or an ApiError('refused') saying why the key must not go there. */
+export function checkApiBase(baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl.trim());
+  } catch {
+    throw new ApiError('refused', 'API address', { problems: [`"${baseUrl}" is not a URL`] });
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ApiError('refused', 'API address', { problems: ['the API URL must not contain a user name or password'] });
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new ApiError('refused', 'API address', { problems: ['the API URL must not contain ? or #'] });
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
+  throw new ApiError('refused', 'API address', {
+    problems: [`the API key is only sent over https (plain http only to this machine), not to ${url.origin}`],
+  });
+}
+
+/** `{base}{path}`, keeping a path prefix of the base (a proxy); never another origin. */
+export function apiUrl(base: URL, path: string): URL {
+  const url = new URL(base.href);
+  url.pathname = `${base.pathname.replace(/\/+$/, '')}${path}`;
+  return url;
+}

@@ -1,0 +1,74 @@
+// When to try an API request again, and after how long. Runs inside undici's retry interceptor
+// (the same machinery the artifact downloads use), with one rule undici lacks: a Retry-After
+// longer than we are willing to wait ends the retries at once, so the flow hears "rate
+// limited, wait N s" now instead of after a wait that would still be too short.
+import type { RetryHandler } from 'undici';
+
+export interface RetryLimits {
+  readonly retries: number;
+  /** First wait; doubles per attempt up to `maxDelayMs`. */
+  readonly delayMs: number;
+  readonly maxDelayMs: number;
+  /**
+   * Errors after which the request is sent again. For a POST that creates a bot only errors
+   * that happen before the request left (no connection): after a reset mid-request the bot
+   * may exist, and a second one would cost tokens twice.
+   */
+  readonly errorCodes: readonly string[];
+}
+
+export const RETRIED_STATUS = [429, 500, 502, 503, 504] as const;
+
+/** The connection never opened: the request cannot have reached the API. */
+export const CONNECT_ERRORS = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'];
+/** Also after the request may have been sent: for reads and for requests safe to repeat. */
+export const ANY_NETWORK_ERROR = [...CONNECT_ERRORS, 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'];
+
+export interface RetryNotice {
+  readonly attempt: number;
+  readonly waitMs: number;
+  readonly statusCode?: number;
+  readonly code?: string;
+}
+
+/** Seconds from a Retry-After header (seconds or an HTTP date); null when absent or unreadable. */
+export function retryAfterSeconds(value: string | string[] | undefined, now: number = Date.now()): number | null {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === '') return null;
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Number(text.trim());
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, (date - now) / 1000);
+}
+
+interface RetriedError {
+  statusCode?: number;
+  code?: string;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+/** The wait before attempt `counter + 1`, or null for "give up". */
+export function retryDelay(error: RetriedError, counter: number, limits: RetryLimits): number | null {
+  if (counter > limits.retries) return null;
+  if (error.statusCode !== undefined) {
+    if (!(RETRIED_STATUS as readonly number[]).includes(error.statusCode)) return null;
+  } else if (!error.code || !limits.errorCodes.includes(error.code)) {
+    return null;
+  }
+  const backoff = Math.min(limits.delayMs * 2 ** (counter - 1), limits.maxDelayMs);
+  const asked = retryAfterSeconds(error.headers?.['retry-after']);
+  if (asked === null) return backoff;
+  const askedMs = asked * 1000;
+  return askedMs > limits.maxDelayMs ? null : askedMs;
+}
+
+export function retryCallback(limits: RetryLimits, onRetry?: (notice: RetryNotice) => void): RetryHandler.RetryCallback {
+  return (err, { state }, callback) => {
+    const error = err as Error & RetriedError;
+    // undici wraps status answers as UND_ERR_REQ_RETRY errors carrying the status code.
+    const relevant: RetriedError = error.statusCode !== undefined ? { statusCode: error.statusCode, headers: error.headers } : { code: error.code };
+    const wait = retryDelay(relevant, state.counter, limits);
+    if (wait === null) return callback(err);
+    onRetry?.({ attempt: state.counter, waitMs: wait, ...relevant.statusCode !== undefined ? { statusCode: relevant.statusCode } : { code: relevant.code } });
+    setTimeout(() => callback(null), wait).unref();
+  };
+}
