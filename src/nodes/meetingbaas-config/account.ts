@@ -11,21 +11,25 @@ export interface AccountCredentials {
 
 export interface AccountNode extends Node<AccountCredentials> {
   baseUrl: string;
+  /** How the internet reaches this Node-RED (for callback URLs); '' when not set. */
+  publicUrl?: string;
 }
 
 export interface Account {
   readonly baseUrl: string;
   readonly credentials: Readonly<AccountCredentials>;
+  /** Public base URL of this Node-RED, without a trailing slash; '' when not set. */
+  readonly publicUrl: string;
 }
 
-const NO_ACCOUNT: Account = { baseUrl: DEFAULT_BASE_URL, credentials: {} };
+const NO_ACCOUNT: Account = { baseUrl: DEFAULT_BASE_URL, credentials: {}, publicUrl: '' };
 
 /** The account a node points at, or defaults (no secrets) when it points at none. */
 export function readAccount(RED: NodeAPI, accountId: string | undefined): Account {
   if (!accountId) return NO_ACCOUNT;
   const node = RED.nodes.getNode(accountId) as AccountNode | null;
   if (!node) return NO_ACCOUNT;
-  return { baseUrl: node.baseUrl, credentials: node.credentials ?? {} };
+  return { baseUrl: node.baseUrl, credentials: node.credentials ?? {}, publicUrl: node.publicUrl ?? '' };
 }
 
 /** `https://api.meetingbaas.com/` and ` https://x ` become `https://api.meetingbaas.com` and `https://x`. */

@@ -4,12 +4,14 @@ import { normaliseBaseUrl, type AccountCredentials, type AccountNode } from './a
 
 interface AccountDef extends NodeDef {
   baseUrl?: string;
+  publicUrl?: string;
 }
 
 export = (RED: NodeAPI): void => {
   function MeetingBaasAccount(this: AccountNode, def: AccountDef): void {
     RED.nodes.createNode(this, def);
     this.baseUrl = normaliseBaseUrl(def.baseUrl);
+    this.publicUrl = (def.publicUrl ?? '').trim().replace(/\/+$/, '');
   }
   RED.nodes.registerType<AccountNode, AccountDef, object, AccountCredentials>('meetingbaas-config', MeetingBaasAccount, {
     credentials: {
