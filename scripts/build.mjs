@@ -2,7 +2,7 @@
 // Builds what Node-RED loads from src/: TypeScript types generated from schemas/, the
 // compiled CommonJS in lib/ and nodes/, and each node's editor HTML and locales beside its .js.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,11 @@ function compileTypeScript() {
   }
 }
 
-/** Everything in src/nodes that is not TypeScript (editor .html, locales/) goes beside the compiled .js. */
+/**
+ * Everything in src/nodes that is not TypeScript (editor .html, locales/) goes beside the compiled
+ * .js, and so does the node's icon: an installed module's icons are looked up only in an `icons/`
+ * folder next to each node file, not at the package root.
+ */
 function copyEditorFiles() {
   const from = join(root, 'src/nodes');
   for (const type of readdirSync(from)) {
@@ -46,6 +50,8 @@ function copyEditorFiles() {
       recursive: true,
       filter: (path) => !path.endsWith('.ts'),
     });
+    const icon = join(root, 'icons', `${type}.svg`);
+    if (existsSync(icon)) cpSync(icon, join(root, 'nodes', type, 'icons', `${type}.svg`));
   }
 }
 
