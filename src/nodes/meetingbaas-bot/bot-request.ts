@@ -1,0 +1,68 @@
+// The POST /v2/bots body a message asks for, and the same body as it may be shown (no secrets).
+import type { CreateBotRequestBodyInput } from '../../lib/validation';
+import type { CallbackTarget } from './callback-target';
+
+export const RECORDING_MODES = ['audio_only', 'speaker_view', 'gallery_view'] as const;
+
+export interface BotSettings {
+  readonly meetingUrl: unknown;
+  readonly botName: unknown;
+  /** '' leaves the API's default (speaker_view). */
+  readonly recordingMode: string;
+  readonly transcription: boolean;
+  readonly callback: CallbackTarget | null;
+}
+
+function record(value: unknown): Record<string, unknown> | null {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/**
+ * Message values win over node settings where a flow would set them per meeting
+ * (`msg.payload.recording_mode`, `msg.payload.transcription_enabled`, `msg.payload.extra`);
+ * `msg.options` adds any other documented option (e.g. `entry_message`, `timeout_config`).
+ * The result is not trusted: the client checks it against the schema before sending.
+ */
+export function buildCreateRequest(msg: Record<string, unknown>, settings: BotSettings): Record<string, unknown> {
+  const payload = record(msg.payload) ?? {};
+  const body: Record<string, unknown> = { ...(record(msg.options) ?? {}) };
+  body.bot_name = typeof settings.botName === 'string' ? settings.botName.trim() : settings.botName;
+  body.meeting_url = typeof settings.meetingUrl === 'string' ? settings.meetingUrl.trim() : settings.meetingUrl;
+  const mode = payload.recording_mode ?? (settings.recordingMode || undefined);
+  if (mode !== undefined) body.recording_mode = mode;
+  body.transcription_enabled = payload.transcription_enabled ?? settings.transcription;
+  if (payload.extra !== undefined) body.extra = payload.extra;
+  if (settings.callback) {
+    body.callback_enabled = true;
+    body.callback_config = {
+      url: settings.callback.url,
+      method: settings.callback.method,
+      ...(settings.callback.secret ? { secret: settings.callback.secret } : {}),
+    };
+  }
+  for (const key of Object.keys(body)) if (body[key] === undefined) delete body[key];
+  return body;
+}
+
+export const HIDDEN = '[hidden]';
+
+/** The request as it may appear in a message or the log: every secret it can carry replaced. */
+export function withoutSecrets(body: CreateBotRequestBodyInput | Record<string, unknown>): Record<string, unknown> {
+  const shown = structuredClone(body) as Record<string, unknown>;
+  const callback = record(shown.callback_config);
+  if (callback && typeof callback.secret === 'string') callback.secret = HIDDEN;
+  const transcription = record(shown.transcription_config);
+  if (transcription && typeof transcription.api_key === 'string') transcription.api_key = HIDDEN;
+  const zoom = record(shown.zoom_config);
+  if (zoom && typeof zoom.obf_token === 'string') zoom.obf_token = HIDDEN;
+  return shown;
+}
+
+/** The bot a message is about: `msg.payload.bot_id`, else the bot of a callback node's delivery. */
+export function botIdOf(msg: Record<string, unknown>): unknown {
+  const payload = record(msg.payload);
+  if (payload && payload.bot_id !== undefined) return payload.bot_id;
+  const data = record(payload?.data);
+  if (data && data.bot_id !== undefined) return data.bot_id;
+  return record(msg.meetingbaas)?.botId;
+}
