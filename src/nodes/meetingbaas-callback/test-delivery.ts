@@ -1,0 +1,187 @@
+// "Send a test delivery" of the callback node: an admin route the editor calls with a node id.
+// The runtime builds a realistic delivery with the simulator, authenticates it with the
+// account's secret (which never goes to the editor) and sends it over real HTTP to this
+// Node-RED's own listener, so it takes exactly the path a Meeting BaaS delivery takes: raw body
+// capture, secret or signature check, repeats, validation, the flow.
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import type { Request, Response } from 'express';
+import type { NodeAPI, NodeDef } from 'node-red';
+import {
+  ArtifactServer,
+  completedDelivery,
+  deliveryHeaders,
+  failedDelivery,
+  loadSampleMeeting,
+  statusChangeDelivery,
+  type DeliveryAuth,
+} from '../../lib/simulator';
+import { readAccount } from '../meetingbaas-config/account';
+
+export const TEST_KINDS = ['completed', 'failed', 'status'] as const;
+export type TestKind = (typeof TEST_KINDS)[number];
+
+/** What the editor gets back; never a secret. */
+export interface TestDeliveryResult {
+  readonly event: string;
+  readonly url: string;
+  readonly method: 'POST' | 'PUT';
+  readonly auth: DeliveryAuth['kind'];
+  readonly status: number;
+}
+
+interface CallbackConfig extends NodeDef {
+  account?: string;
+  url?: string;
+  method?: string;
+}
+
+const SEND_TIMEOUT_MS = 30_000;
+/** The sample artifacts of test deliveries stay served this long after the last one. */
+const ARTIFACTS_IDLE_MS = 60 * 60 * 1000;
+
+let artifacts: Promise<ArtifactServer> | null = null;
+let artifactsIdle: NodeJS.Timeout | null = null;
+
+/** A local artifact server for the URLs of test `bot.completed` deliveries, started on first use. */
+function artifactServer(): Promise<ArtifactServer> {
+  artifacts ??= ArtifactServer.start();
+  const current = artifacts;
+  current.catch(() => {
+    if (artifacts === current) artifacts = null;
+  });
+  if (artifactsIdle) clearTimeout(artifactsIdle);
+  artifactsIdle = setTimeout(() => {
+    artifacts = null;
+    void current.then((server) => server.close(), () => undefined);
+  }, ARTIFACTS_IDLE_MS);
+  artifactsIdle.unref();
+  return current;
+}
+
+async function buildDelivery(kind: TestKind): Promise<object> {
+  if (kind === 'failed') return failedDelivery();
+  if (kind === 'status') return statusChangeDelivery();
+  const botId = randomUUID();
+  const server = await artifactServer();
+  return completedDelivery(loadSampleMeeting().script, server.artifactUrls(botId), { botId });
+}
+
+/** Where this Node-RED listens, as seen from inside it: a wildcard address becomes loopback. */
+function ownListener(RED: NodeAPI): { host: string; port: number; secure: boolean } {
+  const server = RED.server as unknown as TlsServer | null;
+  const address = server?.address() as AddressInfo | string | null | undefined;
+  const settings = RED.settings as unknown as { uiHost?: string; uiPort?: number; https?: unknown };
+  const listening = address && typeof address === 'object' ? address : null;
+  let host = listening?.address ?? settings.uiHost ?? '127.0.0.1';
+  if (host === '0.0.0.0' || host === '') host = '127.0.0.1';
+  if (host === '::') host = '::1';
+  return {
+    host,
+    port: listening?.port ?? settings.uiPort ?? 1880,
+    secure: server instanceof TlsServer || Boolean(settings.https),
+  };
+}
+
+function nodePath(RED: NodeAPI, url: string): string {
+  const root = RED.settings.httpNodeRoot;
+  return `/${typeof root === 'string' ? root : '/'}/${url}`.replace(/\/{2,}/g, '/');
+}
+
+function send(
+  target: { host: string; port: number; secure: boolean; path: string; method: 'POST' | 'PUT' },
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  const options: RequestOptions & { rejectUnauthorized?: boolean } = {
+    host: target.host,
+    port: target.port,
+    path: target.path,
+    method: target.method,
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    agent: false,
+    timeout: SEND_TIMEOUT_MS,
+  };
+  // The connection goes to this very process; its certificate may well be self-signed.
+  if (target.secure) options.rejectUnauthorized = false;
+  return new Promise((resolve, reject) => {
+    const req = (target.secure ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function deployedConfig(RED: NodeAPI, id: string): CallbackConfig | null {
+  if (!RED.nodes.getNode(id)) return null;
+  let found: CallbackConfig | null = null;
+  RED.nodes.eachNode((def: NodeDef) => {
+    if (def.id === id && def.type === 'meetingbaas-callback') found = def as CallbackConfig;
+  });
+  return found;
+}
+
+/** The secret Meeting BaaS would use: a webhook signature when the account has one, else the callback secret. */
+function authFor(RED: NodeAPI, accountId: string | undefined): DeliveryAuth {
+  const { credentials } = readAccount(RED, accountId);
+  if (credentials.webhookSecret) return { kind: 'webhook', secret: credentials.webhookSecret };
+  if (credentials.callbackSecret) return { kind: 'secret', secret: credentials.callbackSecret };
+  return { kind: 'none' };
+}
+
+export async function sendTestDelivery(RED: NodeAPI, id: string, kind: TestKind): Promise<TestDeliveryResult | null> {
+  const config = deployedConfig(RED, id);
+  if (!config) return null;
+  const method = (config.method ?? 'post').toLowerCase() === 'put' ? 'PUT' : 'POST';
+  const listener = ownListener(RED);
+  const path = nodePath(RED, (config.url ?? '').trim());
+  const delivery = await buildDelivery(kind);
+  const body = JSON.stringify(delivery);
+  const auth = authFor(RED, config.account);
+  const status = await send({ ...listener, path, method }, body, deliveryHeaders(body, auth));
+  const host = listener.host.includes(':') ? `[${listener.host}]` : listener.host;
+  return {
+    event: (delivery as { event: string }).event,
+    url: `${listener.secure ? 'https' : 'http'}://${host}:${listener.port}${path}`,
+    method,
+    auth: auth.kind,
+    status,
+  };
+}
+
+const registered = new WeakSet<object>();
+
+/** Adds `POST <admin>/meetingbaas-callback/:id/test` once per runtime. Body: `{"kind": "completed" | "failed" | "status"}`. */
+export function registerTestDeliveryRoute(RED: NodeAPI): void {
+  if (!RED.httpAdmin || registered.has(RED.httpAdmin)) return;
+  registered.add(RED.httpAdmin);
+  RED.httpAdmin.post(
+    '/meetingbaas-callback/:id/test',
+    RED.auth.needsPermission('meetingbaas-callback.write'),
+    (req: Request, res: Response) => {
+      const requested: unknown = (req.body as { kind?: unknown } | undefined)?.kind ?? 'completed';
+      const kind = TEST_KINDS.find((k) => k === requested);
+      if (!kind) {
+        res.status(400).json({ error: 'bad-kind' });
+        return;
+      }
+      sendTestDelivery(RED, String(req.params.id ?? ''), kind).then(
+        (result) => {
+          if (result) res.json(result);
+          else res.status(404).json({ error: 'not-deployed' });
+        },
+        (error: unknown) => {
+          const detail = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+          res.status(502).json({ error: 'unreachable', detail });
+        },
+      );
+    },
+  );
+}
