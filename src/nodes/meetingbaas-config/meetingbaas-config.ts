@@ -1,6 +1,7 @@
 // "Meeting BaaS account": where the API is and the secrets the other nodes use. Holds no state.
 import type { NodeAPI, NodeDef } from 'node-red';
 import { normaliseBaseUrl, type AccountCredentials, type AccountNode } from './account';
+import { registerKeyTestRoute } from './test-key';
 
 interface AccountDef extends NodeDef {
   baseUrl?: string;
@@ -20,4 +21,5 @@ export = (RED: NodeAPI): void => {
       webhookSecret: { type: 'password' },
     },
   });
+  registerKeyTestRoute(RED);
 };
