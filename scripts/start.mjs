@@ -43,7 +43,8 @@ Usage: npm start [-- options]
   -h, --help        this text
 
 Keys while running: c = send bot.completed, f = bot.failed, s = bot.status_change,
-e = bot.completed with expired URLs, i = an invalid delivery, q or Ctrl-C = stop.`;
+e = bot.completed with expired URLs, i = an invalid delivery, b = send a bot (the simulator
+creates it, and calls back when its short meeting ends), q or Ctrl-C = stop.`;
 
 const { values: options } = parseArgs({
   options: {
@@ -180,6 +181,8 @@ function demoFlow(simulator, artifactBaseUrl) {
       type: 'meetingbaas-config',
       name: 'Simulator account',
       baseUrl: artifactBaseUrl,
+      // The simulated bots call back here, to the callback node a bot node names.
+      publicUrl: `http://127.0.0.1:${port}`,
       credentials: {
         apiKey: simulator.DEMO_API_KEY,
         callbackSecret: simulator.DEMO_CALLBACK_SECRET,
@@ -208,6 +211,21 @@ function callbackTargets(flows) {
     }));
 }
 
+/** Presses the button of every inject node wired to a meeting bot node, as a click in the editor would. */
+async function sendBots(flows) {
+  const bots = new Set(flows.filter((n) => n.type === 'meetingbaas-bot').map((n) => n.id));
+  const injects = flows.filter((n) => n.type === 'inject' && (n.wires ?? []).flat().some((id) => bots.has(id)));
+  if (injects.length === 0) say('no inject node is wired to a meeting bot node');
+  for (const inject of injects) {
+    try {
+      await adminRequest(`/inject/${inject.id}`, { method: 'POST' });
+      say(`pressed "${inject.name || inject.id}": a bot is sent to the simulator`);
+    } catch (error) {
+      say(`could not press "${inject.name || inject.id}": ${error.message}`);
+    }
+  }
+}
+
 async function adminRequest(path, init = {}) {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, init);
   if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status}: ${await response.text()}`);
@@ -224,12 +242,16 @@ async function main() {
 
   let artifactServer;
   try {
-    artifactServer = await simulator.ArtifactServer.start({ port: artifactPort, apiKey: simulator.DEMO_API_KEY });
+    // A simulated bot stays a few seconds in its meeting, then sends its callback.
+    artifactServer = await simulator.ArtifactServer.start({ port: artifactPort, apiKey: simulator.DEMO_API_KEY, bots: { meetingMs: 3000 } });
   } catch (error) {
     console.error(`start: the simulator cannot listen on 127.0.0.1:${artifactPort} (${error.code ?? error.message}).`);
     console.error('  Is another "npm start" running? Stop it, or use --artifact-port.');
     process.exit(1);
   }
+  artifactServer.api.on('callback', (c) =>
+    say(`simulator: bot ${c.botId.slice(0, 8)}… called back ${c.result ? `→ ${c.result.status}` : `and failed: ${c.error}`}`),
+  );
   artifactServer.on('request', (r) => say(`simulator: ${r.method} ${r.path.replace(/^\/recordings\/[^/]+\//, '…/')} → ${r.status}`));
 
   say('starting Node-RED…');
@@ -345,7 +367,8 @@ async function main() {
 
   Open the editor: when it has loaded, a simulated meeting is sent to every example and
   shows in the debug sidebar (the bug icon, top right).
-  Keys: c = bot.completed  f = bot.failed  s = bot.status_change  e = completed with expired URLs  i = invalid  q = stop
+  Keys: c = bot.completed  f = bot.failed  s = bot.status_change  e = completed with expired URLs  i = invalid
+        b = send a bot (the "Send a bot" example: the simulator creates it and calls back)  q = stop
   From another terminal: npm run simulate -- completed   (--help for more)
 `);
 
@@ -371,6 +394,7 @@ async function main() {
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (key) => {
       if (key === '\u0003' || key === 'q') return void stop();
+      if (key.toLowerCase() === 'b') return void sendBots(flows);
       const kind = { c: 'completed', f: 'failed', s: 'status', e: 'expired', i: 'invalid' }[key.toLowerCase()];
       if (kind) for (const target of targets) void send(kind, target);
     });
