@@ -26,9 +26,13 @@ function stoppedIds(event: DeployEvent): ReadonlySet<string> | null {
 }
 
 export interface DeployWatch {
-  /** True from the moment a deploy that touches the watched nodes begins until the flows run again. */
+  /** True from the moment a deploy that touches the node or what it is wired to begins until the flows run again. */
   readonly restarting: boolean;
-  /** Counts the deploys that touched the watched nodes; compare before and after a send. */
+  /**
+   * Counts the deploys that stopped a node the watched node is wired to; compare before and after a
+   * send. A deploy that stops only the sender does not count: what it sent just before still
+   * reaches the running nodes, and asking for a retry then would deliver it twice.
+   */
   readonly epoch: number;
   stop(): void;
 }
@@ -37,15 +41,14 @@ export interface DeployWatch {
  * Starts in the `restarting` state: a node is created while its flows start, and the nodes it is
  * wired to may not exist yet until Node-RED says the flows started.
  */
-export function watchDeploys(RED: NodeAPI, watchedIds: readonly string[]): DeployWatch {
+export function watchDeploys(RED: NodeAPI, ownId: string, wiredTo: readonly string[]): DeployWatch {
   let restarting = true;
   let epoch = 0;
   const onStopping = (event: DeployEvent): void => {
     const stopped = stoppedIds(event);
-    if (stopped === null || watchedIds.some((id) => stopped.has(id))) {
-      restarting = true;
-      epoch += 1;
-    }
+    const downstream = stopped === null || wiredTo.some((id) => stopped.has(id));
+    if (downstream || stopped.has(ownId)) restarting = true;
+    if (downstream) epoch += 1;
   };
   const onStarted = (): void => {
     restarting = false;

@@ -96,7 +96,7 @@ export = (RED: NodeAPI): void => {
     };
     const seen = new SeenDeliveries(store, dedupeMs, node.id);
     const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
-    const deploys = watchDeploys(RED, [node.id, ...wiredTo]);
+    const deploys = watchDeploys(RED, node.id, wiredTo);
     const pruneTimer = setInterval(() => void seen.prune(), PRUNE_EVERY_MS);
     pruneTimer.unref();
 
