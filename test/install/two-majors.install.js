@@ -1,0 +1,183 @@
+'use strict';
+// Palette install on both current Node-RED majors: the npm pack tarball installed into a fresh
+// user directory (test/support/node-red.js does it with the palette manager's npm flags) of
+// Node-RED 4.1 on this Node 20 (the devDependency) and of Node-RED 5 on Node 22, both taken
+// from the npm registry into a cache folder outside the project (the project itself runs on
+// Node 20). Each one starts, gets the examples deployed, receives deliveries and shows the
+// expected debug output; the editor's test-delivery route works too.
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { randomUUID } = require('node:crypto');
+const WebSocket = require('ws'); // brought by node-red (devDependency)
+const { startNodeRed, request, ROOT } = require('../support/node-red');
+const simulator = require('../../lib/simulator');
+
+const NODE_RED_5 = process.env.MB_NODE_RED_5 || 'node-red@5';
+const NODE_22 = process.env.MB_NODE_22 || 'node@22';
+/** Kept between runs on one machine; delete it to start from the registry again. */
+const CACHE = process.env.MB_INSTALL_CACHE || path.join(os.tmpdir(), 'meetingbaas-install-cache');
+
+/** `npm install <spec>` into CACHE/<folder> once; returns the folder. */
+function installed(folder, spec) {
+  const dir = path.join(CACHE, folder);
+  const marker = path.join(dir, '.installed');
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === spec) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `cache-${folder}`, private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-update-notifier', '--omit=dev', '--engine-strict=false', spec], {
+    cwd: dir,
+    stdio: 'pipe',
+    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name))),
+  });
+  fs.writeFileSync(marker, spec);
+  return dir;
+}
+
+function node22Binary() {
+  const dir = installed('node22', NODE_22);
+  const binary = path.join(dir, 'node_modules', '.bin', 'node');
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  assert.match(version, /^v22\./, `${binary} is ${version}`);
+  return binary;
+}
+
+function nodeRed5Main() {
+  const dir = installed('node-red5', NODE_RED_5);
+  return path.join(dir, 'node_modules', 'node-red', 'red.js');
+}
+
+function debugFeed(url) {
+  const socket = new WebSocket(url);
+  const messages = [];
+  const waiters = new Set();
+  socket.on('message', (data) => {
+    for (const item of JSON.parse(data)) {
+      if (item.topic !== 'debug') continue;
+      messages.push(item.data);
+      for (const w of [...waiters]) w();
+    }
+  });
+  return {
+    opened: () => new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); }),
+    next(name, timeoutMs = 20000) {
+      const from = messages.length;
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = messages.slice(from).find((m) => m.name === name);
+          if (found) { waiters.delete(check); clearTimeout(timer); resolve(found); }
+        };
+        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no debug message from "${name}"; got ${JSON.stringify(messages.slice(from).map((m) => m.name))}`)); }, timeoutMs);
+        waiters.add(check);
+      });
+    },
+    close: () => socket.close(),
+  };
+}
+
+const EXAMPLES_DIR = path.join(ROOT, 'examples');
+const examples = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort()
+  .map((file) => ({ file, flow: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) }));
+const example = (prefix) => examples.find((e) => e.file.startsWith(prefix));
+
+const MAJORS = [
+  { title: 'Node-RED 4.1 on Node 20', version: /^v4\.1\./, node: /^v20\./, runtime: () => ({}) },
+  { title: 'Node-RED 5 on Node 22', version: /^v5\./, node: /^v22\./, runtime: () => ({ nodeBinary: node22Binary(), nodeRedMain: nodeRed5Main() }) },
+];
+
+for (const major of MAJORS) {
+  describe(`palette install: ${major.title}`, function () {
+    this.timeout(600000);
+    let nodeRed;
+    let feed;
+    let artifacts;
+    const meeting = simulator.loadSampleMeeting();
+
+    before(async function () {
+      artifacts = await simulator.ArtifactServer.start();
+      nodeRed = await startNodeRed({}, major.runtime());
+      feed = debugFeed(`ws://127.0.0.1:${nodeRed.port}/comms`);
+      await feed.opened();
+    });
+    after(async function () {
+      feed?.close();
+      await nodeRed?.stop();
+      await artifacts?.close();
+    });
+
+    it('runs the expected Node-RED and Node.js, with the package loaded', async function () {
+      const version = (nodeRed.log.match(/Node-RED version: (v\S+)/) || [])[1];
+      const nodeVersion = (nodeRed.log.match(/Node\.js {2}version: (v\S+)/) || [])[1];
+      assert.match(version ?? '', major.version, nodeRed.log);
+      assert.match(nodeVersion ?? '', major.node, nodeRed.log);
+      const res = await request(nodeRed.adminUrl('/nodes'), { headers: { accept: 'application/json' } });
+      const sets = JSON.parse(res.text).filter((s) => s.module === require('../../package.json').name);
+      assert.ok(sets.length >= 3, res.text.slice(0, 500));
+      for (const set of sets) assert.equal(set.err, undefined, `${set.id}: ${set.err}`);
+      assert.doesNotMatch(nodeRed.log, /\[(error|warn)\].*meeting/i, nodeRed.log);
+    });
+
+    it('deploys every example together without errors', async function () {
+      const from = nodeRed.log.length;
+      await nodeRed.deploy(examples.flatMap((e) => e.flow));
+      const log = nodeRed.log.slice(from);
+      assert.doesNotMatch(log, /\[(error|warn)\]/, log);
+      assert.doesNotMatch(log, /missing types/i, log);
+    });
+
+    const send = async (prefix, delivery) => {
+      const { flow } = example(prefix);
+      const url = nodeRed.nodeUrl(flow.find((n) => n.type === 'meetingbaas-callback').url);
+      const result = await simulator.sendDelivery(url, delivery, { kind: 'none' });
+      assert.equal(result.status, 200, result.responseBody);
+    };
+
+    it('01 routes bot.completed and bot.failed', async function () {
+      const completed = feed.next('bot.completed');
+      await send('01', simulator.completedDelivery(meeting.script, artifacts.artifactUrls(randomUUID())));
+      assert.equal((await completed).msg, 'Meeting finished: 13 s, speakers: Alice Martin, Bob Chen');
+      const failed = feed.next('bot.failed');
+      await send('01', simulator.failedDelivery({ errorCode: 'CANNOT_JOIN_MEETING' }));
+      assert.match((await failed).msg, /^Bot failed: CANNOT_JOIN_MEETING: /);
+    });
+
+    it('02 downloads every artifact to disk', async function () {
+      const botId = randomUUID();
+      const report = feed.next('saved files');
+      await send('02', simulator.completedDelivery(meeting.script, artifacts.artifactUrls(botId), { botId }));
+      assert.match((await report).msg, /audio\/flac/);
+      assert.ok(fs.readFileSync(path.join(nodeRed.userDir, 'meetingbaas-recordings', botId, 'audio.flac')).equals(meeting.audio));
+    });
+
+    it('03 makes text and subtitles of the transcript', async function () {
+      const subtitles = feed.next('subtitles (SRT)');
+      await send('03', simulator.completedDelivery(meeting.script, artifacts.artifactUrls(randomUUID())));
+      assert.match((await subtitles).msg, /^1\n00:00:00,000 --> 00:00:03,520\nAlice Martin: /);
+    });
+
+    it('04 alerts on failures and invalid deliveries', async function () {
+      const urgent = feed.next('urgent: account needs attention');
+      await send('04', simulator.failedDelivery({ errorCode: 'INSUFFICIENT_TOKENS' }));
+      assert.equal((await urgent).topic, 'Meeting BaaS bot failed: INSUFFICIENT_TOKENS');
+      const invalid = feed.next('alert: invalid delivery');
+      await send('04', simulator.invalidDelivery(meeting.script, artifacts.artifactUrls(randomUUID())));
+      assert.match((await invalid).msg, /- data\.bot_id: must match format "uuid"/);
+    });
+
+    it('sends the editor\'s test delivery to a deployed callback node', async function () {
+      const callback = example('01').flow.find((n) => n.type === 'meetingbaas-callback');
+      const failed = feed.next('bot.failed');
+      const res = await request(nodeRed.adminUrl(`/meetingbaas-callback/${callback.id}/test`), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ kind: 'failed' }),
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(JSON.parse(res.text).status, 200, res.text);
+      assert.match((await failed).msg, /^Bot failed: BOT_NOT_ACCEPTED: /);
+    });
+  });
+}
