@@ -6,47 +6,11 @@
 const assert = require('node:assert/strict');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const WebSocket = require('ws'); // brought by node-red (devDependency)
+const { DebugSidebar } = require('./support/debug-sidebar');
 const { startNodeRed, request, ROOT } = require('./support/node-red');
 const simulator = require('../lib/simulator');
 
 const EXAMPLE = join(ROOT, 'examples', '05 Send a bot and get its transcript.json');
-
-function debugMessages(url) {
-  const messages = [];
-  const waiters = [];
-  const socket = new WebSocket(url);
-  socket.on('message', (data) => {
-    for (const item of JSON.parse(data)) {
-      if (item.topic !== 'debug') continue;
-      messages.push(item.data);
-      for (const waiter of [...waiters]) waiter();
-    }
-  });
-  return {
-    opened: () => new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); }),
-    /** The first message of the debug node named `name`, from now or earlier. */
-    from(name, timeoutMs = 20000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = messages.find((m) => m.name === name);
-          if (!found) return;
-          waiters.splice(waiters.indexOf(check), 1);
-          clearTimeout(timer);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(check), 1);
-          reject(new Error(`no debug message from "${name}"; got ${JSON.stringify(messages.map((m) => [m.name, m.msg]))}`));
-        }, timeoutMs);
-        waiters.push(check);
-        check();
-      });
-    },
-    names: () => messages.map((m) => m.name),
-    close: () => socket.close(),
-  };
-}
 
 describe('send a bot and get its transcript, in a real Node-RED', function () {
   this.timeout(180000);
@@ -57,8 +21,7 @@ describe('send a bot and get its transcript, in a real Node-RED', function () {
   before(async function () {
     sim = await simulator.ArtifactServer.start({ apiKey: simulator.DEMO_API_KEY, bots: { meetingMs: 50 } });
     nodeRed = await startNodeRed({ httpNodeRoot: '/red' });
-    sidebar = debugMessages(`ws://127.0.0.1:${nodeRed.port}/comms`);
-    await sidebar.opened();
+    sidebar = await DebugSidebar.of(nodeRed);
   });
   after(async function () {
     sidebar?.close();
@@ -79,7 +42,7 @@ describe('send a bot and get its transcript, in a real Node-RED', function () {
     const pressed = await request(nodeRed.adminUrl(`/inject/${inject.id}`), { method: 'POST' });
     assert.equal(pressed.status, 200);
 
-    const sent = await sidebar.from('bot sent');
+    const sent = await sidebar.first('bot sent');
     const botId = JSON.parse(sent.msg).bot_id;
     const bot = sim.api.bots.get(botId);
     assert.ok(bot, 'the simulator created the bot the node reports');
@@ -95,7 +58,7 @@ describe('send a bot and get its transcript, in a real Node-RED', function () {
     assert.equal(callback.botId, botId);
     assert.equal(callback.result.status, 200, callback.result.responseBody);
 
-    const transcript = await sidebar.from('transcript');
+    const transcript = await sidebar.first('transcript');
     const meeting = simulator.loadSampleMeeting();
     const firstSpeaker = meeting.script.speakers[0].name;
     assert.match(transcript.msg, new RegExp(firstSpeaker));

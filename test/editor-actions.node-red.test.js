@@ -3,42 +3,13 @@
 // "test API key" of the account (one GET /v2/bots?limit=1, the key never echoed).
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const WebSocket = require('ws'); // brought by node-red (devDependency)
+const { DebugSidebar } = require('./support/debug-sidebar');
 const simulator = require('../lib/simulator');
 const { startNodeRed, request } = require('./support/node-red');
 
 const WEBHOOK_SECRET = simulator.newWebhookSecret();
 const CALLBACK_SECRET = 'a-callback-secret-of-the-test';
 const GOOD_KEY = 'good-api-key-0123456789';
-
-/** Messages of debug nodes, as the editor receives them. */
-function debugFeed(url) {
-  const socket = new WebSocket(url);
-  const messages = [];
-  const waiters = new Set();
-  socket.on('message', (data) => {
-    for (const item of JSON.parse(data)) {
-      if (item.topic !== 'debug') continue;
-      messages.push(item.data);
-      for (const w of [...waiters]) w();
-    }
-  });
-  return {
-    opened: () => new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); }),
-    next(name, timeoutMs = 10000) {
-      const from = messages.length;
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = messages.slice(from).find((m) => m.name === name);
-          if (found) { waiters.delete(check); clearTimeout(timer); resolve(found); }
-        };
-        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no debug message from ${name}`)); }, timeoutMs);
-        waiters.add(check);
-      });
-    },
-    close: () => socket.close(),
-  };
-}
 
 /** A stand-in for the Meeting BaaS API: GET /v2/bots answers 200 for GOOD_KEY, 401 otherwise. */
 function fakeApi() {
@@ -82,8 +53,7 @@ describe('editor actions in a real Node-RED', function () {
     api = await fakeApi();
     nodeRed = await startNodeRed({ httpNodeRoot: '/hooks' });
     await nodeRed.deploy(flow(api));
-    feed = debugFeed(`ws://127.0.0.1:${nodeRed.port}/comms`);
-    await feed.opened();
+    feed = await DebugSidebar.of(nodeRed);
   });
   after(async function () {
     feed?.close();

@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { randomUUID } = require('node:crypto');
-const WebSocket = require('ws'); // brought by node-red (devDependency)
+const { DebugSidebar } = require('./support/debug-sidebar');
 const { startNodeRed, ROOT } = require('./support/node-red');
 const simulator = require('../lib/simulator');
 
@@ -17,50 +17,6 @@ function example(prefix) {
   return { file, flow: JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) };
 }
 
-/** The editor's view of debug output: messages from debug nodes, over the comms websocket. */
-class DebugSidebar {
-  constructor(url) {
-    this.messages = [];
-    this.waiters = [];
-    this.socket = new WebSocket(url);
-    this.socket.on('message', (data) => {
-      for (const item of JSON.parse(data)) {
-        if (item.topic !== 'debug') continue;
-        this.messages.push(item.data);
-        for (const waiter of [...this.waiters]) waiter();
-      }
-    });
-  }
-  opened() {
-    return new Promise((resolve, reject) => {
-      this.socket.once('open', resolve);
-      this.socket.once('error', reject);
-    });
-  }
-  /** Resolves with the first message (from now on) of the debug node named `name`. */
-  next(name, timeoutMs = 15000) {
-    const from = this.messages.length;
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const found = this.messages.slice(from).find((m) => m.name === name);
-        if (!found) return false;
-        this.waiters.splice(this.waiters.indexOf(check), 1);
-        clearTimeout(timer);
-        resolve(found);
-        return true;
-      };
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(check), 1);
-        reject(new Error(`no debug message from "${name}"; got: ${JSON.stringify(this.messages.slice(from).map((m) => m.name))}`));
-      }, timeoutMs);
-      this.waiters.push(check);
-    });
-  }
-  close() {
-    this.socket.close();
-  }
-}
-
 describe('example flows in a real Node-RED', function () {
   this.timeout(120000);
   let nodeRed;
@@ -71,8 +27,7 @@ describe('example flows in a real Node-RED', function () {
   before(async function () {
     artifacts = await simulator.ArtifactServer.start();
     nodeRed = await startNodeRed();
-    sidebar = new DebugSidebar(`ws://127.0.0.1:${nodeRed.port}/comms`);
-    await sidebar.opened();
+    sidebar = await DebugSidebar.of(nodeRed);
   });
   after(async function () {
     sidebar?.close();

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
-const WebSocket = require('ws'); // brought by node-red (devDependency)
+const { DebugSidebar } = require('../support/debug-sidebar');
 const { startNodeRed, request, ROOT } = require('../support/node-red');
 const simulator = require('../../lib/simulator');
 
@@ -50,34 +50,6 @@ function nodeRed5Main() {
   return path.join(dir, 'node_modules', 'node-red', 'red.js');
 }
 
-function debugFeed(url) {
-  const socket = new WebSocket(url);
-  const messages = [];
-  const waiters = new Set();
-  socket.on('message', (data) => {
-    for (const item of JSON.parse(data)) {
-      if (item.topic !== 'debug') continue;
-      messages.push(item.data);
-      for (const w of [...waiters]) w();
-    }
-  });
-  return {
-    opened: () => new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); }),
-    next(name, timeoutMs = 20000) {
-      const from = messages.length;
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = messages.slice(from).find((m) => m.name === name);
-          if (found) { waiters.delete(check); clearTimeout(timer); resolve(found); }
-        };
-        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no debug message from "${name}"; got ${JSON.stringify(messages.slice(from).map((m) => m.name))}`)); }, timeoutMs);
-        waiters.add(check);
-      });
-    },
-    close: () => socket.close(),
-  };
-}
-
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 const examples = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort()
   .map((file) => ({ file, flow: JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) }));
@@ -99,8 +71,7 @@ for (const major of MAJORS) {
     before(async function () {
       artifacts = await simulator.ArtifactServer.start();
       nodeRed = await startNodeRed({}, major.runtime());
-      feed = debugFeed(`ws://127.0.0.1:${nodeRed.port}/comms`);
-      await feed.opened();
+      feed = await DebugSidebar.of(nodeRed);
     });
     after(async function () {
       feed?.close();
