@@ -384,8 +384,12 @@ async function main() {
     if (message?.type === 'flows-loaded') flowsLoaded = true;
     if (editorConnected && flowsLoaded && !shown) {
       shown = true;
-      say('an editor connected: sending a simulated meeting so it shows in the debug sidebar');
-      void showOff();
+      // The editor imports the flows a moment after its GET /flows returns, and its debug sidebar
+      // drops messages from nodes it does not know yet; no event tells this script when it is ready.
+      setTimeout(() => {
+        say('an editor connected: sending a simulated meeting so it shows in the debug sidebar');
+        void showOff();
+      }, 3000).unref();
     }
   });
 
