@@ -159,6 +159,36 @@ function lengthOf(statusCode: number, headers: Record<string, string | string[] 
   return length !== undefined && /^\d+$/.test(length) ? Number(length) : null;
 }
 
+/**
+ * undici's retry interceptor does not watch the signal while it waits before the next attempt
+ * (a Retry-After can be minutes): settle as soon as the signal aborts, so that closing a node
+ * does not wait for that timer. The request itself fails on its own later; that is ignored.
+ */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return pending;
+  if (signal.aborted) {
+    pending.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      pending.catch(() => undefined);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 async function openBody(url: string, options: DownloadOptions): Promise<Opened> {
   let parsed: URL;
   try {
@@ -170,13 +200,16 @@ async function openBody(url: string, options: DownloadOptions): Promise<Opened> 
   if (refusal) throw new DownloadError('refused', { url: redactUrl(url), detail: refusal.message });
   let response: Awaited<ReturnType<typeof request>>;
   try {
-    response = await request(parsed, {
-      dispatcher: options.client.dispatcher,
-      method: 'GET',
-      // Identity encoding: the bytes on disk are the bytes announced, so lengths can be checked.
-      headers: { 'accept-encoding': 'identity' },
-      signal: options.signal,
-    });
+    response = await untilAborted(
+      request(parsed, {
+        dispatcher: options.client.dispatcher,
+        method: 'GET',
+        // Identity encoding: the bytes on disk are the bytes announced, so lengths can be checked.
+        headers: { 'accept-encoding': 'identity' },
+        signal: options.signal,
+      }),
+      options.signal,
+    );
   } catch (error) {
     throw classify(error, url, options.signal);
   }
