@@ -285,7 +285,8 @@ describe('fetch artifacts under download faults', function () {
       this.skip(`cannot mount a 1 MiB tmpfs here: ${String(error.stderr || error.message).trim()}`);
     }
     try {
-      await flow({ artifacts: ['video', 'transcription'], directory: mountPoint });
+      // One at a time: the video fills the disk and is removed, then the transcript must fit.
+      await flow({ artifacts: ['video', 'transcription'], directory: mountPoint, concurrency: 1 });
       const botId = crypto.randomUUID();
       const urls = {
         video: server.add(`/${botId}/v`, { size: 4 * MiB, head: fx.HEADS.mp4, type: 'video/mp4' }),

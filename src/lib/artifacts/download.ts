@@ -299,6 +299,11 @@ class TemporaryFile extends Writable {
     this.take(chunk).then(() => callback(), callback);
   }
 
+  /** Chunks that queued up while a write was under way go to the disk in one call. */
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    this.takeMany(chunks.map((c) => c.chunk)).then(() => callback(), callback);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     (async () => {
       if (!this.handle) await this.openWithHead();
@@ -312,6 +317,11 @@ class TemporaryFile extends Writable {
     this.head.push(chunk);
     this.headLength += chunk.length;
     if (this.headLength >= SNIFF_BYTES) await this.openWithHead();
+  }
+
+  private async takeMany(buffers: Buffer[]): Promise<void> {
+    if (this.handle) return writevAll(this.handle, buffers);
+    for (const buffer of buffers) await this.take(buffer);
   }
 
   private async openWithHead(): Promise<void> {
@@ -348,6 +358,28 @@ async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   while (offset < data.length) {
     const { bytesWritten } = await handle.write(data, offset, data.length - offset);
     offset += bytesWritten;
+  }
+}
+
+async function writevAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
+  let pending = buffers;
+  while (pending.length > 0) {
+    let written = (await handle.writev(pending)).bytesWritten;
+    if (written === 0) {
+      // Nothing taken (a full disk can answer so): a plain write reports the reason.
+      await writeAll(handle, pending[0]!);
+      written = pending[0]!.length;
+    }
+    const rest: Buffer[] = [];
+    for (const buffer of pending) {
+      if (written >= buffer.length) {
+        written -= buffer.length;
+        continue;
+      }
+      rest.push(written > 0 ? buffer.subarray(written) : buffer);
+      written = 0;
+    }
+    pending = rest;
   }
 }
 
