@@ -13,7 +13,7 @@ const { lineChart } = require('./lib/svg');
 const { arg, writeResult, PLOTS } = require('./lib/common');
 
 const SECONDS = Number(arg('seconds', 10));
-const ROUNDS = Number(arg('rounds', 2));
+const ROUNDS = Number(arg('rounds', 3));
 const CONNECTIONS = Number(arg('connections', 50));
 const SECRET = 'bench-callback-secret';
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;

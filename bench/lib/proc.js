@@ -50,18 +50,45 @@ function sampleRss(pid, everyMs = 20) {
 
 module.exports = { memoryOf, resetPeak, sampleRss };
 
-/** The id of the Node-RED process started by test/support/node-red.js: the one whose command line names its user directory. */
+/**
+ * The id of the Node-RED process started by test/support/node-red.js: the process that holds the
+ * socket listening on its port (Node-RED renames its own command line, so that cannot be used).
+ */
 function pidOfNodeRed(instance) {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  const hexPort = instance.port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
     try {
-      const args = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (args.includes(instance.userDir) && args.some((a) => a.endsWith('red.js'))) return Number(entry);
+      text = fs.readFileSync(table, 'utf8');
     } catch {
-      // gone meanwhile
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT, st 0A is LISTEN, inode is column 10
+      if (cols.length > 9 && cols[1].endsWith(`:${hexPort}`) && cols[3] === '0A') inodes.add(cols[9]);
     }
   }
-  throw new Error(`no Node-RED process found for ${instance.userDir}`);
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds;
+    try {
+      fds = fs.readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const link = fs.readlinkSync(`/proc/${entry}/fd/${fd}`);
+        const m = /^socket:\[(\d+)\]$/.exec(link);
+        if (m && inodes.has(m[1])) return Number(entry);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  throw new Error(`no process listens on port ${instance.port}`);
 }
 
 module.exports.pidOfNodeRed = pidOfNodeRed;
