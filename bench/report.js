@@ -130,7 +130,7 @@ function churnSection(r) {
   out.push(table(['measure', 'before', 'after', 'goal', ''], [
     ['routes on RED.httpNode', r.routesBefore, r.routesAfter, 'same', yes(r.routesAfter === r.routesBefore)],
     ['callback routes (meetingbaas)', r.callbackRoutesBefore, r.callbackRoutesAfter, 'same', yes(r.callbackRoutesAfter === r.callbackRoutesBefore)],
-    ['heap used after GC, MiB', mib(r.heapBefore), mib(r.heapAfter), 'same (± noise)', yes(r.heapAfter - r.heapBefore <= r.heapTolerance)],
+    ['heap used after GC, MiB', mib(r.heapBefore), mib(r.heapAfter), `same within ${mib(r.heapTolerance)} MiB`, yes(r.heapAfter - r.heapBefore <= r.heapTolerance)],
     ['process RSS, MiB', mib(r.rssBefore), mib(r.rssAfter), 'reported', ''],
   ]));
   out.push('');
@@ -138,9 +138,29 @@ function churnSection(r) {
     [n0(r.deliveries), Object.entries(r.statuses).map(([k, v]) => `${k}: ${n0(v)}`).join(', '), r.statuses['404'] || 0, '0 × 404', yes(!r.statuses['404'])],
   ]));
   out.push('');
+  out.push(`What the heap difference holds: each of the ${n0(r.statuses['200'] || 0)} deliveries accepted during the run is remembered ` +
+    'by the repeat filter (6 h, memory context) by design, a few hundred bytes each; the heap read every 20 deploys (plot) goes up and down ' +
+    'with Node-RED\'s own state and does not grow with the number of deploys. The 503 answers are deliveries that arrived while the node ' +
+    'was restarting (deploys here follow each other back to back); Meeting BaaS retries those, as the redeploy stress test shows.');
+  out.push('');
   if (r.heapSeries) out.push('![heap used after GC every 20 redeploys](bench/plots/churn-heap.svg)\n');
   return out.join('\n');
 }
+
+const HARDENING = `## Hardening (tests, not benchmarks)
+
+\`npm run test:stress\` (about 4 minutes; each file against a real Node-RED with the package installed from its tarball,
+except the download faults, which use the test helper):
+
+| file | what must hold |
+|---|---|
+| \`test/stress/callback-fuzz.stress.js\` | 3,000 generated requests (fast-check; \`FUZZ_RUNS\`, \`FUZZ_SEED\`): truncated and malformed JSON, random bytes, wrong content types and charsets, bodies around the 1 MiB limit, nesting up to 20,000 deep, \`__proto__\`/\`constructor\`/\`prototype\` keys, a wrong type in each field, unknown events, wrong methods, absent/wrong/duplicated secrets, Svix signatures with a wrong key, over another body, with duplicated ids or missing headers, stale and future timestamps, key rotation. Each answer is the documented status; every authentic delivery reaches exactly its output once; nothing else reaches any output; repeats are answered as such; the runtime's \`Object.prototype\`/\`Array.prototype\` are unchanged (the probe is first shown to detect a deliberate pollution); no crash in the log. |
+| \`test/stress/callback-load.stress.js\` | 60 s of autocannon at full speed (50 connections, 10 % byte-exact repeats): every delivery answered 2xx counted exactly once at the outputs, each on the right output; of the copies of one delivery exactly one accepted as new. |
+| \`test/stress/callback-redeploy.stress.js\` | 60 s of full, flow and node deploys (the callback node, the node it is wired to, an unrelated node) while a sender retries as Meeting BaaS does: no 404, every delivery accepted, none delivered twice. |
+| \`test/stress/artifacts-faults.stress.js\` | resets on every attempt, 5xx storms, stalls, a slow sender, a chunked body over the limit, an unwritable directory, a full tmpfs, closing during a Retry-After: the right error or recovery, no partial file, a final status, no unhandled rejection. |
+
+\`npm audit --omit=dev --audit-level=high\` is a CI step (it needs the registry's advisory service).
+`;
 
 function writeReport() {
   const ingest = read('ingest');
@@ -162,6 +182,7 @@ function writeReport() {
     ingestSection(ingest),
     artifactsSection(artifacts),
     churnSection(churn),
+    HARDENING,
   ].join('\n');
   fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), text.replace(/\n{3,}/g, '\n\n'));
   console.log('wrote BENCHMARKS.md');
