@@ -288,6 +288,8 @@ class TemporaryFile extends Writable {
   private head: Buffer[] = [];
   private headLength = 0;
   private handle: FileHandle | null = null;
+  /** The open in progress, so that discard() never runs between open() and its result. */
+  private opening: Promise<void> | null = null;
   finalPath: string | null = null;
   tempPath: string | null = null;
 
@@ -324,7 +326,15 @@ class TemporaryFile extends Writable {
     for (const buffer of buffers) await this.take(buffer);
   }
 
-  private async openWithHead(): Promise<void> {
+  private openWithHead(): Promise<void> {
+    const opening = this.openNow().finally(() => {
+      if (this.opening === opening) this.opening = null;
+    });
+    this.opening = opening;
+    return opening;
+  }
+
+  private async openNow(): Promise<void> {
     const head = Buffer.concat(this.head);
     this.head = [];
     const finalPath = this.choose(head);
@@ -337,6 +347,9 @@ class TemporaryFile extends Writable {
 
   /** Closes and deletes the temporary file; safe to call more than once. */
   async discard(): Promise<void> {
+    // A pipeline that fails rejects at once, possibly while the file is being opened: wait for
+    // that, or the file would be created after this cleanup and left behind, its handle unclosed.
+    await this.opening?.catch(() => undefined);
     const handle = this.handle;
     this.handle = null;
     await handle?.close().catch(() => undefined);
