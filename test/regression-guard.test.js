@@ -1,0 +1,77 @@
+'use strict';
+// Guards against gross slow-downs only: each figure is a ratio to a baseline measured in the
+// same run on the same machine, with bounds several times looser than BENCHMARKS.md reports,
+// so that a busy machine does not fail it but a hot path gone quadratic or buffered does.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const { pipeline } = require('node:stream/promises');
+const { checkDelivery } = require('../lib/validation');
+const { createHttpClient } = require('../lib/artifacts/http-client');
+const { downloadToFile } = require('../lib/artifacts/download');
+const fx = require('./artifacts-fixtures');
+const deliveries = require('./fixtures/deliveries');
+
+/** Median of `rounds` timings of `fn` run `times` times, in ns per call. */
+function nsPerCall(fn, times, rounds = 5) {
+  const samples = [];
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < times; i++) fn(i);
+    samples.push(Number(process.hrtime.bigint() - start) / times);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(rounds / 2)];
+}
+
+describe('gross regression guard (ratios within one run)', function () {
+  this.timeout(60000);
+
+  it('validates a delivery for at most 10× the cost of JSON.parse of it (measured here: 1.7×)', () => {
+    const bodies = Array.from({ length: 200 }, () => JSON.stringify(deliveries.completed()));
+    const parsed = bodies.map((b) => JSON.parse(b));
+    let sink = 0;
+    const parse = nsPerCall((i) => { sink += JSON.parse(bodies[i % 200]).data ? 1 : 0; }, 20000);
+    const validate = nsPerCall((i) => { sink += checkDelivery(parsed[i % 200]).valid ? 1 : 0; }, 20000);
+    assert.ok(sink > 0);
+    const ratio = validate / parse;
+    assert.ok(ratio < 10, `validation costs ${ratio.toFixed(2)}× JSON.parse`);
+  });
+
+  it('downloads to disk at least a third as fast as http.get piped to a file, in bounded memory (measured here: 1.7×)', async () => {
+    const server = await fx.startServer();
+    const client = createHttpClient({ policy: { allowLocal: true, hosts: [] }, retries: 0, retryDelayMs: 50, maxRetryDelayMs: 50, stallTimeoutMs: 10000 });
+    const dir = fx.tempDir('mb-guard-');
+    try {
+      const size = 128 * 1024 * 1024;
+      const url = server.add('/guard/video.mp4', { size, head: fx.HEADS.mp4, type: 'video/mp4' });
+      const plainCopy = async () => {
+        const target = path.join(dir, 'plain.bin');
+        await new Promise((resolve, reject) => {
+          http.get(url, (res) => pipeline(res, fs.createWriteStream(target)).then(resolve, reject)).on('error', reject);
+        });
+        assert.equal(fs.statSync(target).size, size);
+        fs.rmSync(target);
+      };
+      const node = async () => {
+        const result = await downloadToFile(url, () => path.join(dir, 'node.mp4'), { client, policy: { allowLocal: true, hosts: [] }, maxBytes: size });
+        assert.equal(result.size, size);
+        fs.rmSync(result.path);
+      };
+      await plainCopy(); // warm-up, both
+      await node();
+      const time = async (fn) => { const start = process.hrtime.bigint(); await fn(); return Number(process.hrtime.bigint() - start); };
+      const rssBefore = process.memoryUsage().rss;
+      const nodeNs = await time(node);
+      const rssGrowth = process.memoryUsage().rss - rssBefore;
+      const plainNs = await time(plainCopy);
+      const ratio = plainNs / nodeNs;
+      assert.ok(ratio > 0.33, `download runs at ${ratio.toFixed(2)}× a plain stream copy`);
+      assert.ok(rssGrowth < 96 * 1024 * 1024, `memory grew by ${(rssGrowth / 1048576).toFixed(0)} MiB while writing ${size / 1048576} MiB`);
+    } finally {
+      await client.close();
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
