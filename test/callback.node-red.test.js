@@ -6,6 +6,7 @@ const { randomBytes, randomUUID } = require('node:crypto');
 const { Webhook } = require('standardwebhooks');
 const { startNodeRed, request } = require('./support/node-red');
 const { startCollector, callbackFlow } = require('./support/collector');
+const { sendLikeMeetingBaas } = require('./support/meeting-baas-sender');
 const deliveries = require('./fixtures/deliveries');
 
 const CALLBACK_SECRET = 'callback-secret-for-tests';
@@ -214,23 +215,8 @@ describe('callback in, in a real Node-RED', function () {
     const flows = callbackFlow({ collectorUrl: collector.url, account: ACCOUNT, direct: true });
     await nodeRed.deploy(flows);
     const statuses = [];
-    // Meeting BaaS: 4 attempts, waiting 1 s, 5 s, 15 s, retrying 5xx and network errors only.
-    async function sendLikeMeetingBaas(delivery) {
-      for (const wait of [1000, 5000, 15000, null]) {
-        let status;
-        try {
-          const res = await post(delivery);
-          status = res.status;
-          if (res.text.includes('duplicate')) status = 'dup';
-        } catch {
-          status = 'network';
-        }
-        statuses.push(status);
-        if (status === 'dup') status = 200;
-        if (status === 200 || (typeof status === 'number' && status < 500) || wait === null) return status;
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
+    const send = (delivery) =>
+      sendLikeMeetingBaas(() => post(delivery).then((res) => res.status), (status) => statuses.push(status)).then((r) => r.status);
     let deploying = true;
     const deploys = (async () => {
       for (let i = 0; i < 8; i++) {
@@ -245,7 +231,7 @@ describe('callback in, in a real Node-RED', function () {
     while (deploying) {
       const delivery = deliveries.failed();
       sent.push(delivery.data.bot_id);
-      senders.push(sendLikeMeetingBaas(delivery));
+      senders.push(send(delivery));
       await new Promise((resolve) => setImmediate(resolve));
       if (sent.length % 5 === 0) await post(deliveries.failed()).catch(() => {}); // keep the pipe busy
     }

@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const { startNodeRed } = require('../support/node-red');
 const { startCollector, callbackFlow } = require('../support/collector');
+const { sendLikeMeetingBaas } = require('../support/meeting-baas-sender');
 const deliveries = require('../fixtures/deliveries');
 
 const SECRET = 'redeploy-secret';
@@ -52,23 +53,14 @@ describe('callback in during a minute of redeploys, in a real Node-RED', functio
     const statuses = {};
     const attemptsUsed = [];
 
-    async function sendLikeMeetingBaas(body) {
-      for (const [attempt, wait] of [1000, 5000, 15000, null].entries()) {
-        let status;
-        try {
-          status = (await post(url, body)).status;
-        } catch {
-          status = 'network';
-        }
-        statuses[status] = (statuses[status] || 0) + 1;
-        const retry = status === 'network' || status >= 500;
-        if (!retry || wait === null) {
-          attemptsUsed.push(attempt + 1);
-          return status;
-        }
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    }
+    const sendWithRetries = async (body) => {
+      const { status, attempts } = await sendLikeMeetingBaas(
+        () => post(url, body).then((res) => res.status),
+        (answer) => { statuses[answer] = (statuses[answer] || 0) + 1; },
+      );
+      attemptsUsed.push(attempts);
+      return status;
+    };
 
     const cb = flows.find((n) => n.type === 'meetingbaas-callback');
     const firstPost = flows.find((n) => n.id === 'cb1-post1');
@@ -97,7 +89,7 @@ describe('callback in during a minute of redeploys, in a real Node-RED', functio
     while (deploying) {
       const delivery = deliveries.failed();
       sent.push(delivery.data.bot_id);
-      senders.push(sendLikeMeetingBaas(JSON.stringify(delivery)));
+      senders.push(sendWithRetries(JSON.stringify(delivery)));
       await new Promise((resolve) => setTimeout(resolve, 5)); // a steady stream, about 200 a second at most
     }
     await deployer;
