@@ -122,17 +122,18 @@ class EndpointRegistry {
       endpoints: [],
       retireTimer: null,
       dispatch: (req: Request, res: Response) => {
-        const captured = (req as CapturingRequest)[RAW_BODY];
-        const live = entry.endpoints[0];
-        if (!captured && (!live || !live.accepting())) return answerRestarting(res);
-        // Without the root middleware (e.g. an embedding app without a parent), read the body here.
-        const body = captured ?? readRawBody(req, live!.bodyLimit, drainLimit(live!.bodyLimit));
-        void body.then((raw) => {
-          // Whoever is live now answers: a redeploy may have happened while the body arrived.
+        // Whoever is live once the body is in answers: a redeploy may have happened meanwhile.
+        const answerWith = (raw: RawBody): void => {
           const current = entry.endpoints[0];
           if (!current || !current.accepting()) return answerRestarting(res);
           current.handle(req, res, raw);
-        });
+        };
+        const captured = (req as CapturingRequest)[RAW_BODY];
+        if (captured) return void captured.then(answerWith);
+        // Without the root middleware (e.g. an embedding app without a parent), read the body here.
+        const live = entry.endpoints[0];
+        if (!live || !live.accepting()) return answerRestarting(res);
+        void readRawBody(req, live.bodyLimit, drainLimit(live.bodyLimit)).then(answerWith);
       },
     };
     this.httpNode.all(key, ...this.nodeMiddleware, entry.dispatch);
