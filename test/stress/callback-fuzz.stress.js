@@ -4,6 +4,7 @@
 // reaches an output, every authentic delivery reaches exactly one output (none for repeats), the
 // runtime's prototypes stay clean and the process keeps running.
 const assert = require('node:assert/strict');
+const path = require('node:path');
 const { randomBytes, randomUUID } = require('node:crypto');
 const fc = require('fast-check');
 const { startNodeRed, request } = require('../support/node-red');
@@ -234,10 +235,23 @@ describe('callback in under generated bad input, in a real Node-RED', function (
   let baseline;
 
   const pollution = async () => JSON.parse((await request(nodeRed.nodeUrl('/probe/pollution'))).text);
+  const heapUsed = async () => {
+    const probe = JSON.parse((await request(nodeRed.nodeUrl('/probe/heap'))).text);
+    assert.ok(probe.gc, 'the probe could run the garbage collector (--expose-gc)');
+    return probe.heapUsed;
+  };
 
   before(async () => {
     collector = await startCollector();
-    nodeRed = await startNodeRed();
+    // --expose-gc for the Node-RED process only, so the probe can measure the heap after a full GC.
+    const previous = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `${previous || ''} --expose-gc`.trim();
+    try {
+      nodeRed = await startNodeRed({ nodesDir: path.join(__dirname, '..', '..', 'bench', 'lib', 'probe') });
+    } finally {
+      if (previous === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = previous;
+    }
     await nodeRed.deploy(fuzzFlow({ collectorUrl: collector.url, account: { callbackSecret: CALLBACK_SECRET, webhookSecret: WEBHOOK_SECRET } }));
     baseline = await pollution();
   });
@@ -267,6 +281,7 @@ describe('callback in under generated bad input, in a real Node-RED', function (
 
   it(`answers ${RUNS} generated requests as documented, routes authentic ones exactly once, leaks nothing`, async () => {
     collector.clear();
+    const heapBefore = await heapUsed();
     const expected = new Map(); // deliveryId → case
     const counts = {};
     const replays = [];
@@ -317,11 +332,17 @@ describe('callback in under generated bad input, in a real Node-RED', function (
       assert.deepEqual(report.keys.sort(), ['_msgid', 'meetingbaas', 'payload', 'topic']);
     }
 
+    // Memory: what stays is the repeat filter's entry per authentic delivery (a few hundred bytes
+    // each, by design); bodies of up to 1 MiB, deep nesting and rejected requests must leave nothing.
+    const heapGrowth = (await heapUsed()) - heapBefore;
+    const allowed = 8 * 1024 * 1024 + expected.size * 2048;
+    assert.ok(heapGrowth < allowed, `heap grew by ${(heapGrowth / 1048576).toFixed(1)} MiB over ${RUNS} requests (allowed ${(allowed / 1048576).toFixed(1)} MiB)`);
+
     // No pollution, and the runtime still answers and logged no crash.
     assert.deepEqual(await pollution(), baseline);
     assert.doesNotMatch(nodeRed.log, /uncaught|unhandled|RangeError|Maximum call stack/i);
     const classes = [...new Set([...expected.values()].map((c) => c.cls.replace(/^type-.*/, 'type')))].sort();
-    console.log(`      statuses ${JSON.stringify(counts)}, ${expected.size} authentic, ${replays.length} repeats, classes: ${classes.join(' ')}`);
+    console.log(`      statuses ${JSON.stringify(counts)}, ${expected.size} authentic, ${replays.length} repeats, heap ${(heapGrowth / 1048576).toFixed(1)} MiB, classes: ${classes.join(' ')}`);
     for (const status of ['200', '401', '405', '413', '415']) assert.ok(counts[status] > 0, `no request was answered ${status}: the generators lost a case`);
   });
 });

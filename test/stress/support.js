@@ -28,6 +28,10 @@ function fuzzFlow({ collectorUrl, url = '/mb/fuzz', account, extra = {} }) {
     nodes.push({ id: `post${output}`, type: 'http request', z: 'tab1', method: 'POST', ret: 'txt', url: collectorUrl, wires: [[]] });
   }
   nodes.push({ id: 'cb', type: 'meetingbaas-callback', z: 'tab1', url, account: 'acc1', ...extra, wires });
+  // The heap after a full GC, from the benchmarks' probe node (bench/lib/probe, loaded through nodesDir).
+  nodes.push({ id: 'heap-in', type: 'http in', z: 'tab1', url: '/probe/heap', method: 'get', wires: [['heap-probe']] });
+  nodes.push({ id: 'heap-probe', type: 'bench-probe', z: 'tab1', wires: [['heap-out']] });
+  nodes.push({ id: 'heap-out', type: 'http response', z: 'tab1', wires: [] });
   // The message an http in node makes is an object of the runtime's own realm (the function node's
   // sandbox has its own Object.prototype): its prototype chain is the runtime's.
   nodes.push({ id: 'probe-in', type: 'http in', z: 'tab1', url: '/probe/pollution', method: 'get', wires: [['probe-fn']] });
