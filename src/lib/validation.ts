@@ -18,18 +18,8 @@ import type {
   ValidationErrorResponse,
 } from './generated/meetingbaas-v2';
 
-export type { CallbackCompleted, CallbackFailed, GetBotDetailsResponse };
-export type {
-  CreateBotRequestBodyInput,
-  CreateBotResponse,
-  ErrorResponse,
-  GetBotStatusResponse,
-  LeaveBotResponse,
-  RateLimitedResponse,
-  RetryCallbackRequestBodyInput,
-  RetryCallbackResponse,
-  ValidationErrorResponse,
-};
+/** The payload types, generated from the same schema file at build time. */
+export type * from './generated/meetingbaas-v2';
 
 interface SchemaFile {
   readonly origin: string;
