@@ -7,20 +7,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../nodes/meetingbaas-config/meetingbaas-config.js');
-const realArtifactsNode = require('../nodes/meetingbaas-artifacts/meetingbaas-artifacts.js');
-const { i18n } = require('@node-red/util');
+const { translatedNode } = require('./support/translated-node');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const fx = require('./artifacts-fixtures');
 
 helper.init(require.resolve('node-red'));
 
-// The helper's RED._ returns keys; Node-RED itself translates with the node's catalog. Doing the
-// same here means a key missing from the locale file shows up as a failing assertion.
-const CATALOG = 'meetingbaas-artifacts-test';
-function artifactsNode(RED) {
-  const translate = (key, vars) => i18n._(`${CATALOG}:${key}`, vars);
-  return realArtifactsNode(new Proxy(RED, { get: (target, prop) => (prop === '_' ? translate : target[prop]) }));
-}
+const artifactsNode = translatedNode('meetingbaas-artifacts');
 
 const HELP = fs.readFileSync(path.join(__dirname, '../nodes/meetingbaas-artifacts/locales/en-US/meetingbaas-artifacts.html'), 'utf8');
 const EDITOR = fs.readFileSync(path.join(__dirname, '../nodes/meetingbaas-artifacts/meetingbaas-artifacts.html'), 'utf8');
@@ -53,8 +46,7 @@ describe('fetch artifacts node', function () {
   const bot = () => crypto.randomUUID();
 
   before(async function () {
-    await i18n.init({});
-    await i18n.registerMessageCatalog(CATALOG, path.join(__dirname, '../nodes/meetingbaas-artifacts/locales'), 'meetingbaas-artifacts.json');
+    await artifactsNode.ready();
     server = await fx.startServer();
   });
   after(async function () {

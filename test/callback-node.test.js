@@ -6,28 +6,22 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const { i18n } = require('@node-red/util');
 const configNode = require('../nodes/meetingbaas-config/meetingbaas-config.js');
-const realCallbackNode = require('../nodes/meetingbaas-callback/meetingbaas-callback.js');
+const { translatedNode } = require('./support/translated-node');
 const { request } = require('./support/node-red');
 const deliveries = require('./fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
 const NODE_DIR = path.join(__dirname, '../nodes/meetingbaas-callback');
-const CATALOG = 'meetingbaas-callback-test';
 const MESSAGES = require('../nodes/meetingbaas-callback/locales/en-US/meetingbaas-callback.json')['meetingbaas-callback'];
 const HELP = fs.readFileSync(path.join(NODE_DIR, 'locales/en-US/meetingbaas-callback.html'), 'utf8');
 const EDITOR = fs.readFileSync(path.join(NODE_DIR, 'meetingbaas-callback.html'), 'utf8');
 const RUNTIME = fs.readFileSync(path.join(__dirname, '../src/nodes/meetingbaas-callback/meetingbaas-callback.ts'), 'utf8');
 
-// Translate with the real catalog (the helper's RED._ returns keys), and keep hold of RED to reach httpNode.
+// Keep hold of the RED the node sees, to reach its httpNode.
 let RED;
-function callbackNode(red) {
-  const translate = (key, vars) => i18n._(`${CATALOG}:${key}`, vars);
-  RED = new Proxy(red, { get: (target, prop) => (prop === '_' ? translate : target[prop]) });
-  return realCallbackNode(RED);
-}
+const callbackNode = translatedNode('meetingbaas-callback', (red) => { RED = red; });
 
 const SECRET = 'unit-test-secret';
 const account = { id: 'acc', type: 'meetingbaas-config', name: 'account' };
@@ -66,8 +60,7 @@ describe('callback in node (test helper)', function () {
   let baseUrl;
 
   before(async () => {
-    await i18n.init({});
-    await i18n.registerMessageCatalog(CATALOG, path.join(NODE_DIR, 'locales'), 'meetingbaas-callback.json');
+    await callbackNode.ready();
   });
 
   beforeEach(async () => {

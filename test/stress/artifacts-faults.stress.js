@@ -13,19 +13,13 @@ const http = require('node:http');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../nodes/meetingbaas-config/meetingbaas-config.js');
-const realArtifactsNode = require('../../nodes/meetingbaas-artifacts/meetingbaas-artifacts.js');
-const { i18n } = require('@node-red/util');
+const { translatedNode } = require('../support/translated-node');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const fx = require('../artifacts-fixtures');
 
 helper.init(require.resolve('node-red'));
 
-// As in artifacts-node.test.js: the helper's RED._ returns keys, Node-RED translates with the node's catalog.
-const CATALOG = 'meetingbaas-artifacts-faults';
-function artifactsNode(RED) {
-  const translate = (key, vars) => i18n._(`${CATALOG}:${key}`, vars);
-  return realArtifactsNode(new Proxy(RED, { get: (target, prop) => (prop === '_' ? translate : target[prop]) }));
-}
+const artifactsNode = translatedNode('meetingbaas-artifacts');
 
 const MiB = 1024 * 1024;
 const PATTERN = Buffer.alloc(64 * 1024, 7);
@@ -138,8 +132,7 @@ describe('fetch artifacts under download faults', function () {
 
   before(async () => {
     process.on('unhandledRejection', onUnhandled);
-    await i18n.init({});
-    await i18n.registerMessageCatalog(CATALOG, path.join(__dirname, '../../nodes/meetingbaas-artifacts/locales'), 'meetingbaas-artifacts.json');
+    await artifactsNode.ready();
     server = await fx.startServer();
     faults = await startFaultServer();
   });
