@@ -85,7 +85,7 @@ describe('editor actions in a real Node-RED', function () {
       const msg = (await received).msg;
       assert.match(msg, /"verifiedBy":\s*"svix"/);
       assert.match(msg, /"event":\s*"bot.completed"/);
-      assert.doesNotMatch(res.text, new RegExp(WEBHOOK_SECRET.slice(6, 20)));
+      assert.ok(!res.text.includes(WEBHOOK_SECRET.slice(6, 20)), 'the webhook secret is never echoed');
     });
 
     it('serves the artifacts a test bot.completed points at', async function () {
