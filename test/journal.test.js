@@ -26,7 +26,9 @@ describe('delivery journal', () => {
   it('reads back after reopening every delivery whose append resolved, with its body', async () => {
     const file = tempFile();
     const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });
-    const seqs = await Promise.all([1, 2, 3].map((n) => journal.append(delivery(n))));
+    const appends = [1, 2, 3].map((n) => journal.append(delivery(n)));
+    const seqs = appends.map((a) => a.seq);
+    await Promise.all(appends.map((a) => a.written));
     assert.deepEqual(seqs, [1, 2, 3]);
     // No close: what a crash right after the answer leaves behind.
     const { journal: again, skippedRecords } = await DeliveryJournal.open(file, { retentionMs: HOUR });
@@ -43,7 +45,7 @@ describe('delivery journal', () => {
   it('keeps attempts, parking and finishing across a reopen', async () => {
     const file = tempFile();
     const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });
-    for (const n of [1, 2, 3]) await journal.append(delivery(n));
+    for (const n of [1, 2, 3]) await journal.append(delivery(n)).written;
     await journal.attempt(1, 'redeployed');
     await journal.attempt(1, 'download failed');
     await journal.park(1, 'too many attempts');
@@ -57,14 +59,14 @@ describe('delivery journal', () => {
     assert.equal(first.parked, 'too many attempts');
     assert.equal(third.seq, 3);
     assert.equal(again.get(2).finishedAt === null, false);
-    assert.equal(await again.append(delivery(4)), 4, 'sequence numbers go on');
+    assert.equal(again.append(delivery(4)).seq, 4, 'sequence numbers go on');
     await again.close();
   });
 
   it('opens whatever a power cut left: a file cut at any byte gives the records before the cut', async () => {
     const file = tempFile();
     const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });
-    for (const n of [1, 2, 3]) await journal.append(delivery(n));
+    for (const n of [1, 2, 3]) await journal.append(delivery(n)).written;
     await journal.finish(2);
     await journal.close();
     const whole = fs.readFileSync(file);
@@ -77,7 +79,7 @@ describe('delivery journal', () => {
       const seen = opened.list(10).map((e) => e.seq).sort();
       assert.deepEqual(seen, [1, 2, 3].slice(0, Math.min(complete, 3)), `cut at ${cut}`);
       assert.equal(fs.statSync(file).size, complete === 0 ? 0 : lineEnds[complete - 1], 'the torn record is cut off');
-      await opened.append(delivery(9));
+      await opened.append(delivery(9)).written;
       await opened.close();
       const { journal: reread, skippedRecords: after } = await DeliveryJournal.open(file, { retentionMs: HOUR });
       assert.equal(after, 0, 'an append after a torn record stays readable');
@@ -89,7 +91,7 @@ describe('delivery journal', () => {
   it('skips a damaged record in the middle and keeps the rest', async () => {
     const file = tempFile();
     const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });
-    for (const n of [1, 2, 3]) await journal.append(delivery(n));
+    for (const n of [1, 2, 3]) await journal.append(delivery(n)).written;
     await journal.close();
     const lines = fs.readFileSync(file, 'utf8').split('\n');
     lines[1] = lines[1].replace('bot-2', 'bot-X');
@@ -104,7 +106,7 @@ describe('delivery journal', () => {
     let now = 1_000_000;
     const file = tempFile();
     const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
-    for (let n = 1; n <= 20; n++) await journal.append(delivery(n));
+    for (let n = 1; n <= 20; n++) await journal.append(delivery(n)).written;
     for (let n = 1; n <= 18; n++) await journal.finish(n);
     now += HOUR / 2;
     await journal.finish(19);
@@ -114,11 +116,14 @@ describe('delivery journal', () => {
     assert.ok(fs.statSync(file).size < before / 5, `${fs.statSync(file).size} of ${before} bytes`);
     assert.deepEqual(journal.list(100).map((e) => e.seq), [20, 19]);
     assert.equal(await journal.body(20), delivery(20).body, 'bodies are read from the new file');
-    assert.equal(await journal.append(delivery(21)), 21);
+    const appended = journal.append(delivery(21));
+    assert.equal(appended.seq, 21);
+    await appended.written;
     await journal.close();
     const { journal: again } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
     assert.deepEqual(again.list(100).map((e) => e.seq), [21, 20, 19]);
-    assert.equal(await again.append(delivery(22)), 22, 'the counter survives a compaction that dropped the newest entries');
+    assert.equal(again.append(delivery(22)).seq, 22, 'the counter survives a compaction that dropped the newest entries');
+    await again.compact();
     await again.close();
   });
 
@@ -128,7 +133,9 @@ describe('delivery journal', () => {
     const { journal } = await DeliveryJournal.open(file, { retentionMs: 1000, now: () => now, compactAtBytes: 4096 });
     let last = 0;
     for (let round = 0; round < 30; round++) {
-      const seqs = await Promise.all([1, 2, 3].map((n) => journal.append(delivery(round * 3 + n))));
+      const appends = [1, 2, 3].map((n) => journal.append(delivery(round * 3 + n)));
+      await Promise.all(appends.map((a) => a.written));
+      const seqs = appends.map((a) => a.seq);
       await Promise.all(seqs.slice(0, 2).map((seq) => journal.finish(seq)));
       last = seqs[2];
       now += 2000;

@@ -34,6 +34,11 @@ export interface JournalEntry extends Omit<JournalDelivery, 'body'> {
   readonly finishedAt: number | null;
 }
 
+export interface JournalAppend {
+  readonly seq: number;
+  readonly written: Promise<void>;
+}
+
 export interface JournalOptions {
   /** Finished entries are kept this long (the repeat window), then compacted away. */
   readonly retentionMs: number;
@@ -197,9 +202,12 @@ export class DeliveryJournal {
     return entry && publicEntry(entry);
   }
 
-  /** Appends a delivery; resolves with its sequence number once it is on disk. */
-  async append(delivery: JournalDelivery): Promise<number> {
-    if (this.closed) throw new JournalError('closed');
+  /**
+   * Appends a delivery. Its sequence number is known at once, so that the message can carry it
+   * while the record is on its way to the disk; `written` resolves once it is there.
+   */
+  append(delivery: JournalDelivery): JournalAppend {
+    if (this.closed) return { seq: 0, written: Promise.reject(new JournalError('closed')) };
     const seq = this.nextSeq++;
     const entry: EntryState = {
       seq,
@@ -216,13 +224,11 @@ export class DeliveryJournal {
     };
     const record: JournalRecord = { k: 'a', s: seq, id: delivery.deliveryId, at: delivery.receivedAt, by: delivery.verifiedBy, m: delivery.meta, b: delivery.body };
     this.entries.set(seq, entry);
-    try {
-      await this.write(encode(record), entry);
-    } catch (error) {
+    const written = this.write(encode(record), entry).catch((error: unknown) => {
       this.entries.delete(seq);
       throw error;
-    }
-    return seq;
+    });
+    return { seq, written };
   }
 
   /** The body of an entry, read back from the file. */
