@@ -4,7 +4,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { JournaledDeliveries } = require('../nodes/meetingbaas-callback/journaling');
-const { reportFinished, reportFailed } = require('../nodes/shared/finishing');
+const { reportFinished, reportFailed, reportInterrupted } = require('../nodes/shared/finishing');
 
 let nodeCount = 0;
 function options(overrides = {}) {
@@ -94,6 +94,22 @@ describe('journaled deliveries of a callback node', () => {
     await reopened.redeliverUnfinished();
     assert.deepEqual(next.seen.redelivered, []);
     await reopened.close(false);
+  });
+
+  it('sends again, once the flows run, what a deploy interrupted further down the flow', async () => {
+    const opts = options();
+    const running = recorder();
+    const journaled = await JournaledDeliveries.open(opts, running.events);
+    journaled.setFinishers([true]);
+    const kept = [1, 2].map((n) => journaled.keep(delivery(n)));
+    await Promise.all(kept.map((k) => k.written));
+    kept.forEach((k) => journaled.handedOver(k.ref, 0));
+    reportInterrupted(messageOf(kept[1].ref));
+    await journaled.redeliverInterrupted();
+    assert.deepEqual(running.seen.redelivered, [{ id: 'd2', body: '{"n":2}', attempt: 1 }], 'only the interrupted one, not the one still in the flow');
+    await journaled.redeliverInterrupted();
+    assert.equal(running.seen.redelivered.length, 1, 'once');
+    await journaled.close(false);
   });
 
   it('deletes its journal with the node', async () => {

@@ -33,6 +33,8 @@ const COMPACT_EVERY_MS = 10 * 60 * 1000;
 
 export class JournaledDeliveries {
   private finishers: readonly boolean[] = [];
+  /** Entries a deploy interrupted further down the flow, to send again once the flows run. */
+  private readonly interrupted = new Set<number>();
   private readonly releaseOwnership: () => void;
   private readonly compactTimer: NodeJS.Timeout;
 
@@ -44,6 +46,7 @@ export class JournaledDeliveries {
     this.releaseOwnership = ownDeliveries(options.nodeId, {
       finished: (entry) => void this.journal.finish(entry).catch(() => undefined),
       failed: (entry, problem) => void this.journal.attempt(entry, problem).catch(() => undefined),
+      interrupted: (entry) => this.interrupted.add(entry),
     });
     this.compactTimer = setInterval(() => void this.journal.compact(), COMPACT_EVERY_MS);
     this.compactTimer.unref();
@@ -95,8 +98,20 @@ export class JournaledDeliveries {
   }
 
   /** Sends every unfinished delivery again, oldest first, or parks it when its attempts are used up. */
-  async redeliverUnfinished(): Promise<void> {
-    for (const entry of this.journal.unfinished()) {
+  redeliverUnfinished(): Promise<void> {
+    this.interrupted.clear();
+    return this.redeliver(this.journal.unfinished());
+  }
+
+  /** Sends again what a deploy interrupted further down the flow since the last time. */
+  redeliverInterrupted(): Promise<void> {
+    const entries = this.journal.unfinished().filter((e) => this.interrupted.has(e.seq));
+    this.interrupted.clear();
+    return this.redeliver(entries);
+  }
+
+  private async redeliver(entries: readonly JournalEntry[]): Promise<void> {
+    for (const entry of entries) {
       if (entry.parked !== null) continue;
       if (entry.attempts >= this.options.maxRedeliveries) {
         await this.journal.park(entry.seq, entry.lastProblem ?? 'unfinished').catch(() => undefined);

@@ -12,9 +12,15 @@ export interface DeliveryOwner {
   finished(entry: number): void;
   /** The flow gave up on it this time (an error it reported): one more attempt is used up. */
   failed(entry: number, problem: string): void;
+  /** A node stopped working on it because a deploy stopped that node: send it again once the flows run. */
+  interrupted(entry: number): void;
 }
 
-type Report = { readonly entry: number } & ({ readonly finished: true } | { readonly finished: false; readonly problem: string });
+type Report = { readonly entry: number } & (
+  | { readonly kind: 'finished' }
+  | { readonly kind: 'failed'; readonly problem: string }
+  | { readonly kind: 'interrupted' }
+);
 
 const owners = new Map<string, DeliveryOwner>();
 /**
@@ -52,11 +58,15 @@ export function journalRefOf(msg: unknown): JournalRef | null {
 }
 
 export function reportFinished(msg: unknown): void {
-  report(msg, (entry) => ({ entry, finished: true }));
+  report(msg, (entry) => ({ entry, kind: 'finished' }));
 }
 
 export function reportFailed(msg: unknown, problem: string): void {
-  report(msg, (entry) => ({ entry, finished: false, problem }));
+  report(msg, (entry) => ({ entry, kind: 'failed', problem }));
+}
+
+export function reportInterrupted(msg: unknown): void {
+  report(msg, (entry) => ({ entry, kind: 'interrupted' }));
 }
 
 function report(msg: unknown, make: (entry: number) => Report): void {
@@ -71,6 +81,7 @@ function report(msg: unknown, make: (entry: number) => Report): void {
 }
 
 function tell(owner: DeliveryOwner, report: Report): void {
-  if (report.finished) owner.finished(report.entry);
-  else owner.failed(report.entry, report.problem);
+  if (report.kind === 'finished') owner.finished(report.entry);
+  else if (report.kind === 'failed') owner.failed(report.entry, report.problem);
+  else owner.interrupted(report.entry);
 }
