@@ -111,8 +111,8 @@ const PASS_HEADER = 'x-meetingbaas-test-pass';
  * parsers). A real loopback socket, so the route reads a real request; the listener takes only a
  * request carrying its one-time pass and is closed after it, so nobody else gets past httpNodeAuth.
  */
-async function sendInProcess(
-  RED: NodeAPI,
+export async function sendInProcess(
+  RED: Pick<NodeAPI, 'httpNode'>,
   target: { path: string; method: 'POST' | 'PUT' },
   body: string,
   headers: Record<string, string>,
