@@ -293,6 +293,33 @@ describe('fetch artifacts node', function () {
     assert.deepEqual(fx.listFiles(dir), []);
   });
 
+  for (const output of ['each', 'single']) {
+    it(`on close names the artifacts it did not deliver, in a warning (output: ${output})`, async function () {
+      await flow({ artifacts: ['video', 'transcription'], mode: 'file', directory: 'w', output, stallSeconds: 30 });
+      const botId = bot();
+      const video = server.add(`/${botId}/hang`, { size: 4 * 1024 * 1024, head: fx.HEADS.mp4, stallAt: 512 * 1024, stallAlways: true });
+      const transcription = server.add(`/${botId}/t`, { body: JSON.stringify({ ...fx.TRANSCRIPTION, bot_id: botId }), type: 'application/json' });
+      const node = helper.getNode('n1');
+      // helper.unload() takes its spies off before it closes the nodes: record on the instance.
+      const warnings = [];
+      node.warn = (text) => warnings.push(String(text));
+      const sent = output === 'each' ? collect('out', 1) : null;
+      node.receive({ payload: { bot_id: botId, video, transcription } });
+      const dir = path.join(userDir, 'w', botId);
+      // The transcript is in (and, one per artifact, sent) while the video is still a temporary file.
+      while (!fx.listFiles(dir).includes('transcription.json') || !fx.listFiles(dir).some((f) => f.endsWith('.part'))) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      if (sent) assert.equal((await sent)[0].artifact, 'transcription');
+      await helper.unload();
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.ok(warnings[0].includes(botId), warnings[0]);
+      // A message with all artifacts was never sent, so the transcript that arrived is named too.
+      assert.match(warnings[0], output === 'each' ? /: video of bot / : /: video, transcription of bot /);
+      assert.deepEqual(fx.listFiles(dir), ['transcription.json']);
+    });
+  }
+
   describe('help text', function () {
     const defaults = {};
     for (const [, name, value] of EDITOR.matchAll(/(\w+): \{ value: ([^,}]+)/g)) defaults[name] = value.trim();

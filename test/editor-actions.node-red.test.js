@@ -81,6 +81,7 @@ describe('editor actions in a real Node-RED', function () {
         method: 'POST',
         auth: 'webhook',
         status: 200,
+        via: 'http',
       });
       const msg = (await received).msg;
       assert.match(msg, /"verifiedBy":\s*"svix"/);

@@ -31,6 +31,8 @@ interface ArtifactsDef extends NodeDef {
 
 const MB = 1024 * 1024;
 const STATUS_EVERY_MS = 500;
+/** Below Node-RED's 15 s close timeout, after which it would log the node as failing to stop. */
+const CLOSE_WAIT_MS = 10_000;
 const DEFAULT_DIRECTORY = 'meetingbaas';
 
 function numberOr(value: unknown, fallback: number, min = 0): number {
@@ -160,12 +162,17 @@ export = (RED: NodeAPI): void => {
         return out;
       };
 
+      // What left this node: after a close, the rest is reported as stopped.
+      const delivered = new Set<ArtifactName>();
       const onOutcome = (outcome: Outcome): void => {
         progress.delete(`${msg._msgid}:${outcome.artifact}`);
         totals[outcome.status] += 1;
         scheduleStatus();
         if (single || closing.signal.aborted) return;
-        if (outcome.status === 'fetched') send([fetchedMessage(outcome), null]);
+        if (outcome.status === 'fetched') {
+          send([fetchedMessage(outcome), null]);
+          delivered.add(outcome.artifact);
+        }
         if (outcome.status === 'skipped') {
           const out = common(RED.util.cloneMessage(msg) as Msg);
           out.topic = outcome.artifact;
@@ -197,8 +204,22 @@ export = (RED: NodeAPI): void => {
         onOutcome,
       );
 
+      if (closing.signal.aborted) {
+        const failedOtherwise = outcomes.flatMap((o) => (o.status === 'failed' && o.failure.kind !== 'aborted' ? [o] : []));
+        const stopped = (Object.keys(request.urls) as ArtifactName[]).filter(
+          (artifact) => !delivered.has(artifact) && !failedOtherwise.some((o) => o.artifact === artifact),
+        );
+        const others = failedOtherwise.map((o) => failureMessage(o.artifact, o.failure));
+        if (stopped.length === 0) {
+          if (others.length > 0) throw new Error(others.join(' '));
+          return;
+        }
+        const vars = { botId: botId ?? '?', artifacts: stopped.join(', ') };
+        // Meeting BaaS was told 200 long ago and sends nothing again: the log is where a user learns what to fetch anew.
+        node.warn(t('warnings.stopped', vars));
+        throw new Error([t('errors.stopped', vars), ...others].join(' '));
+      }
       const failures = outcomes.flatMap((o) => (o.status === 'failed' ? [failureMessage(o.artifact, o.failure)] : []));
-      if (closing.signal.aborted) return;
       if (failures.length === 0 && single) {
         const out = common(RED.util.cloneMessage(msg) as Msg);
         const payload: Record<string, unknown> = {};
@@ -226,8 +247,7 @@ export = (RED: NodeAPI): void => {
         () => done(),
         (error: unknown) => {
           scheduleStatus();
-          if (!closing.signal.aborted) done(error instanceof Error ? error : new Error(String(error)));
-          else done();
+          done(error instanceof Error ? error : new Error(String(error)));
         },
       );
       running.add(task);
@@ -237,10 +257,19 @@ export = (RED: NodeAPI): void => {
     node.on('close', (_removed: boolean, done: () => void) => {
       closing.abort();
       if (statusTimer) clearTimeout(statusTimer);
-      // Downloads remove their temporary files as they abort; wait for that before saying closed.
-      Promise.allSettled([...running])
-        .then(() => Promise.allSettled([client.close(), apiClient.close()]))
-        .then(() => done());
+      // Downloads remove their temporary files and report what they stopped as they abort: wait
+      // for that before saying closed, but not past Node-RED's close timeout.
+      let bound: NodeJS.Timeout | undefined;
+      const timeLimit = new Promise<void>((resolve) => {
+        bound = setTimeout(resolve, CLOSE_WAIT_MS);
+        bound.unref();
+      });
+      Promise.race([Promise.allSettled([...running]), timeLimit])
+        .then(() => Promise.race([Promise.allSettled([client.close(), apiClient.close()]), timeLimit]))
+        .then(() => {
+          clearTimeout(bound);
+          done();
+        });
     });
 
     node.status({});

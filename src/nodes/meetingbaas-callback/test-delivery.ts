@@ -3,8 +3,14 @@
 // account's secret (which never goes to the editor) and sends it over real HTTP to this
 // Node-RED's own listener, so it takes exactly the path a Meeting BaaS delivery takes: raw body
 // capture, secret or signature check, repeats, validation, the flow.
-import { randomUUID } from 'node:crypto';
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+//
+// Under httpNodeAuth that listener wants credentials the runtime does not have (settings hold
+// only the password's bcrypt hash, or a middleware of the user's). Then the delivery is handed
+// to the httpNode app itself through a one-request loopback listener: the node's route, its
+// middleware and every check of the node still run, only httpNodeAuth in front is passed by,
+// and the answer says so, so that the editor does not claim more than was tested.
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
@@ -31,6 +37,8 @@ export interface TestDeliveryResult {
   readonly method: 'POST' | 'PUT';
   readonly auth: DeliveryAuth['kind'];
   readonly status: number;
+  /** `in-process`: handed to the node's route inside Node-RED, past httpNodeAuth. */
+  readonly via: 'http' | 'in-process';
 }
 
 interface CallbackConfig extends NodeDef {
@@ -86,9 +94,53 @@ function ownListener(RED: NodeAPI): { host: string; port: number; secure: boolea
   };
 }
 
+/** The path under httpNodeRoot: what the httpNode app sees of a request. */
+function routePath(url: string): string {
+  return `/${url}`.replace(/\/{2,}/g, '/');
+}
+
 function nodePath(RED: NodeAPI, url: string): string {
   const root = RED.settings.httpNodeRoot;
-  return `/${typeof root === 'string' ? root : '/'}/${url}`.replace(/\/{2,}/g, '/');
+  return `/${typeof root === 'string' ? root : '/'}${routePath(url)}`.replace(/\/{2,}/g, '/');
+}
+
+const PASS_HEADER = 'x-meetingbaas-test-pass';
+
+/**
+ * Sends one request to the httpNode app without the root app in front (httpNodeAuth, the admin
+ * parsers). A real loopback socket, so the route reads a real request; the listener takes only a
+ * request carrying its one-time pass and is closed after it, so nobody else gets past httpNodeAuth.
+ */
+export async function sendInProcess(
+  RED: Pick<NodeAPI, 'httpNode'>,
+  target: { path: string; method: 'POST' | 'PUT' },
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  const pass = randomBytes(32).toString('hex');
+  const passBytes = Buffer.from(pass);
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const offered = Buffer.from(String(req.headers[PASS_HEADER] ?? ''));
+    if (offered.length !== passBytes.length || !timingSafeEqual(offered, passBytes)) {
+      res.statusCode = 403;
+      res.setHeader('Connection', 'close');
+      res.end();
+      return;
+    }
+    delete req.headers[PASS_HEADER];
+    RED.httpNode(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  try {
+    const { port } = server.address() as AddressInfo;
+    return await send({ host: '127.0.0.1', port, secure: false, ...target }, body, { ...headers, [PASS_HEADER]: pass });
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
 }
 
 function send(
@@ -145,7 +197,11 @@ export async function sendTestDelivery(RED: NodeAPI, id: string, kind: TestKind)
   const delivery = await buildDelivery(kind);
   const body = JSON.stringify(delivery);
   const auth = authFor(RED, config.account);
-  const status = await send({ ...listener, path, method }, body, deliveryHeaders(body, auth));
+  const headers = deliveryHeaders(body, auth);
+  const inProcess = Boolean(RED.settings.httpNodeAuth);
+  const status = inProcess
+    ? await sendInProcess(RED, { path: routePath((config.url ?? '').trim()), method }, body, headers)
+    : await send({ ...listener, path, method }, body, headers);
   const host = listener.host.includes(':') ? `[${listener.host}]` : listener.host;
   return {
     event: (delivery as { event: string }).event,
@@ -153,6 +209,7 @@ export async function sendTestDelivery(RED: NodeAPI, id: string, kind: TestKind)
     method,
     auth: auth.kind,
     status,
+    via: inProcess ? 'in-process' : 'http',
   };
 }
 
