@@ -1,0 +1,47 @@
+// What the nodes read from each answer of the bot API, and nothing more. Meeting BaaS adds,
+// renames and drops fields over time: an answer is refused only when a field a node uses is
+// missing or unusable; every other field is passed on as received, whatever it holds. The checks
+// derive from the documented answer schemas (schema-subset), so formats and patterns stay theirs.
+import type { ValidateFunction } from 'ajv';
+import { usedPart, type FieldUse, type UsedFields } from '../schema-subset';
+import { compileDerived, documentedSchema, type CreateBotResponse, type GetBotDetailsResponse, type GetBotStatusResponse } from '../validation';
+
+type Documented = GetBotDetailsResponse['data'];
+
+/** The fields read are typed as documented; the rest of the answer is whatever was received. */
+type AsReceived<T> = T & { readonly [field: string]: unknown };
+
+export const LINK_FIELDS = ['video', 'audio', 'diarization', 'raw_transcription', 'transcription', 'chat_messages'] as const;
+export type LinkField = (typeof LINK_FIELDS)[number];
+
+export interface BotDetailsAnswer {
+  readonly data: AsReceived<Pick<Documented, 'bot_id' | 'status'> & Partial<Pick<Documented, LinkField>>>;
+}
+export interface FreshLinksAnswer {
+  readonly data: AsReceived<Pick<Documented, 'bot_id'> & Partial<Pick<Documented, LinkField | 'artifacts_deleted'>>>;
+}
+export interface BotStatusAnswer {
+  readonly data: AsReceived<Pick<GetBotStatusResponse['data'], 'bot_id' | 'status'>>;
+}
+export interface CreatedBotAnswer {
+  readonly data: AsReceived<Pick<CreateBotResponse['data'], 'bot_id'>>;
+}
+/** Leave and retry-callback: the node reads nothing but passes `data` on when it is an object. */
+export interface DoneAnswer {
+  readonly data?: { readonly [field: string]: unknown };
+}
+
+const LINKS: UsedFields = Object.fromEntries(LINK_FIELDS.map((field): [string, FieldUse] => [field, 'optional']));
+
+function answer<T>(schema: string, data: FieldUse): ValidateFunction<T> {
+  return compileDerived<T>(usedPart(documentedSchema(schema), { data }));
+}
+
+/** The bot node's `details`: the bot, its status, and the links it hands to "fetch artifacts". */
+export const readBotDetails = answer<BotDetailsAnswer>('GetBotDetailsResponse', { fields: { bot_id: 'required', status: 'required', ...LINKS } });
+/** The artifact node's refresh: fresh links, and whether the recordings were deleted. */
+export const readFreshLinks = answer<FreshLinksAnswer>('GetBotDetailsResponse', { fields: { bot_id: 'required', artifacts_deleted: 'optional', ...LINKS } });
+export const readBotStatus = answer<BotStatusAnswer>('GetBotStatusResponse', { fields: { bot_id: 'required', status: 'required' } });
+export const readCreatedBot = answer<CreatedBotAnswer>('CreateBotResponse', { fields: { bot_id: 'required' } });
+export const readLeaveAnswer = answer<DoneAnswer>('LeaveBotResponse', { required: false, fields: {} });
+export const readRetryCallbackAnswer = answer<DoneAnswer>('RetryCallbackResponse', { required: false, fields: {} });
