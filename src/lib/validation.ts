@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import type { JsonSchema } from './schema-subset';
 import type {
   CallbackCompleted,
   CallbackFailed,
@@ -38,18 +37,6 @@ addFormats(ajv, ['uuid', 'date-time', 'uri']);
 function compile<T>(name: string): ValidateFunction<T> {
   const schema = schemaFile.schemas[name];
   if (!schema) throw new Error(`schema ${name} is missing from schemas/meetingbaas-v2.json`);
-  return ajv.compile<T>(schema);
-}
-
-/** A schema of the file as documented, to derive from it the part a node reads (schema-subset). */
-export function documentedSchema(name: string): JsonSchema {
-  const schema = schemaFile.schemas[name];
-  if (!schema) throw new Error(`schema ${name} is missing from schemas/meetingbaas-v2.json`);
-  return { ...schema };
-}
-
-/** Compiles a schema derived from the file, with the same AJV instance and formats. */
-export function compileDerived<T>(schema: JsonSchema): ValidateFunction<T> {
   return ajv.compile<T>(schema);
 }
 
