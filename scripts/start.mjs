@@ -37,6 +37,9 @@ Usage: npm start [-- options]
   --port N          Node-RED editor and callback port (default 1880)
   --artifact-port N simulator artifact server port (default 1881)
   --reset-flows     deploy the example flows again, replacing the flows you changed
+  --node-red 4|5    the Node-RED major to run (default 4: the devDependency on this
+                    Node.js; 5 fetches Node-RED 5 and Node.js 22 from the npm registry
+                    once, into .node-red-runtimes/)
   --link            link the package into .node-red instead of installing its npm pack
                     tarball: later builds show up without reinstalling, but packaging
                     mistakes (a file missing from "files") go unnoticed
@@ -51,6 +54,7 @@ const { values: options } = parseArgs({
     port: { type: 'string', default: '1880' },
     'artifact-port': { type: 'string', default: '1881' },
     'reset-flows': { type: 'boolean', default: false },
+    'node-red': { type: 'string', default: '4' },
     link: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -58,6 +62,10 @@ const { values: options } = parseArgs({
 if (options.help) {
   console.log(HELP);
   process.exit(0);
+}
+if (!['4', '5'].includes(options['node-red'])) {
+  console.error('start: --node-red must be 4 or 5');
+  process.exit(2);
 }
 const port = Number(options.port);
 const artifactPort = Number(options['artifact-port']);
@@ -143,8 +151,9 @@ function installPackage() {
  * channel it is started with) when an editor connects and has loaded its flows: deliveries
  * sent before that never show in the debug sidebar.
  */
-function writeSettings(settingsFile) {
-  const nodeRedRequire = createRequire(join(root, 'node_modules', 'node-red', 'package.json'));
+function writeSettings(settingsFile, nodeRedMain) {
+  // The events of the Node-RED that runs, which may be another install than the devDependency.
+  const nodeRedRequire = createRequire(nodeRedMain);
   const utilPath = nodeRedRequire.resolve('@node-red/util');
   writeFileSync(
     settingsFile,
@@ -232,12 +241,20 @@ async function adminRequest(path, init = {}) {
   return response;
 }
 
+/** Node-RED 4 is the devDependency on this Node.js; Node-RED 5 and Node.js 22 come from the registry once. */
+function nodeRedRuntime() {
+  if (options['node-red'] === '4') return { nodeBinary: process.execPath, nodeRedMain: join(root, 'node_modules', 'node-red', 'red.js') };
+  say('Node-RED 5 on Node.js 22, from .node-red-runtimes/ (fetched from the npm registry the first time)');
+  return require('./node-red-runtime.cjs').nodeRed5Runtime(join(root, '.node-red-runtimes'));
+}
+
 async function main() {
   buildIfNeeded();
   const simulator = require('../lib/simulator');
   installPackage();
+  const runtime = nodeRedRuntime();
   const settingsFile = join(userDir, 'settings.js');
-  writeSettings(settingsFile);
+  writeSettings(settingsFile, runtime.nodeRedMain);
   const freshFlows = options['reset-flows'] || !existsSync(join(userDir, 'flows.json'));
 
   let artifactServer;
@@ -254,12 +271,11 @@ async function main() {
   );
   artifactServer.on('request', (r) => say(`simulator: ${r.method} ${r.path.replace(/^\/recordings\/[^/]+\//, '…/')} → ${r.status}`));
 
-  say('starting Node-RED…');
-  const nodeRed = spawn(
-    process.execPath,
-    [join(root, 'node_modules', 'node-red', 'red.js'), '-u', userDir, '-s', settingsFile],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
-  );
+  say(`starting Node-RED ${options['node-red']}…`);
+  const nodeRed = spawn(runtime.nodeBinary, [runtime.nodeRedMain, '-u', userDir, '-s', settingsFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let stopping = false;
   const stop = async (code = 0) => {
     if (stopping) return;

@@ -1,17 +1,19 @@
 'use strict';
 // The package as a user sees it in a real browser: Debian's Chromium driven by playwright-core
-// against a real Node-RED 4.1 editor with the package installed from its npm tarball. The
+// against a real Node-RED editor, 4.1 on Node 20 and 5 on Node 22, with the package installed
+// from its npm tarball. The
 // palette, every example imported through Import → Examples and deployed with the Deploy
 // button, simulated deliveries showing in the debug sidebar, the help panel, the callback
 // node's dialog (full URL, no-secret warning, "send a test delivery") and the account's "test
-// API key". Screenshots of the example flows go to test-results/screenshots/ (docs/images/
-// with UPDATE_SCREENSHOTS=1).
+// API key". Screenshots go to test-results/screenshots/<major>/; UPDATE_SCREENSHOTS=1 writes
+// those of Node-RED 4.1 to docs/images/ for the README.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { startNodeRed, ROOT } = require('../support/node-red');
+const { MAJORS } = require('../support/node-red-majors');
 const { launchBrowser, openEditor } = require('./support/browser');
 const simulator = require('../../lib/simulator');
 
@@ -19,7 +21,8 @@ const PACKAGE = require('../../package.json').name;
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 // The README's pictures are refreshed with UPDATE_SCREENSHOTS=1; otherwise they go to the
 // git-ignored test-results/, so that a test run leaves the work tree clean.
-const IMAGES_DIR = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, 'docs', 'images') : path.join(ROOT, 'test-results', 'screenshots');
+const imagesDir = (major) =>
+  process.env.UPDATE_SCREENSHOTS && major === MAJORS[0] ? path.join(ROOT, 'docs', 'images') : path.join(ROOT, 'test-results', 'screenshots', major.key);
 const exampleFiles = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
 
 /**
@@ -45,8 +48,9 @@ function fakeApi() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
 }
 
-describe('the editor in a real browser (Node-RED 4.1, Chromium)', function () {
+for (const major of MAJORS) describe(`the editor in a real browser (${major.title}, Chromium)`, function () {
   this.timeout(120000);
+  const IMAGES_DIR = imagesDir(major);
   let nodeRed;
   let browser;
   let page;
@@ -59,7 +63,9 @@ describe('the editor in a real browser (Node-RED 4.1, Chromium)', function () {
     fs.mkdirSync(IMAGES_DIR, { recursive: true });
     artifacts = await simulator.ArtifactServer.start();
     api = await fakeApi();
-    nodeRed = await startNodeRed();
+    this.timeout(600000);
+    nodeRed = await startNodeRed({}, major.runtime());
+    assert.match((nodeRed.log.match(/Node-RED version: (v\S+)/) || [])[1] ?? '', major.version, nodeRed.log);
     browser = await launchBrowser();
     ({ page, errors: pageErrors } = await openEditor(browser, nodeRed.adminUrl('/')));
     page.setDefaultTimeout(15000);
@@ -147,7 +153,8 @@ describe('the editor in a real browser (Node-RED 4.1, Chromium)', function () {
 
   it('shows the node help in the help sidebar', async function () {
     await showSidebar('core:show-help-tab');
-    const sidebar = page.locator('#red-ui-sidebar-content');
+    // Node-RED 5 splits the sidebar into sections; #red-ui-sidebar holds the help in both majors.
+    const sidebar = page.locator('#red-ui-sidebar');
     const topic = (text) => sidebar.locator('.red-ui-treeList-label:visible', { hasText: text }).first();
     await topic(PACKAGE).click();
     await topic('callback in').click();

@@ -1,0 +1,469 @@
+// The journal of one callback node: every delivery it accepts is appended and flushed to disk
+// before Meeting BaaS is told 2xx, so that a crash, a power cut or a restart after the answer
+// cannot lose it; what happened to it next (sent again, finished, parked) is appended after it.
+//
+// One record a line: the CRC-32 of the JSON (8 hex digits), a space, the JSON. A power cut in the
+// middle of a write leaves a torn last line whose CRC fails: it is skipped and cut off when the
+// journal opens, never a reason not to start. Appends that arrive while a write is on its way are
+// written and flushed together (group commit), so one fdatasync serves many deliveries under load.
+// Finished entries older than the retention are dropped by rewriting the live ones into a new
+// file that replaces the old one atomically.
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+/** What the node keeps of an accepted delivery to send it again after a restart. */
+export interface JournalDelivery {
+  readonly deliveryId: string;
+  /** Milliseconds since the epoch. */
+  readonly receivedAt: number;
+  readonly verifiedBy: string;
+  /** The raw delivery as received (UTF-8). */
+  readonly body: string;
+  /** Small facts a reader needs without the body (event, bot id, output). */
+  readonly meta: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export interface JournalEntry extends Omit<JournalDelivery, 'body'> {
+  readonly seq: number;
+  /** How many times it was sent again (after a restart, a redeploy or an error). */
+  readonly attempts: number;
+  readonly lastProblem: string | null;
+  /** Why it is not sent again by itself, or null. */
+  readonly parked: string | null;
+  readonly finishedAt: number | null;
+}
+
+export interface JournalAppend {
+  readonly seq: number;
+  readonly written: Promise<void>;
+}
+
+export interface JournalOptions {
+  /** Finished entries are kept this long (the repeat window), then compacted away. */
+  readonly retentionMs: number;
+  /** Compaction runs once the file has grown past this many bytes and holds mostly dropped entries. */
+  readonly compactAtBytes?: number;
+  readonly now?: () => number;
+  /** Told when a compaction fails; the journal goes on with its old file. */
+  readonly onCompactionError?: (error: JournalError) => void;
+}
+
+/** Stable codes for what can go wrong, so that nodes can say it in the user's language. */
+export type JournalErrorCode = 'write-failed' | 'closed' | 'unknown-entry';
+
+export class JournalError extends Error {
+  override readonly name = 'JournalError';
+  constructor(
+    readonly code: JournalErrorCode,
+    readonly detail = '',
+  ) {
+    super(detail ? `${code}: ${detail}` : code);
+  }
+}
+
+type JournalRecord =
+  | { k: 'a'; s: number; id: string; at: number; by: string; m: JournalDelivery['meta']; b: string }
+  | { k: 't'; s: number; e: string | null }
+  | { k: 'f'; s: number; at: number }
+  | { k: 'p'; s: number; r: string }
+  /** First line of a compacted file: sequence numbers continue from here. */
+  | { k: 'n'; s: number };
+
+interface EntryState {
+  seq: number;
+  deliveryId: string;
+  receivedAt: number;
+  verifiedBy: string;
+  meta: JournalDelivery['meta'];
+  attempts: number;
+  lastProblem: string | null;
+  parked: string | null;
+  finishedAt: number | null;
+  /** Where its accepted record is in the file, once written. */
+  offset: number;
+  length: number;
+}
+
+interface PendingWrite {
+  /** null asks for a compaction. */
+  readonly line: Buffer | null;
+  readonly entry?: EntryState;
+  readonly written: { resolve(): void; reject(error: Error): void };
+}
+
+const NEWLINE = 0x0a;
+const DEFAULT_COMPACT_AT_BYTES = 8 * 1024 * 1024;
+
+function encode(record: JournalRecord): Buffer {
+  const json = Buffer.from(JSON.stringify(record), 'utf8');
+  const crc = crc32(json).toString(16).padStart(8, '0');
+  return Buffer.concat([Buffer.from(`${crc} `, 'ascii'), json, Buffer.from('\n', 'ascii')]);
+}
+
+/** The record of one line (without its newline), or null when it is torn or damaged. */
+function decode(line: Buffer): JournalRecord | null {
+  if (line.length < 10 || line[8] !== 0x20) return null;
+  const json = line.subarray(9);
+  if (crc32(json).toString(16).padStart(8, '0') !== line.subarray(0, 8).toString('ascii')) return null;
+  try {
+    const record: unknown = JSON.parse(json.toString('utf8'));
+    return isRecord(record) ? record : null;
+  } catch {
+    return null;
+  }
+}
+
+function isRecord(value: unknown): value is JournalRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const { k, s } = value as { k?: unknown; s?: unknown };
+  return typeof k === 'string' && 'atfpn'.includes(k) && k.length === 1 && typeof s === 'number' && Number.isSafeInteger(s);
+}
+
+function publicEntry(state: EntryState): JournalEntry {
+  const { offset: _offset, length: _length, ...entry } = state;
+  return entry;
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+export class DeliveryJournal {
+  private readonly entries = new Map<number, EntryState>();
+  private readonly pending: PendingWrite[] = [];
+  private flushing: Promise<void> | null = null;
+  private nextSeq: number;
+  private size: number;
+  private closed = false;
+  private readonly now: () => number;
+  private readonly compactAtBytes: number;
+
+  private constructor(
+    private readonly file: string,
+    private handle: FileHandle,
+    state: { entries: EntryState[]; nextSeq: number; size: number },
+    private readonly options: JournalOptions,
+  ) {
+    for (const entry of state.entries) this.entries.set(entry.seq, entry);
+    this.nextSeq = state.nextSeq;
+    this.size = state.size;
+    this.now = options.now ?? Date.now;
+    this.compactAtBytes = options.compactAtBytes ?? DEFAULT_COMPACT_AT_BYTES;
+  }
+
+  /** Opens (or creates) the journal at `file`, reading back what it holds; torn records are skipped. */
+  static async open(file: string, options: JournalOptions): Promise<{ journal: DeliveryJournal; skippedRecords: number }> {
+    await mkdir(dirname(file), { recursive: true });
+    // A compaction that did not finish leaves its new file; the old one is still whole.
+    await rm(`${file}.compacting`, { force: true });
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      bytes = Buffer.alloc(0);
+    }
+    const { entries, nextSeq, goodBytes, skippedRecords } = replay(bytes);
+    const handle = await open(file, 'a+');
+    if (goodBytes < bytes.length) {
+      // A torn last record would otherwise run into the next one appended.
+      await handle.truncate(goodBytes);
+      await handle.datasync();
+    }
+    const journal = new DeliveryJournal(file, handle, { entries, nextSeq, size: goodBytes }, options);
+    return { journal, skippedRecords };
+  }
+
+  /** Entries not finished yet, oldest first (parked ones included: they are not finished). */
+  unfinished(): JournalEntry[] {
+    return [...this.entries.values()].filter((e) => e.finishedAt === null).map(publicEntry);
+  }
+
+  /** Every entry kept, newest first, `limit` at most, older than `beforeSeq` when given. */
+  list(limit: number, beforeSeq = Number.POSITIVE_INFINITY): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    for (const seq of [...this.entries.keys()].sort((a, b) => b - a)) {
+      if (seq >= beforeSeq) continue;
+      const entry = this.entries.get(seq);
+      if (entry) out.push(publicEntry(entry));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  get(seq: number): JournalEntry | undefined {
+    const entry = this.entries.get(seq);
+    return entry && publicEntry(entry);
+  }
+
+  /**
+   * Appends a delivery. Its sequence number is known at once, so that the message can carry it
+   * while the record is on its way to the disk; `written` resolves once it is there.
+   */
+  append(delivery: JournalDelivery): JournalAppend {
+    if (this.closed) return { seq: 0, written: Promise.reject(new JournalError('closed')) };
+    const seq = this.nextSeq++;
+    const entry: EntryState = {
+      seq,
+      deliveryId: delivery.deliveryId,
+      receivedAt: delivery.receivedAt,
+      verifiedBy: delivery.verifiedBy,
+      meta: delivery.meta,
+      attempts: 0,
+      lastProblem: null,
+      parked: null,
+      finishedAt: null,
+      offset: -1,
+      length: 0,
+    };
+    const record: JournalRecord = { k: 'a', s: seq, id: delivery.deliveryId, at: delivery.receivedAt, by: delivery.verifiedBy, m: delivery.meta, b: delivery.body };
+    this.entries.set(seq, entry);
+    const written = this.write(encode(record), entry).catch((error: unknown) => {
+      this.entries.delete(seq);
+      throw error;
+    });
+    return { seq, written };
+  }
+
+  /** The body of an entry, read back from the file. */
+  async body(seq: number): Promise<string> {
+    for (;;) {
+      if (this.flushing) await this.flushing.catch(() => undefined);
+      const entry = this.entries.get(seq);
+      if (!entry || entry.offset < 0) throw new JournalError('unknown-entry', String(seq));
+      const { handle, offset, length } = { handle: this.handle, offset: entry.offset, length: entry.length };
+      const line = Buffer.alloc(length);
+      try {
+        await handle.read(line, 0, length, offset);
+      } catch (error) {
+        // A compaction replaced the file while this read was on its way: read the new one.
+        if (handle !== this.handle) continue;
+        throw error;
+      }
+      if (handle !== this.handle) continue;
+      const record = decode(line.subarray(0, length - 1));
+      if (record?.k !== 'a') throw new JournalError('unknown-entry', String(seq));
+      return record.b;
+    }
+  }
+
+  /** Counts one more sending of an unfinished entry. */
+  attempt(seq: number, problem: string | null = null): Promise<void> {
+    const entry = this.entries.get(seq);
+    if (!entry) return Promise.reject(new JournalError('unknown-entry', String(seq)));
+    entry.attempts += 1;
+    entry.lastProblem = problem;
+    return this.write(encode({ k: 't', s: seq, e: problem }));
+  }
+
+  finish(seq: number): Promise<void> {
+    const entry = this.entries.get(seq);
+    if (!entry) return Promise.reject(new JournalError('unknown-entry', String(seq)));
+    if (entry.finishedAt !== null) return Promise.resolve();
+    entry.finishedAt = this.now();
+    return this.write(encode({ k: 'f', s: seq, at: entry.finishedAt }));
+  }
+
+  park(seq: number, reason: string): Promise<void> {
+    const entry = this.entries.get(seq);
+    if (!entry) return Promise.reject(new JournalError('unknown-entry', String(seq)));
+    entry.parked = reason;
+    return this.write(encode({ k: 'p', s: seq, r: reason }));
+  }
+
+  /** Drops finished entries past the retention by rewriting the file, if that frees anything. */
+  compact(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.write(null);
+  }
+
+  /** Writes what is pending and closes the file. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.flushing) await this.flushing.catch(() => undefined);
+    await this.handle.close();
+  }
+
+  /** Queues a line (or, for null, a compaction) and resolves once it is on disk. */
+  private write(line: Buffer | null, entry?: EntryState): Promise<void> {
+    if (this.closed) return Promise.reject(new JournalError('closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line, ...(entry ? { entry } : {}), written: { resolve, reject } });
+      this.startFlushing();
+    });
+  }
+
+  private startFlushing(): void {
+    if (this.flushing) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = null;
+      // Writes queued by the callers the last batch woke up, after the loop had looked.
+      if (this.pending.length > 0) this.startFlushing();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      const lines = batch.filter((w): w is PendingWrite & { line: Buffer } => w.line !== null);
+      const compactions = batch.filter((w) => w.line === null);
+      if (lines.length > 0) {
+        let offset = this.size;
+        for (const write of lines) {
+          if (write.entry) {
+            write.entry.offset = offset;
+            write.entry.length = write.line.length;
+          }
+          offset += write.line.length;
+        }
+        try {
+          await this.writeAndSync(Buffer.concat(lines.map((w) => w.line)));
+          for (const write of lines) write.written.resolve();
+        } catch (error) {
+          const failure = new JournalError('write-failed', (error as Error).message);
+          for (const write of lines) write.written.reject(failure);
+        }
+      }
+      if (compactions.length === 0 && this.size < this.compactAtBytes) continue;
+      try {
+        await this.compactNow(compactions.length > 0);
+        for (const write of compactions) write.written.resolve();
+      } catch (error) {
+        const failure = new JournalError('write-failed', (error as Error).message);
+        for (const write of compactions) write.written.reject(failure);
+        // The old file is still whole; what was not dropped is dropped at the next compaction.
+        this.options.onCompactionError?.(failure);
+      }
+    }
+  }
+
+  private async writeAndSync(bytes: Buffer): Promise<void> {
+    try {
+      await this.handle.write(bytes);
+      await this.handle.datasync();
+      this.size += bytes.length;
+    } catch (error) {
+      // Cut a partial write off, so that the next record does not run into it.
+      await this.handle.truncate(this.size).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Rewrites the kept entries into a new file that then replaces the old one. Done when asked
+   * and something can go, or by itself once the file is large and at least half of it can go:
+   * rewriting costs as much as what is kept.
+   */
+  private async compactNow(asked: boolean): Promise<void> {
+    const oldest = this.now() - this.options.retentionMs;
+    const written = [...this.entries.values()].filter((e) => e.offset >= 0);
+    const kept = written.filter((e) => e.finishedAt === null || e.finishedAt > oldest);
+    if (kept.length === written.length) return;
+    const keptBytes = kept.reduce((sum, e) => sum + e.length, 0);
+    if (!asked && keptBytes * 2 > this.size) return;
+    const target = `${this.file}.compacting`;
+    const out = await open(target, 'w');
+    const moved = new Map<number, { offset: number; length: number }>();
+    let size = 0;
+    try {
+      const put = async (bytes: Buffer): Promise<void> => {
+        await out.write(bytes);
+        size += bytes.length;
+      };
+      await put(encode({ k: 'n', s: this.nextSeq }));
+      for (const entry of kept) {
+        const line = Buffer.alloc(entry.length);
+        await this.handle.read(line, 0, entry.length, entry.offset);
+        moved.set(entry.seq, { offset: size, length: line.length });
+        await put(line);
+        for (let i = 0; i < entry.attempts; i++) await put(encode({ k: 't', s: entry.seq, e: entry.lastProblem }));
+        if (entry.parked !== null) await put(encode({ k: 'p', s: entry.seq, r: entry.parked }));
+        if (entry.finishedAt !== null) await put(encode({ k: 'f', s: entry.seq, at: entry.finishedAt }));
+      }
+      await out.datasync();
+    } finally {
+      await out.close();
+    }
+    await rename(target, this.file);
+    await syncDirectory(dirname(this.file));
+    const old = this.handle;
+    this.handle = await open(this.file, 'a+');
+    await old.close();
+    this.size = size;
+    // Entries appended meanwhile are still waiting in the queue: they keep their place there.
+    for (const entry of written) {
+      const place = moved.get(entry.seq);
+      if (place) {
+        entry.offset = place.offset;
+        entry.length = place.length;
+      } else {
+        this.entries.delete(entry.seq);
+      }
+    }
+  }
+}
+
+/** Rebuilds the entries from the file's bytes; stops trusting the file at its first torn line's end. */
+function replay(bytes: Buffer): { entries: EntryState[]; nextSeq: number; goodBytes: number; skippedRecords: number } {
+  const entries = new Map<number, EntryState>();
+  let nextSeq = 1;
+  let offset = 0;
+  let goodBytes = 0;
+  let skippedRecords = 0;
+  while (offset < bytes.length) {
+    const end = bytes.indexOf(NEWLINE, offset);
+    if (end < 0) {
+      // No newline: the last write was cut short.
+      skippedRecords += 1;
+      break;
+    }
+    const record = decode(bytes.subarray(offset, end));
+    const length = end + 1 - offset;
+    if (record === null) {
+      skippedRecords += 1;
+    } else {
+      nextSeq = Math.max(nextSeq, record.k === 'n' ? record.s : record.s + 1);
+      apply(entries, record, offset, length);
+    }
+    offset = end + 1;
+    goodBytes = offset;
+  }
+  return { entries: [...entries.values()], nextSeq, goodBytes, skippedRecords };
+}
+
+function apply(entries: Map<number, EntryState>, record: JournalRecord, offset: number, length: number): void {
+  if (record.k === 'n') return;
+  if (record.k === 'a') {
+    entries.set(record.s, {
+      seq: record.s,
+      deliveryId: record.id,
+      receivedAt: record.at,
+      verifiedBy: record.by,
+      meta: record.m,
+      attempts: 0,
+      lastProblem: null,
+      parked: null,
+      finishedAt: null,
+      offset,
+      length,
+    });
+    return;
+  }
+  const entry = entries.get(record.s);
+  if (!entry) return;
+  if (record.k === 't') {
+    entry.attempts += 1;
+    entry.lastProblem = record.e;
+  } else if (record.k === 'f') {
+    entry.finishedAt = record.at;
+  } else {
+    entry.parked = record.r;
+  }
+}

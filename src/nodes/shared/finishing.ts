@@ -1,0 +1,76 @@
+// Between the nodes of this package in one Node-RED: the callback node that journaled a
+// delivery owns it, and the nodes further down the flow (fetch artifacts, meeting done) say
+// when the flow is done with it, through the reference the message carries.
+
+/** `msg.meetingbaas.journal`: which callback node journaled the delivery, and as which entry. */
+export interface JournalRef {
+  readonly node: string;
+  readonly entry: number;
+}
+
+export interface DeliveryOwner {
+  finished(entry: number): void;
+  /** The flow gave up on it this time (an error it reported): one more attempt is used up. */
+  failed(entry: number, problem: string): void;
+}
+
+type Report = { readonly entry: number } & ({ readonly finished: true } | { readonly finished: false; readonly problem: string });
+
+const owners = new Map<string, DeliveryOwner>();
+/**
+ * Reports for a callback node that is being redeployed wait for its successor, which applies them
+ * before it decides what to send again: without them, work the flow finished meanwhile would be
+ * done twice. Bounded, oldest dropped first (such a delivery is then only sent once more).
+ */
+const waiting = new Map<string, Report[]>();
+const MAX_WAITING_PER_NODE = 1000;
+
+/** Makes `owner` the one told about the deliveries of callback node `nodeId`; returns a release. */
+export function ownDeliveries(nodeId: string, owner: DeliveryOwner): () => void {
+  owners.set(nodeId, owner);
+  const reports = waiting.get(nodeId) ?? [];
+  waiting.delete(nodeId);
+  for (const report of reports) tell(owner, report);
+  return () => {
+    if (owners.get(nodeId) === owner) owners.delete(nodeId);
+  };
+}
+
+/** Forgets what waits for a callback node that was deleted. */
+export function forgetDeliveriesOf(nodeId: string): void {
+  waiting.delete(nodeId);
+}
+
+export function journalRefOf(msg: unknown): JournalRef | null {
+  if (msg === null || typeof msg !== 'object') return null;
+  const info: unknown = (msg as { meetingbaas?: unknown }).meetingbaas;
+  if (info === null || typeof info !== 'object') return null;
+  const ref: unknown = (info as { journal?: unknown }).journal;
+  if (ref === null || typeof ref !== 'object') return null;
+  const { node, entry } = ref as { node?: unknown; entry?: unknown };
+  return typeof node === 'string' && typeof entry === 'number' && Number.isSafeInteger(entry) ? { node, entry } : null;
+}
+
+export function reportFinished(msg: unknown): void {
+  report(msg, (entry) => ({ entry, finished: true }));
+}
+
+export function reportFailed(msg: unknown, problem: string): void {
+  report(msg, (entry) => ({ entry, finished: false, problem }));
+}
+
+function report(msg: unknown, make: (entry: number) => Report): void {
+  const ref = journalRefOf(msg);
+  if (!ref) return;
+  const owner = owners.get(ref.node);
+  if (owner) return tell(owner, make(ref.entry));
+  const queue = waiting.get(ref.node) ?? [];
+  queue.push(make(ref.entry));
+  if (queue.length > MAX_WAITING_PER_NODE) queue.shift();
+  waiting.set(ref.node, queue);
+}
+
+function tell(owner: DeliveryOwner, report: Report): void {
+  if (report.finished) owner.finished(report.entry);
+  else owner.failed(report.entry, report.problem);
+}
