@@ -6,6 +6,7 @@ const { checkApiBase, apiUrl, retryDelay, retryAfterSeconds, CONNECT_ERRORS, ANY
 const { callbackUrl } = require('../nodes/meetingbaas-bot/callback-target');
 const { withoutSecrets, botIdOf } = require('../nodes/meetingbaas-bot/bot-request');
 const { validateCreateBotRequest, validateCreateBotResponse } = require('../lib/validation');
+const { readBotDetails, readFreshLinks, readBotStatus, readCreatedBot, readLeaveAnswer } = require('../lib/api');
 
 describe('bot API client', function () {
   it('sends the key over https anywhere, over http only to this machine', function () {
@@ -51,6 +52,37 @@ describe('bot API client', function () {
     assert.equal(validateCreateBotRequest({ ...base, recording_mod: 'audio_only' }), false);
     assert.equal(validateCreateBotRequest({ ...base, callback_config: { url: 'https://x.example/cb', secrets: 's' } }), false);
     assert.equal(validateCreateBotResponse({ success: true, data: { bot_id: '6f1c2f61-1c1b-4b5e-9d3a-3c1f5a0e2b11', new_field: 1 }, more: true }), true);
+  });
+});
+
+describe('bot API answers, read for what the nodes use', function () {
+  const BOT = '6f1c2f61-1c1b-4b5e-9d3a-3c1f5a0e2b11';
+  const LINK = 'https://storage.example.com/a.flac?X-Amz-Signature=x';
+
+  it('accepts details whose unread fields are missing, null or of another type', function () {
+    assert.ok(readBotDetails({ data: { bot_id: BOT, status: 'completed' } }), 'no links, no lists, no success');
+    const odd = { success: 'yes', data: { bot_id: BOT, status: 'completed', audio: LINK, transcription_ids: 'one', transcription_provider: 7, participants: null, tokens: 'n/a' } };
+    assert.ok(readBotDetails(odd), JSON.stringify(readBotDetails.errors));
+    assert.ok(readFreshLinks({ data: { bot_id: BOT, video: null, artifacts_deleted: false } }), 'the refresh does not read status');
+  });
+
+  it('refuses details without what is read: bot_id, status, links that are URLs', function () {
+    assert.equal(readBotDetails({ data: { status: 'completed' } }), false);
+    assert.equal(readBotDetails({ data: { bot_id: BOT } }), false);
+    assert.equal(readBotDetails({ data: { bot_id: 'examplebot_id', status: 'completed' } }), false);
+    assert.equal(readBotDetails({ data: { bot_id: BOT, status: 'completed', audio: 'not a link' } }), false);
+    assert.equal(readFreshLinks({ data: { bot_id: BOT, artifacts_deleted: 'no' } }), false);
+    assert.equal(readBotDetails({ success: true }), false);
+  });
+
+  it('status needs bot_id and status; create needs bot_id; leave reads nothing', function () {
+    assert.ok(readBotStatus({ data: { bot_id: BOT, status: 'joining_call' } }));
+    assert.equal(readBotStatus({ data: { bot_id: BOT } }), false);
+    assert.ok(readCreatedBot({ data: { bot_id: BOT } }));
+    assert.equal(readCreatedBot({ success: true, data: {} }), false);
+    assert.ok(readLeaveAnswer({ success: true }));
+    assert.ok(readLeaveAnswer({ data: { note: 1 } }));
+    assert.equal(readLeaveAnswer({ data: 'left' }), false, 'data, when sent, is passed on as an object');
   });
 });
 

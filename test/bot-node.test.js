@@ -301,37 +301,98 @@ describe('meeting bot node', function () {
     });
   });
 
+  describe('answers that carry only what the node reads (the stand-in in minimal mode)', function () {
+    let botId;
+    beforeEach(async function () {
+      server.api.answers = 'minimal';
+      const api = new MeetingBaasApi({ baseUrl: server.baseUrl, apiKey: API_KEY });
+      botId = (await api.createBot({ bot_name: 'x', meeting_url: 'https://meet.google.com/abc-defg-hij' })).botId;
+      await api.close();
+    });
+    afterEach(function () {
+      server.api.answers = 'full';
+    });
+
+    async function answerOf(action, input) {
+      await flow({ action });
+      const out = nextMessage('out');
+      const failed = nextMessage('caught').then((msg) => assert.fail(`${action} failed: ${msg.error.message}`));
+      helper.getNode('bot').receive(input);
+      return Promise.race([out, failed]);
+    }
+
+    it('details: passes the answer on as received, without transcription_ids and the other unread fields', async function () {
+      const msg = await answerOf('details', { payload: { bot_id: botId } });
+      assert.equal(msg.payload.bot_id, botId);
+      assert.equal(msg.payload.status, 'joining_call');
+      assert.equal('transcription_ids' in msg.payload, false);
+      assert.equal('transcription_provider' in msg.payload, false);
+      assert.equal(msg.meetingbaas.status, 'joining_call');
+    });
+
+    it('status: needs only bot_id and status', async function () {
+      const msg = await answerOf('status', { payload: { bot_id: botId } });
+      assert.deepEqual(msg.payload, { bot_id: botId, status: 'joining_call' });
+    });
+
+    it('create: needs only data.bot_id', async function () {
+      const msg = await answerOf('create', { payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'y' } });
+      assert.ok(server.api.bots.has(msg.payload.bot_id));
+    });
+
+    it('leave: reads nothing from the answer, so a bare {success: true} is enough', async function () {
+      const msg = await answerOf('leave', { payload: { bot_id: botId } });
+      assert.deepEqual(msg.payload, { bot_id: botId });
+      assert.equal(server.api.bots.get(botId).status, 'completed');
+    });
+
+    it('still refuses an answer without what it reads: details whose bot_id is no UUID', async function () {
+      const other = http.createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ success: true, data: { bot_id: 'examplebot_id', status: 'completed' } }));
+      });
+      await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
+      try {
+        const message = await caughtError({ payload: { bot_id: botId } }, { action: 'details' }, { account: { baseUrl: `http://127.0.0.1:${other.address().port}` } });
+        assert.match(message, /does not understand: data\.bot_id must match/);
+      } finally {
+        await new Promise((resolve) => other.close(resolve));
+      }
+    });
+  });
+
   describe('the API key goes only to the API URL, encrypted', function () {
     it('refuses plain http to another machine without connecting', async function () {
       const message = await caughtError({ payload: { bot_id: '6f1c2f61-1c1b-4b5e-9d3a-3c1f5a0e2b11' } }, { action: 'status' }, { account: { baseUrl: 'http://192.0.2.10' } });
       assert.match(message, /only sent over https/);
     });
 
-    it('does not follow a redirect to another server', async function () {
-      let reachedOther = 0;
-      const other = http.createServer((req, res) => {
-        reachedOther += 1;
-        res.end('{}');
+    for (const [status, action] of [[301, 'details'], [302, 'status'], [307, 'create']]) {
+      it(`does not follow a ${status} (${action}): the redirect target never sees the key`, async function () {
+        const seenByTarget = [];
+        const other = http.createServer((req, res) => {
+          seenByTarget.push(req.headers['x-meeting-baas-api-key'] ?? '(no key)');
+          res.end('{}');
+        });
+        await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
+        const redirector = http.createServer((req, res) => {
+          res.writeHead(status, { location: `http://127.0.0.1:${other.address().port}${req.url}` });
+          res.end();
+        });
+        await new Promise((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+        try {
+          const input = action === 'create'
+            ? { payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } }
+            : { payload: { bot_id: '6f1c2f61-1c1b-4b5e-9d3a-3c1f5a0e2b11' } };
+          const message = await caughtError(input, { action }, { account: { baseUrl: `http://127.0.0.1:${redirector.address().port}` } });
+          assert.deepEqual(seenByTarget, []);
+          assert.match(message, new RegExp(`redirect \\(HTTP ${status}\\)`));
+        } finally {
+          await new Promise((resolve) => other.close(resolve));
+          await new Promise((resolve) => redirector.close(resolve));
+        }
       });
-      await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
-      const redirector = http.createServer((req, res) => {
-        res.writeHead(307, { location: `http://127.0.0.1:${other.address().port}${req.url}` });
-        res.end();
-      });
-      await new Promise((resolve) => redirector.listen(0, '127.0.0.1', resolve));
-      try {
-        const message = await caughtError(
-          { payload: { bot_id: '6f1c2f61-1c1b-4b5e-9d3a-3c1f5a0e2b11' } },
-          { action: 'status' },
-          { account: { baseUrl: `http://127.0.0.1:${redirector.address().port}` } },
-        );
-        assert.match(message, /redirect \(HTTP 307\)/);
-        assert.equal(reachedOther, 0);
-      } finally {
-        await new Promise((resolve) => other.close(resolve));
-        await new Promise((resolve) => redirector.close(resolve));
-      }
-    });
+    }
 
     it('sends the key in x-meeting-baas-api-key and nowhere else', async function () {
       const seen = [];

@@ -3,6 +3,7 @@
 // "test API key" of the account (one GET /v2/bots?limit=1, the key never echoed).
 const assert = require('node:assert/strict');
 const http = require('node:http');
+const path = require('node:path');
 const { DebugSidebar } = require('./support/debug-sidebar');
 const simulator = require('../lib/simulator');
 const { startNodeRed, request } = require('./support/node-red');
@@ -10,6 +11,7 @@ const { startNodeRed, request } = require('./support/node-red');
 const WEBHOOK_SECRET = simulator.newWebhookSecret();
 const CALLBACK_SECRET = 'a-callback-secret-of-the-test';
 const GOOD_KEY = 'good-api-key-0123456789';
+const OTHER_PACKAGE_KEY = 'key-of-another-package-0123';
 
 /** A stand-in for the Meeting BaaS API: GET /v2/bots answers 200 for GOOD_KEY, 401 otherwise. */
 function fakeApi() {
@@ -34,6 +36,7 @@ function flow(api) {
     { id: 'tab', type: 'tab', label: 'test deliveries' },
     account('acct-signed', { webhookSecret: WEBHOOK_SECRET, apiKey: GOOD_KEY }),
     account('acct-secret', { callbackSecret: CALLBACK_SECRET, apiKey: 'a-stored-bad-key' }),
+    { id: 'other-pkg', type: 'other-api-account', baseUrl: api.url, credentials: { apiKey: OTHER_PACKAGE_KEY } },
     callback('cb-signed', 'acct-signed', '/test/signed'),
     callback('cb-secret', 'acct-secret', 'test/secret', 'put'),
     callback('cb-open', '', '/test/open'),
@@ -51,7 +54,8 @@ describe('editor actions in a real Node-RED', function () {
 
   before(async function () {
     api = await fakeApi();
-    nodeRed = await startNodeRed({ httpNodeRoot: '/hooks' });
+    // A node of another package with an apiKey credential, loaded from a nodes directory.
+    nodeRed = await startNodeRed({ httpNodeRoot: '/hooks', nodesDir: path.join(__dirname, 'fixtures', 'other-package') });
     await nodeRed.deploy(flow(api));
     feed = await DebugSidebar.of(nodeRed);
   });
@@ -151,6 +155,40 @@ describe('editor actions in a real Node-RED', function () {
       assert.equal(res.body.result, 'key-needed');
       assert.equal(api.seen.length, before);
     });
+
+    it('refuses the node id of another package\'s node, and sends its key nowhere', async function () {
+      const before = api.seen.length;
+      for (const body of [{ id: 'other-pkg', apiKey: '__PWRD__' }, { id: 'other-pkg', baseUrl: api.url, apiKey: '' }]) {
+        const res = await post('/meetingbaas-config/test-key', body);
+        assert.equal(res.body.result, 'no-key', JSON.stringify(body));
+      }
+      assert.deepEqual(api.seen.slice(before), []);
+    });
+
+    for (const status of [301, 302, 307]) {
+      it(`does not follow a ${status}: says so, and the redirect target never sees the key`, async function () {
+        const target = [];
+        const other = http.createServer((req, res) => {
+          target.push(req.headers['x-meeting-baas-api-key'] ?? '(no key)');
+          res.end('{"success":true,"data":[]}');
+        });
+        await new Promise((resolve) => other.listen(0, '127.0.0.1', resolve));
+        const redirector = http.createServer((req, res) => {
+          res.writeHead(status, { location: `http://127.0.0.1:${other.address().port}${req.url}` });
+          res.end();
+        });
+        await new Promise((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+        const origin = `http://127.0.0.1:${redirector.address().port}`;
+        try {
+          const res = await post('/meetingbaas-config/test-key', { baseUrl: origin, apiKey: GOOD_KEY });
+          assert.deepEqual(target, []);
+          assert.deepEqual(res.body, { result: 'redirect', origin, status });
+        } finally {
+          await new Promise((resolve) => other.close(resolve));
+          await new Promise((resolve) => redirector.close(resolve));
+        }
+      });
+    }
 
     it('says unreachable when nothing listens, refused for plain http off this machine, no-key without a key', async function () {
       const closed = http.createServer();

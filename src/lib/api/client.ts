@@ -1,28 +1,33 @@
-// A client for the Meeting BaaS v2 bot API, without Node-RED: create a bot, read its status and
-// details, make it leave, ask for its callback again. Every request body is checked against
-// the API's schema before it leaves, every answer against the answer's schema when it comes.
+// The one client for every request that carries the API key (bot node, link refresh of the
+// artifact node, the account's key test), without Node-RED: create a bot, read its status and
+// details, make it leave, ask for its callback again. The key goes only to the account's API URL
+// (https, or plain http to this machine) and no redirect is followed. Every request body is
+// checked against the API's schema before it leaves; every answer for what the caller reads.
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import type { ValidateFunction } from 'ajv';
 import {
   readableErrors,
-  validateBotDetails,
-  validateBotStatus,
   validateCreateBotRequest,
-  validateCreateBotResponse,
   validateErrorResponse,
-  validateLeaveBotResponse,
   validateRateLimitedResponse,
   validateRetryCallbackRequest,
-  validateRetryCallbackResponse,
   validateValidationErrorResponse,
   type CreateBotRequestBodyInput,
-  type CreateBotResponse,
-  type GetBotDetailsResponse,
-  type GetBotStatusResponse,
-  type LeaveBotResponse,
   type RetryCallbackRequestBodyInput,
-  type RetryCallbackResponse,
 } from '../validation';
+import {
+  readBotDetails,
+  readBotStatus,
+  readCreatedBot,
+  readFreshLinks,
+  readLeaveAnswer,
+  readRetryCallbackAnswer,
+  type BotDetailsAnswer,
+  type BotStatusAnswer,
+  type CreatedBotAnswer,
+  type DoneAnswer,
+  type FreshLinksAnswer,
+} from './answers';
 import { ApiError, kindOfStatus } from './errors';
 import { apiUrl, checkApiBase } from './origin';
 import { requestProblems } from './request-errors';
@@ -54,22 +59,24 @@ export interface ApiClientOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
 }
 
-export type BotStatus = GetBotStatusResponse['data'];
-export type BotDetails = GetBotDetailsResponse['data'];
-export type LeaveResult = LeaveBotResponse['data'];
-export type RetryCallbackResult = RetryCallbackResponse['data'];
+export type BotStatus = BotStatusAnswer['data'];
+export type BotDetails = BotDetailsAnswer['data'];
+export type FreshLinks = FreshLinksAnswer['data'];
+export type LeaveResult = DoneAnswer['data'];
+export type RetryCallbackResult = DoneAnswer['data'];
 
 export interface CreatedBot {
   readonly botId: string;
-  readonly response: CreateBotResponse;
+  readonly response: CreatedBotAnswer;
 }
 
-interface Call<T> {
+interface Call {
   readonly operation: string;
   readonly method: 'GET' | 'POST';
   readonly path: string;
+  /** e.g. `?limit=1`. */
+  readonly query?: string;
   readonly body?: unknown;
-  readonly validateAnswer: ValidateFunction<T>;
   /** POSTs that would do something twice if repeated after the request left. */
   readonly notRepeatable?: boolean;
   readonly signal?: AbortSignal;
@@ -103,9 +110,18 @@ export class MeetingBaasApi {
   createBot(body: CreateBotRequestBodyInput, signal?: AbortSignal): Promise<CreatedBot> {
     const operation = 'POST /v2/bots';
     checkRequest(operation, validateCreateBotRequest, body);
-    return this.call({ operation, method: 'POST', path: '/v2/bots', body, validateAnswer: validateCreateBotResponse, notRepeatable: true, signal }).then(
+    return this.call({ operation, method: 'POST', path: '/v2/bots', body, validateAnswer: readCreatedBot, notRepeatable: true, signal }).then(
       (response) => ({ botId: response.data.bot_id, response }),
     );
+  }
+
+  /** One cheap authenticated request (`GET /v2/bots?limit=1`); resolves with the status when the key is accepted. */
+  async checkKey(signal?: AbortSignal): Promise<number> {
+    const operation = 'GET /v2/bots';
+    // Only the status matters here: the list itself is not read.
+    const answer = await this.exchange({ operation, method: 'GET', path: '/v2/bots', query: '?limit=1', signal });
+    if (answer.statusCode < 200 || answer.statusCode >= 300) throw errorFromAnswer(operation, answer.statusCode, answer.headers, parseJson(answer.text), answer.text);
+    return answer.statusCode;
   }
 
   async botStatus(botId: string, signal?: AbortSignal): Promise<BotStatus> {
@@ -113,25 +129,36 @@ export class MeetingBaasApi {
       operation: 'GET /v2/bots/{bot_id}/status',
       method: 'GET',
       path: `/v2/bots/${botPath(botId, 'GET /v2/bots/{bot_id}/status')}/status`,
-      validateAnswer: validateBotStatus,
+      validateAnswer: readBotStatus,
       signal,
     });
     return answer.data;
   }
 
-  async botDetails(botId: string, signal?: AbortSignal): Promise<GetBotDetailsResponse> {
-    return this.call({
+  async botDetails(botId: string, signal?: AbortSignal): Promise<BotDetails> {
+    const answer = await this.call({
       operation: 'GET /v2/bots/{bot_id}',
       method: 'GET',
       path: `/v2/bots/${botPath(botId, 'GET /v2/bots/{bot_id}')}`,
-      validateAnswer: validateBotDetails,
+      validateAnswer: readBotDetails,
       signal,
     });
+    return answer.data;
+  }
+
+  /** The same request as `botDetails`, read for what a link refresh needs: fresh signed links. */
+  async freshLinks(botId: string, signal?: AbortSignal): Promise<FreshLinks> {
+    const operation = 'GET /v2/bots/{bot_id}';
+    const answer = await this.call({ operation, method: 'GET', path: `/v2/bots/${botPath(botId, operation)}`, validateAnswer: readFreshLinks, signal });
+    if (answer.data.bot_id.toLowerCase() !== botId.toLowerCase()) {
+      throw new ApiError('invalid-response', operation, { statusCode: 200, problems: [`the answer is about bot ${answer.data.bot_id}`] });
+    }
+    return answer.data;
   }
 
   async leaveBot(botId: string, signal?: AbortSignal): Promise<LeaveResult> {
     const operation = 'POST /v2/bots/{bot_id}/leave';
-    const answer = await this.call({ operation, method: 'POST', path: `/v2/bots/${botPath(botId, operation)}/leave`, validateAnswer: validateLeaveBotResponse, signal });
+    const answer = await this.call({ operation, method: 'POST', path: `/v2/bots/${botPath(botId, operation)}/leave`, validateAnswer: readLeaveAnswer, signal });
     return answer.data;
   }
 
@@ -145,7 +172,7 @@ export class MeetingBaasApi {
       method: 'POST',
       path,
       ...(override !== null ? { body: override } : {}),
-      validateAnswer: validateRetryCallbackResponse,
+      validateAnswer: readRetryCallbackAnswer,
       // Each retry-callback makes Meeting BaaS send a delivery: do not ask twice by accident.
       notRepeatable: true,
       signal,
@@ -157,15 +184,27 @@ export class MeetingBaasApi {
     await this.agent.destroy();
   }
 
-  private async call<T>(call: Call<T>): Promise<T> {
+  private async call<T>(call: Call & { readonly validateAnswer: ValidateFunction<T> }): Promise<T> {
+    const answer = await this.exchange(call);
+    const body = parseJson(answer.text);
+    if (answer.statusCode < 200 || answer.statusCode >= 300) throw errorFromAnswer(call.operation, answer.statusCode, answer.headers, body, answer.text);
+    const statusCode = answer.statusCode;
+    if (body === undefined) throw new ApiError('invalid-response', call.operation, { statusCode, problems: ['the answer is not JSON'] });
+    if (!call.validateAnswer(body)) {
+      const problems = readableErrors(call.validateAnswer.errors ?? []).slice(0, 5).map((e) => `${e.field} ${e.message}`);
+      throw new ApiError('invalid-response', call.operation, { statusCode, problems });
+    }
+    return body;
+  }
+
+  /** Sends one request (with retries) and reads its answer, whatever the status. */
+  private async exchange(call: Call): Promise<Answer> {
     const url = apiUrl(this.base, call.path);
+    if (call.query) url.search = call.query;
     const headers: Record<string, string> = { [API_KEY_HEADER]: this.apiKey, accept: 'application/json' };
     const text = call.body === undefined ? undefined : JSON.stringify(call.body);
     if (text !== undefined) headers['content-type'] = 'application/json';
     const limits: RetryLimits = { ...this.limits, errorCodes: call.notRepeatable ? CONNECT_ERRORS : ANY_NETWORK_ERROR };
-    let statusCode: number;
-    let answerHeaders: Record<string, string | string[] | undefined>;
-    let answerText: string;
     try {
       const response = await request(url, {
         dispatcher: this.dispatcher,
@@ -175,25 +214,22 @@ export class MeetingBaasApi {
         signal: call.signal,
         retryOptions: { retry: retryCallback(limits, this.options.onRetry) },
       } as Parameters<typeof request>[1]);
-      statusCode = response.statusCode;
-      answerHeaders = response.headers;
-      answerText = await readCapped(response.body, call.operation);
+      return { statusCode: response.statusCode, headers: response.headers, text: await readCapped(response.body, call.operation) };
     } catch (error) {
       if (error instanceof ApiError) throw error;
       const code = (error as { code?: string }).code;
-      throw new ApiError('network', call.operation, { apiMessage: code ? `${code} ${(error as Error).message}` : String(error) });
+      throw new ApiError('network', call.operation, {
+        apiMessage: code ? `${code} ${(error as Error).message}` : String(error),
+        ...(code ? { networkCode: code } : {}),
+      });
     }
-    const body = parseJson(answerText);
-    if (statusCode >= 200 && statusCode < 300) {
-      if (body === undefined) throw new ApiError('invalid-response', call.operation, { statusCode, problems: ['the answer is not JSON'] });
-      if (!call.validateAnswer(body)) {
-        const problems = readableErrors(call.validateAnswer.errors ?? []).slice(0, 5).map((e) => `${e.field} ${e.message}`);
-        throw new ApiError('invalid-response', call.operation, { statusCode, problems });
-      }
-      return body;
-    }
-    throw errorFromAnswer(call.operation, statusCode, answerHeaders, body, answerText);
   }
+}
+
+interface Answer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly text: string;
 }
 
 function checkRequest<T>(operation: string, validate: ValidateFunction<T>, body: unknown): void {

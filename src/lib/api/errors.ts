@@ -33,6 +33,8 @@ export interface ApiErrorDetails {
   readonly apiMessage?: string;
   /** `invalid-request` and `invalid-response`: which fields, and what was expected. */
   readonly problems?: readonly string[];
+  /** `network`: the system's or undici's error code, e.g. ECONNREFUSED. */
+  readonly networkCode?: string;
 }
 
 export class ApiError extends Error {
@@ -41,6 +43,7 @@ export class ApiError extends Error {
   readonly apiCode?: string;
   readonly apiMessage?: string;
   readonly problems: readonly string[];
+  readonly networkCode?: string;
 
   constructor(
     readonly kind: ApiErrorKind,
@@ -56,6 +59,7 @@ export class ApiError extends Error {
     this.apiCode = details.apiCode;
     this.apiMessage = details.apiMessage;
     this.problems = details.problems ?? [];
+    this.networkCode = details.networkCode;
   }
 }
 

@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ApiError, MeetingBaasApi, type ApiErrorKind, type FreshLinks } from '../api';
 import type { ArtifactName } from '../delivery';
 import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from '../transcript';
 import type { AddressPolicy } from './address-policy';
-import { BotDetailsError, fetchBotDetails, type BotDetails } from './bot-details';
 import { DownloadError, downloadToBuffer, downloadToFile, type DownloadErrorKind } from './download';
 import { artifactPath, extensionFor, FileNameError, isBotId } from './file-names';
 import type { HttpClient } from './http-client';
@@ -26,17 +26,36 @@ export interface FetchSettings {
   readonly subtitles: Subtitles;
 }
 
-export interface ApiAccess {
-  readonly baseUrl: string;
-  readonly apiKey: string | undefined;
-  readonly client: HttpClient;
-  readonly policy: AddressPolicy;
+/** Fresh signed links for a bot, from `GET /v2/bots/{bot_id}`. */
+export type RefreshLinks = (botId: string, signal: AbortSignal) => Promise<FreshLinks>;
+
+export interface LinkRefresher {
+  /** null: the account has no API key, so expired links cannot be refreshed. */
+  readonly refresh: RefreshLinks | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The refresh goes through the bot API client, the only one that carries the API key: to the
+ * account's API URL only, https (plain http only to this machine), no redirect followed. The
+ * storage client, which follows redirects to wherever a link leads, never sees the key.
+ */
+export function linkRefresher(baseUrl: string, apiKey: string | undefined): LinkRefresher {
+  if (!apiKey) return { refresh: null, close: async () => undefined };
+  let api: MeetingBaasApi;
+  try {
+    api = new MeetingBaasApi({ baseUrl, apiKey, retries: 2 });
+  } catch (error) {
+    // An API URL the key may not go to: said when a refresh is needed, as other refresh failures.
+    return { refresh: () => Promise.reject(error), close: async () => undefined };
+  }
+  return { refresh: (botId, signal) => api.freshLinks(botId, signal), close: () => api.close() };
 }
 
 export interface FetchContext {
   readonly client: HttpClient;
   readonly policy: AddressPolicy;
-  readonly api: ApiAccess;
+  readonly refresh: RefreshLinks | null;
   readonly limiter: Limiter;
   readonly signal: AbortSignal;
   readonly onProgress?: (artifact: ArtifactName, received: number, expected: number | null) => void;
@@ -57,6 +76,9 @@ export interface Failure {
   readonly refreshed: boolean;
   readonly detail: string;
   readonly statusCode?: number;
+  /** `refresh`: what went wrong asking the API, for the node to say. */
+  readonly apiError?: ApiErrorKind;
+  readonly retryAfterSeconds?: number;
   readonly limit?: number;
   readonly size?: number;
 }
@@ -90,8 +112,16 @@ function failureOf(error: unknown, refreshed: boolean, needsApiKey = false): Fai
     return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, statusCode, limit, size };
   }
   if (error instanceof FileNameError) return { kind: 'file-name', needsApiKey, refreshed, detail: error.message };
-  if (error instanceof BotDetailsError) {
-    return { kind: 'refresh', needsApiKey, refreshed, detail: error.message, statusCode: error.statusCode };
+  if (error instanceof ApiError) {
+    return {
+      kind: 'refresh',
+      needsApiKey,
+      refreshed,
+      detail: error.apiMessage ?? error.problems.join('; '),
+      apiError: error.kind,
+      ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+    };
   }
   const detail = error instanceof Error ? error.message : String(error);
   const kind = (error as { syscall?: unknown } | null)?.syscall ? 'file' : 'parse';
@@ -122,16 +152,10 @@ export async function fetchArtifacts(
   onOutcome?: (outcome: Outcome) => void,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = request.skipped.map(({ artifact, reason }) => ({ status: 'skipped', artifact, reason }));
-  let details: Promise<BotDetails> | null = null;
-  const freshDetails = (botId: string, apiKey: string): Promise<BotDetails> => {
+  let details: Promise<FreshLinks> | null = null;
+  const freshDetails = (botId: string, refresh: RefreshLinks): Promise<FreshLinks> => {
     // One API call per message, however many of its URLs expired.
-    details ??= fetchBotDetails(botId, {
-      baseUrl: context.api.baseUrl,
-      apiKey,
-      client: context.api.client,
-      policy: context.api.policy,
-      signal: context.signal,
-    });
+    details ??= refresh(botId, context.signal);
     return details;
   };
 
@@ -188,13 +212,13 @@ export async function fetchArtifacts(
         return await addTranscript({ ...(await download(artifact, url)), refreshed });
       } catch (error) {
         if (!(error instanceof DownloadError) || !error.refreshable) throw error;
-        const apiKey = context.api.apiKey;
-        if (!apiKey || !isBotId(request.botId)) {
+        const refresh = context.refresh;
+        if (!refresh || !isBotId(request.botId)) {
           return { status: 'failed', artifact, failure: failureOf(error, false, true) };
         }
         refreshed = true;
-        const fresh = await freshDetails(request.botId, apiKey);
-        const freshUrl = artifact === 'video' ? fresh.video : fresh[artifact];
+        const fresh = await freshDetails(request.botId, refresh);
+        const freshUrl = fresh[artifact];
         if (typeof freshUrl !== 'string' || fresh.artifacts_deleted) {
           return {
             status: 'failed',

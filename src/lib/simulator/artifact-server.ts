@@ -1,14 +1,14 @@
-// A stand-in, on 127.0.0.1, for the two Meeting BaaS services the artifact node talks to: the
-// storage that serves signed, expiring artifact URLs (S3-like: 403 "Request has expired" XML,
-// byte ranges for resumed downloads) and `GET /v2/bots/{bot_id}`, which hands out fresh URLs.
-// The bot endpoints (create, status, leave, retry-callback) are answered by ./bot-api.
+// A stand-in, on 127.0.0.1, for the two Meeting BaaS services the nodes talk to: the storage
+// that serves signed, expiring artifact URLs (S3-like: 403 "Request has expired" XML, byte ranges
+// for resumed downloads) and the bot API under /v2/ (./bot-api), whose `GET /v2/bots/{bot_id}`
+// hands out fresh URLs.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ArtifactName } from '../delivery';
-import { BotApi, type BotApiOptions } from './bot-api';
-import { botDetailsResponse, type ArtifactUrls } from './deliveries';
+import { BOT_ID, BotApi, type BotApiOptions } from './bot-api';
+import type { ArtifactUrls } from './deliveries';
 import {
   chatMessages,
   diarizationJsonLines,
@@ -27,8 +27,6 @@ export const URL_LIFETIME_SECONDS = 4 * 3600;
  * (which makes URLs) and the server `npm start` runs (which checks them), two processes.
  */
 export const SIMULATOR_SIGNING_KEY = 'meeting-baas-simulator-url-signing-key';
-
-const BOT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
 
 interface ArtifactFile {
   readonly name: Exclude<ArtifactName, 'video'>;
@@ -105,7 +103,7 @@ export function expiredArtifactUrls(baseUrl: string, botId: string, now: Date = 
 export interface ArtifactServerOptions {
   /** 0 (the default) picks a free port. */
   readonly port?: number;
-  /** The API key `GET /v2/bots/{id}` expects; when unset any non-empty key is accepted. */
+  /** The API key every /v2/ request must carry; when unset any non-empty key is accepted. */
   readonly apiKey?: string;
   readonly meeting?: SampleMeeting;
   readonly signingKey?: string;
@@ -233,21 +231,14 @@ export class ArtifactServer extends EventEmitter {
       return { answer: this.artifact(artifact, botId, url, req.headers.range), artifact: artifact.name, botId };
     }
     if (url.pathname.startsWith('/v2/')) {
-      const fault = this.api.takeFault();
-      if (fault) return { answer: fault };
-    }
-    if (/^\/v2\/bots(\/[^/]+\/(status|leave|retry-callback))?\/?$/.test(url.pathname)) {
+      // The key first, as the real API does: a wrong key never learns whether a path exists.
       const refusal = this.checkApiKey(req.headers['x-meeting-baas-api-key']);
       if (refusal) return { answer: refusal };
+      const fault = this.api.takeFault();
+      if (fault) return { answer: fault };
       const answer = this.api.route(method, url.pathname, requestBody);
       const botId = /^\/v2\/bots\/([^/]+)/.exec(url.pathname)?.[1];
-      if (answer) return { answer, ...(botId ? { botId } : {}) };
-    }
-    const bot = /^\/v2\/bots\/([^/]+)\/?$/.exec(url.pathname);
-    if (bot) {
-      const botId = bot[1] ?? '';
-      if (method !== 'GET') return { answer: json(405, { success: false, error: 'Method not allowed' }) };
-      return { answer: this.botDetails(botId, req.headers['x-meeting-baas-api-key']), botId };
+      return { answer: answer ?? json(404, { success: false, error: 'Not found' }), ...(botId ? { botId } : {}) };
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
       const text =
@@ -314,24 +305,6 @@ export class ArtifactServer extends EventEmitter {
       case 'chat_messages':
         return jsonBytes(chatMessages(script, botId, joinedAt));
     }
-  }
-
-  /** Every well-formed bot id is treated as a bot that completed the sample meeting: the simulator keeps no state. */
-  private botDetails(botId: string, apiKey: string | string[] | undefined): Answer {
-    const refusal = this.checkApiKey(apiKey);
-    if (refusal) return refusal;
-    if (!BOT_ID.test(botId)) {
-      return json(404, { success: false, error: 'Not found', code: 'BOT_NOT_FOUND', statusCode: 404, message: `No bot with id ${botId}` });
-    }
-    const details = botDetailsResponse(this.meeting.script, botId, this.artifactUrls(botId));
-    // A bot created through POST /v2/bots echoes what it was given, as the real API does.
-    const created = this.api.bots.get(botId.toLowerCase());
-    if (created) {
-      details.data.extra = created.request.extra ?? null;
-      details.data.bot_name = created.request.bot_name;
-      details.data.meeting_url = created.request.meeting_url;
-    }
-    return json(200, details);
   }
 
   /** The documented 401 answer when the key is missing or (with `apiKey` set) not the expected one. */

@@ -1,5 +1,5 @@
-// The simulator's stand-in for the bot endpoints of the Meeting BaaS v2 API: POST /v2/bots,
-// GET /v2/bots/{id}/status, POST /v2/bots/{id}/leave and /retry-callback. Requests are checked
+// The simulator's stand-in for the bot endpoints of the Meeting BaaS v2 API: GET and POST /v2/bots,
+// GET /v2/bots/{id} and /status, POST /v2/bots/{id}/leave and /retry-callback. Requests are checked
 // with the package's own schemas (what the real API refuses is refused here, with the
 // documented error shapes), and a created bot "attends" the sample meeting and then sends its
 // bot.completed callback, so a flow can be played end to end without the internet.
@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { readableErrors, validateCreateBotRequest, validateRetryCallbackRequest } from '../validation';
 import type { CreateBotRequestBodyInput, GetBotStatusResponse } from '../generated/meetingbaas-v2';
 import type { ArtifactUrls } from './deliveries';
-import { completedDelivery } from './deliveries';
+import { botDetailsResponse, completedDelivery } from './deliveries';
 import type { MeetingScript } from './meeting';
 import { sendDelivery, type SendResult } from './sender';
 
@@ -40,12 +40,25 @@ export interface SentCallback {
 
 export type ApiAnswer = { status: number; headers: Record<string, string>; body: Buffer };
 
+/**
+ * `full`: every field the OpenAPI document lists. `minimal`: only what the nodes read (bot_id,
+ * status, the links), as an API that dropped or renamed the other fields would answer.
+ */
+export type AnswerDetail = 'full' | 'minimal';
+
 export interface BotApiOptions {
+  /** Default `full`. */
+  readonly answers?: AnswerDetail;
   /** How long a created bot stays "in the meeting" before it completes and calls back; default 0. */
   readonly meetingMs?: number;
   /** Tokens left: each created bot uses one; at 0 the API answers 402. Default: unlimited. */
   readonly tokens?: number;
 }
+
+/** Well-formed bot ids; one not created here is answered as a bot that completed the sample meeting. */
+export const BOT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
+
+const LINK_FIELDS = ['video', 'audio', 'diarization', 'raw_transcription', 'transcription', 'chat_messages'] as const;
 
 const ACTIVE: readonly BotStatusCode[] = ['queued', 'joining_call', 'in_waiting_room', 'in_call_recording'];
 
@@ -54,6 +67,7 @@ export class BotApi extends EventEmitter {
   private readonly faults: InjectedFault[] = [];
   tokens: number;
   meetingMs: number;
+  answers: AnswerDetail;
 
   constructor(
     private readonly script: MeetingScript,
@@ -63,6 +77,7 @@ export class BotApi extends EventEmitter {
     super();
     this.tokens = options.tokens ?? Number.POSITIVE_INFINITY;
     this.meetingMs = options.meetingMs ?? 0;
+    this.answers = options.answers ?? 'full';
   }
 
   /** The next requests to /v2/bots… get these answers, in order, before anything else is checked. */
@@ -90,8 +105,12 @@ export class BotApi extends EventEmitter {
   /** `path` is below /v2/bots; null when it is not one of the routes here. */
   route(method: string, path: string, body: string): ApiAnswer | null {
     if (path === '/v2/bots' || path === '/v2/bots/') {
-      return method === 'POST' ? this.create(body) : null;
+      if (method === 'POST') return this.create(body);
+      if (method === 'GET') return this.list();
+      return methodNotAllowed();
     }
+    const details = /^\/v2\/bots\/([^/]+)\/?$/.exec(path);
+    if (details) return method === 'GET' ? this.details(details[1] ?? '') : methodNotAllowed();
     const m = /^\/v2\/bots\/([^/]+)\/(status|leave|retry-callback)\/?$/.exec(path);
     if (!m) return null;
     const [, botId = '', action] = m;
@@ -99,11 +118,12 @@ export class BotApi extends EventEmitter {
     if (action === 'status') {
       if (method !== 'GET') return methodNotAllowed();
       if (!bot) return notFound(botId);
+      const status = { bot_id: bot.botId, status: bot.status };
+      if (this.answers === 'minimal') return json(200, { success: true, data: status });
       return json(200, {
         success: true,
         data: {
-          bot_id: bot.botId,
-          status: bot.status,
+          ...status,
           transcription_status: bot.request.transcription_enabled ? (bot.status === 'completed' ? 'done' : 'not-started') : 'not-applicable',
           updated_at: bot.updatedAt.toISOString(),
         },
@@ -114,7 +134,7 @@ export class BotApi extends EventEmitter {
     if (action === 'leave') {
       if (!ACTIVE.includes(bot.status)) return error(409, 'Conflict', 'BOT_NOT_IN_CALL', 'The bot is not in a meeting any more.');
       this.finish(bot);
-      return json(200, { success: true, data: { message: 'The bot is leaving the meeting.' } });
+      return this.done('The bot is leaving the meeting.');
     }
     return this.retryCallback(bot, body);
   }
@@ -149,6 +169,36 @@ export class BotApi extends EventEmitter {
     return json(201, { success: true, data: { bot_id: bot.botId } });
   }
 
+  /** `GET /v2/bots?limit=…` (what "test API key" asks): the bots created here, newest first. */
+  private list(): ApiAnswer {
+    const bots = [...this.bots.values()].reverse().map((bot) => ({ bot_id: bot.botId, bot_name: bot.request.bot_name, meeting_url: bot.request.meeting_url }));
+    if (this.answers === 'minimal') return json(200, { success: true, data: bots });
+    return json(200, { success: true, data: bots, next_cursor: null, prev_cursor: null });
+  }
+
+  /** Every well-formed bot id is a bot that completed the sample meeting, unless it was created here. */
+  private details(botId: string): ApiAnswer {
+    if (!BOT_ID.test(botId)) return notFound(botId);
+    const details = botDetailsResponse(this.script, botId, this.urlsOf(botId));
+    // A bot created through POST /v2/bots echoes what it was given, as the real API does.
+    const created = this.bots.get(botId.toLowerCase());
+    if (created) {
+      details.data.status = created.status;
+      details.data.extra = created.request.extra ?? null;
+      details.data.bot_name = created.request.bot_name;
+      details.data.meeting_url = created.request.meeting_url;
+    }
+    if (this.answers === 'full') return json(200, details);
+    const data: Record<string, unknown> = { bot_id: details.data.bot_id, status: details.data.status };
+    for (const field of LINK_FIELDS) data[field] = details.data[field];
+    return json(200, { success: true, data });
+  }
+
+  /** Leave and retry-callback: the documented message, or no data at all in minimal mode. */
+  private done(message: string): ApiAnswer {
+    return json(200, this.answers === 'minimal' ? { success: true } : { success: true, data: { message } });
+  }
+
   private retryCallback(bot: SimulatedBot, text: string): ApiAnswer {
     const body = text.trim() === '' ? null : parse(text);
     if (body === undefined) return error(400, 'Bad Request', 'VALIDATION_ERROR', 'The body must be JSON.');
@@ -157,7 +207,7 @@ export class BotApi extends EventEmitter {
     const target = body ?? bot.request.callback_config ?? null;
     if (!target) return error(409, 'Conflict', 'NO_CALLBACK_CONFIGURED', 'The bot has no callback configured.');
     void this.sendCallback(bot, target);
-    return json(200, { success: true, data: { message: 'Callback sent again.' } });
+    return this.done('Callback sent again.');
   }
 
   private finish(bot: SimulatedBot): void {

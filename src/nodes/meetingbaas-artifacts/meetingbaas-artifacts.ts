@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { ArtifactName } from '../../lib/delivery';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
-import { fetchArtifacts, type Failure, type FetchSettings, type Fetched, type Outcome } from '../../lib/artifacts/fetch';
+import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Fetched, type Outcome } from '../../lib/artifacts/fetch';
 import { DEFAULT_TEMPLATE, templateProblem } from '../../lib/artifacts/file-names';
 import { createHttpClient, DEFAULTS } from '../../lib/artifacts/http-client';
 import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
@@ -85,9 +85,9 @@ export = (RED: NodeAPI): void => {
       retries: Math.round(numberOr(def.retries, DEFAULTS.retries)),
       stallTimeoutMs: numberOr(def.stallSeconds, DEFAULTS.stallTimeoutMs / 1000, 0.1) * 1000,
     });
-    // The API is wherever the account says; the storage allowlist is not about it.
-    const apiPolicy: AddressPolicy = { allowLocal, hosts: [] };
-    const apiClient = createHttpClient({ policy: apiPolicy, retries: 2 });
+    // The API is wherever the account says, reached through the API client's own rules: neither
+    // the storage allowlist nor "allow http and local addresses" is about it.
+    const apiClient = linkRefresher(account.baseUrl, account.credentials.apiKey || undefined);
     const limiter = new Limiter(Math.max(1, Math.round(numberOr(def.concurrency, 2, 1))));
     const closing = new AbortController();
     // Every download and every download waiting for a slot listens to this one signal.
@@ -127,7 +127,9 @@ export = (RED: NodeAPI): void => {
         status: failure.statusCode ?? '',
         size: failure.size !== undefined ? megabytes(failure.size) : '?',
         limit: failure.limit !== undefined ? megabytes(failure.limit) : '?',
+        wait: failure.retryAfterSeconds ?? '?',
       };
+      if (failure.kind === 'refresh' && failure.apiError) return t('errors.refresh', { ...vars, detail: t(`api.${failure.apiError}`, vars) });
       if (failure.needsApiKey) return t(failure.kind === 'expired' ? 'errors.expiredNoKey' : 'errors.forbiddenNoKey', vars);
       if (failure.kind === 'too-large') return t(mode === 'message' ? 'errors.tooLargeForMessage' : 'errors.tooLargeForFile', vars);
       if ((failure.kind === 'expired' || failure.kind === 'forbidden') && failure.refreshed) return t('errors.refusedAfterRefresh', vars);
@@ -189,7 +191,7 @@ export = (RED: NodeAPI): void => {
         {
           client,
           policy,
-          api: { baseUrl: account.baseUrl, apiKey: account.credentials.apiKey || undefined, client: apiClient, policy: apiPolicy },
+          refresh: apiClient.refresh,
           limiter,
           signal: closing.signal,
           onProgress: (artifact, received, expected) => {

@@ -119,11 +119,12 @@ export = (RED: NodeAPI): void => {
         return { payload: status, info: { action, botId: status.bot_id, status: status.status }, statusText: status.status };
       }
       if (action === 'details') {
+        // Passed on as received: fields the node does not read are there whatever they hold.
         const details = await client.botDetails(id, signal);
         return {
-          payload: details.data,
-          info: { action, botId: details.data.bot_id, status: details.data.status },
-          statusText: t('status.details', { status: details.data.status }),
+          payload: details,
+          info: { action, botId: details.bot_id, status: details.status },
+          statusText: t('status.details', { status: details.status }),
         };
       }
       if (action === 'leave') {

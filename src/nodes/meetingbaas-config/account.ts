@@ -2,6 +2,7 @@
 import type { Node, NodeAPI } from 'node-red';
 
 export const DEFAULT_BASE_URL = 'https://api.meetingbaas.com';
+export const ACCOUNT_TYPE = 'meetingbaas-config';
 
 export interface AccountCredentials {
   apiKey?: string;
@@ -22,13 +23,18 @@ export interface Account {
   readonly publicUrl: string;
 }
 
+/** Only this package's account nodes: another package's node may hold an `apiKey` credential too. */
+export function isAccountNode(node: Node | null | undefined): node is AccountNode {
+  return node?.type === ACCOUNT_TYPE;
+}
+
 const NO_ACCOUNT: Account = { baseUrl: DEFAULT_BASE_URL, credentials: {}, publicUrl: '' };
 
 /** The account a node points at, or defaults (no secrets) when it points at none. */
 export function readAccount(RED: NodeAPI, accountId: string | undefined): Account {
   if (!accountId) return NO_ACCOUNT;
-  const node = RED.nodes.getNode(accountId) as AccountNode | null;
-  if (!node) return NO_ACCOUNT;
+  const node = RED.nodes.getNode(accountId);
+  if (!isAccountNode(node)) return NO_ACCOUNT;
   return { baseUrl: node.baseUrl, credentials: node.credentials ?? {}, publicUrl: node.publicUrl ?? '' };
 }
 

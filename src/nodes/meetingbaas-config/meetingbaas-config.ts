@@ -1,6 +1,6 @@
 // "Meeting BaaS account": where the API is and the secrets the other nodes use. Holds no state.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { normaliseBaseUrl, type AccountCredentials, type AccountNode } from './account';
+import { ACCOUNT_TYPE, normaliseBaseUrl, type AccountCredentials, type AccountNode } from './account';
 import { registerKeyTestRoute } from './test-key';
 
 interface AccountDef extends NodeDef {
@@ -14,7 +14,7 @@ export = (RED: NodeAPI): void => {
     this.baseUrl = normaliseBaseUrl(def.baseUrl);
     this.publicUrl = (def.publicUrl ?? '').trim().replace(/\/+$/, '');
   }
-  RED.nodes.registerType<AccountNode, AccountDef, object, AccountCredentials>('meetingbaas-config', MeetingBaasAccount, {
+  RED.nodes.registerType<AccountNode, AccountDef, object, AccountCredentials>(ACCOUNT_TYPE, MeetingBaasAccount, {
     credentials: {
       apiKey: { type: 'password' },
       callbackSecret: { type: 'password' },

@@ -1,12 +1,13 @@
 // "Test API key" of the account's edit dialog: an admin route that makes one cheap
-// authenticated request (GET /v2/bots?limit=1) and says whether the key works. The key is
-// never sent back. The editor may send a key just typed (not deployed yet); without one the
-// deployed node's stored key is used, and then only with the deployed API URL, so that the
+// authenticated request (GET /v2/bots?limit=1) through the bot API client, with its rules for
+// where the key may go, and says whether the key works. The key is never sent back. The editor
+// may send a key just typed (not deployed yet); without one the deployed account's stored key is
+// used, only with the deployed API URL and only for this package's account nodes, so that the
 // admin API cannot be used to send a stored key to another address.
-import { isIP } from 'node:net';
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
-import { normaliseBaseUrl, type AccountNode } from './account';
+import { ApiError, checkApiBase, MeetingBaasApi } from '../../lib/api';
+import { isAccountNode, normaliseBaseUrl } from './account';
 
 export type KeyTestResult =
   | 'ok'
@@ -14,11 +15,13 @@ export type KeyTestResult =
   | 'unauthorized'
   /** No answer: DNS, connection, TLS or timeout. */
   | 'unreachable'
+  /** A 3xx: not followed, since it would carry the key to another address. */
+  | 'redirect'
   /** Any other status (a wrong API URL gives 404, a busy account 429). */
   | 'unexpected'
   /** The key would go in clear text over the network, or the URL is not one. */
   | 'refused'
-  /** No key typed and none deployed. */
+  /** No key typed and no deployed account with one. */
   | 'no-key'
   /** The API URL changed but the key was not typed again: the stored key goes only to the deployed URL. */
   | 'key-needed';
@@ -35,50 +38,29 @@ const TIMEOUT_MS = 10_000;
 /** The password fields of the editor hold this when the stored value was not changed. */
 const UNCHANGED = '__PWRD__';
 
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
-
-/** https, or plain http to this machine only (the simulator). */
-function apiBase(baseUrl: string): URL | null {
-  let url: URL;
-  try {
-    url = new URL(normaliseBaseUrl(baseUrl));
-  } catch {
-    return null;
-  }
-  if (url.username || url.password || url.search || url.hash) return null;
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return url;
-  return null;
-}
-
 export async function testApiKey(baseUrl: string, apiKey: string): Promise<KeyTestAnswer> {
-  const base = apiBase(baseUrl);
-  if (!base) return { result: 'refused' };
-  const url = new URL(base.href);
-  url.pathname = `${base.pathname.replace(/\/+$/, '')}/v2/bots`;
-  url.search = '?limit=1';
-  const origin = base.origin;
-  let status: number;
+  let api: MeetingBaasApi;
+  let origin: string;
   try {
-    const response = await fetch(url, {
-      headers: { 'x-meeting-baas-api-key': apiKey, accept: 'application/json' },
-      // A redirect would carry the key elsewhere.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    status = response.status;
-    await response.body?.cancel();
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause;
-    const detail = cause?.code ?? (error instanceof Error ? error.name : 'error');
-    return { result: 'unreachable', origin, detail };
+    origin = checkApiBase(normaliseBaseUrl(baseUrl)).origin;
+    api = new MeetingBaasApi({ baseUrl: normaliseBaseUrl(baseUrl), apiKey, retries: 0, timeoutMs: TIMEOUT_MS });
+  } catch {
+    return { result: 'refused' };
   }
-  if (status >= 200 && status < 300) return { result: 'ok', origin, status };
-  if (status === 401 || status === 403) return { result: 'unauthorized', origin, status };
-  return { result: 'unexpected', origin, status };
+  try {
+    const status = await api.checkKey(AbortSignal.timeout(TIMEOUT_MS));
+    return { result: 'ok', origin, status };
+  } catch (error) {
+    if (!(error instanceof ApiError)) return { result: 'unexpected', origin };
+    const status = error.statusCode;
+    if (error.kind === 'network') return { result: 'unreachable', origin, detail: error.networkCode ?? 'error' };
+    if (status === undefined) return { result: 'unexpected', origin };
+    if (error.kind === 'auth') return { result: 'unauthorized', origin, status };
+    if (error.kind === 'redirect') return { result: 'redirect', origin, status };
+    return { result: 'unexpected', origin, status };
+  } finally {
+    await api.close();
+  }
 }
 
 interface KeyTestRequest {
@@ -96,9 +78,10 @@ async function answerFor(RED: NodeAPI, body: KeyTestRequest): Promise<KeyTestAns
   const typedBase = text(body.baseUrl);
   if (typedKey && typedKey !== UNCHANGED) return testApiKey(typedBase, typedKey);
   const id = text(body.id);
-  const deployed = id ? (RED.nodes.getNode(id) as AccountNode | null) : null;
-  const storedKey = deployed?.credentials?.apiKey;
-  if (!deployed || !storedKey) return { result: 'no-key' };
+  const deployed = id ? RED.nodes.getNode(id) : null;
+  if (!isAccountNode(deployed)) return { result: 'no-key' };
+  const storedKey = deployed.credentials?.apiKey;
+  if (!storedKey) return { result: 'no-key' };
   if (typedBase && normaliseBaseUrl(typedBase) !== deployed.baseUrl) return { result: 'key-needed' };
   return testApiKey(deployed.baseUrl, storedKey);
 }
