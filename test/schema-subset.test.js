@@ -33,6 +33,14 @@ describe('schema subset: the part of a documented schema a node uses', () => {
     assert.equal(validate({ ...delivery, data: { ...delivery.data, video: null } }), true, 'documented nullability holds');
   });
 
+  it('keeps the type of a used enum field but accepts values added after the document was written', () => {
+    const status = ajv.compile(usedPart(schemas.GetBotDetailsResponse, { data: { fields: { bot_id: 'required', status: 'required' } } }));
+    const bot = { success: true, data: { bot_id: completed().data.bot_id, status: 'retrying' } };
+    assert.equal(ajv.validate(schemas.GetBotDetailsResponse.properties.data.properties.status, 'retrying'), false, 'the document does not know it');
+    assert.equal(status(bot), true, JSON.stringify(status.errors));
+    assert.equal(status({ ...bot, data: { ...bot.data, status: 7 } }), false, 'the type holds');
+  });
+
   it('requires what is listed as required, at every level', () => {
     assert.equal(validate({ event: 'bot.completed', data: {} }), false);
     assert.deepEqual(validate.errors.map((e) => e.params.missingProperty), ['bot_id']);

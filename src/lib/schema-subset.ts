@@ -1,8 +1,10 @@
 // The part of a documented schema that a node relies on. Meeting BaaS adds, renames and drops
 // fields over time, and its documents disagree about several: a field the node never reads must
 // not decide whether a delivery or an answer is usable. The subset keeps each used property's
-// documented subschema as it is (formats, patterns, nullability), so the schema file stays the one
-// source of truth; what the node does not list is left open.
+// documented subschema (types, formats, patterns, nullability), so the schema file stays the one
+// source of truth; what the node does not list is left open. An `enum` lists the values known when
+// the document was written, and the API adds values over time (new bot statuses, for one): a used
+// field keeps its type but not its enum, so a value added later does not make it unusable.
 
 /** A JSON Schema object as found in schemas/meetingbaas-v2.json. */
 export type JsonSchema = { readonly [keyword: string]: unknown };
@@ -40,6 +42,16 @@ function propertiesOf(schema: JsonSchema, path: string): JsonSchema {
   return properties;
 }
 
+function withoutEnums(schema: JsonSchema): JsonSchema {
+  const out: Record<string, unknown> = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (keyword === 'enum') continue;
+    if (Array.isArray(value)) out[keyword] = value.map((item: unknown) => (isSchema(item) ? withoutEnums(item) : item));
+    else out[keyword] = isSchema(value) && keyword !== 'const' && keyword !== 'default' ? withoutEnums(value) : value;
+  }
+  return out;
+}
+
 /**
  * The schema that accepts every value the node can use: an object holding the listed fields, each
  * as documented, and anything else besides.
@@ -53,7 +65,7 @@ export function usedPart(schema: JsonSchema, fields: UsedFields, path = ''): Jso
     const subschema = Object.hasOwn(documented, name) ? documented[name] : undefined;
     if (!isSchema(subschema)) throw new SchemaSubsetError(fieldPath);
     if (typeof use === 'string') {
-      properties[name] = subschema;
+      properties[name] = withoutEnums(subschema);
       if (use === 'required') required.push(name);
     } else {
       properties[name] = usedPart(subschema, use.fields, fieldPath);
