@@ -1,8 +1,8 @@
 // Deliveries repeat (Meeting BaaS retries on 5xx and network errors, Svix on any non-2xx): remember
 // the deliveries that were accepted for a while, so that a repeat is acknowledged but not sent again.
 //
-// A delivery is claimed when it arrives and stays remembered only once it is settled (answered
-// 2xx); anything else forgets it, so that the sender's retry gets through. A copy arriving while
+// A delivery is claimed when it arrives and stays remembered only once it is settled (handed to
+// the flow); anything else forgets it, so that the sender's retry gets through. A copy arriving while
 // the first is undecided waits for the first's outcome instead of being told "duplicate" about a
 // delivery that may still fail.
 import { createHash } from 'node:crypto';

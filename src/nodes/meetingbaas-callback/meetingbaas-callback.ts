@@ -167,14 +167,16 @@ export = (RED: NodeAPI): void => {
       answer(res, 401, { error: 'unauthorized' });
     };
 
-    // The delivery each request has claimed. Its answer decides: a 2xx keeps it remembered, anything
-    // else (a deploy, an exception anywhere) forgets it first, so that the sender's retry gets through.
+    // The delivery each request has claimed. Its answer decides: one that says the flow has it keeps
+    // it remembered; any other (a deploy, an exception anywhere) forgets it first, so that the
+    // sender's retry gets through. `handedOver` is true for a 2xx, and for the 415 of a delivery that
+    // still went to output 4.
     const claimed = new WeakMap<Response, string>();
-    const conclude = (res: Response, status: number, body: object, headers?: Record<string, string>): void => {
+    const conclude = (res: Response, status: number, body: object, headers: Record<string, string> = {}, handedOver = status >= 200 && status < 300): void => {
       const deliveryId = claimed.get(res);
       claimed.delete(res);
       if (deliveryId === undefined) return answer(res, status, body, headers);
-      if (status >= 200 && status < 300) {
+      if (handedOver) {
         seen.settle(deliveryId);
         return answer(res, status, body, headers);
       }
@@ -219,7 +221,7 @@ export = (RED: NodeAPI): void => {
           if (routed.output === OUTPUT.invalid) counts.invalid += 1;
           scheduleStatus();
           // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
-          if (body.kind === 'unsupported-media-type') conclude(res, 415, { error: 'Content-Type must be application/json' });
+          if (body.kind === 'unsupported-media-type') conclude(res, 415, { error: 'Content-Type must be application/json' }, {}, true);
           else conclude(res, 200, { received: true });
         } catch (error) {
           failed(res, error);
