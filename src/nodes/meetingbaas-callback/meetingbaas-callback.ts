@@ -63,6 +63,31 @@ export = (RED: NodeAPI): void => {
   // copy that reaches it must wait for a first still being answered by the old one.
   const remembered = new Map<string, RememberedDeliveries>();
 
+  /** `onNotLoaded`: called when these are created and what was saved cannot be read. */
+  function rememberedBy(node: Node, storeName: string, onNotLoaded: () => void): RememberedDeliveries {
+    const known = remembered.get(node.id);
+    if (known && known.storeName === storeName) return known;
+    if (known) void known.saved.discard();
+    // Global, not node, context: Node-RED deletes a node's context when the node changes.
+    const context = node.context().global;
+    const store: KeyValueStore = {
+      get: (key, cb) => context.get(key, storeName, cb),
+      set: (key, value, cb) => context.set(key, value, storeName, cb),
+    };
+    const key = `meetingbaas-repeats-${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    // The bound and the window are set by each node instance that uses these.
+    const saved = new PersistedClaims(new BoundedClaims(DEFAULT_DEDUPE_MAX), store, key, {
+      saveDelayMs: SAVE_REPEATS_AFTER_MS,
+      loadTimeoutMs: LOAD_REPEATS_TIMEOUT_MS,
+    });
+    void saved.loaded.then((result) => {
+      if (result !== 'loaded') onNotLoaded();
+    });
+    const created = { storeName, saved, filter: new RepeatFilter(saved, DEFAULT_DEDUPE_HOURS * 3600 * 1000) };
+    remembered.set(node.id, created);
+    return created;
+  }
+
   function MeetingBaasCallback(this: Node, def: CallbackDef): void {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -98,28 +123,7 @@ export = (RED: NodeAPI): void => {
       return;
     }
 
-    let repeats = remembered.get(node.id);
-    if (repeats && repeats.storeName !== storeName) {
-      void repeats.saved.discard();
-      repeats = undefined;
-    }
-    if (!repeats) {
-      // Global, not node, context: Node-RED deletes a node's context when the node changes.
-      const context = node.context().global;
-      const store: KeyValueStore = {
-        get: (key, cb) => context.get(key, storeName, cb),
-        set: (key, value, cb) => context.set(key, value, storeName, cb),
-      };
-      const saved = new PersistedClaims(new BoundedClaims(dedupeMax), store, `meetingbaas-repeats-${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, {
-        saveDelayMs: SAVE_REPEATS_AFTER_MS,
-        loadTimeoutMs: LOAD_REPEATS_TIMEOUT_MS,
-      });
-      void saved.loaded.then((result) => {
-        if (result !== 'loaded') node.warn(t('warnings.repeatsNotLoaded', { store: storeName }));
-      });
-      repeats = { storeName, saved, filter: new RepeatFilter(saved, dedupeMs) };
-      remembered.set(node.id, repeats);
-    }
+    const repeats = rememberedBy(node, storeName, () => node.warn(t('warnings.repeatsNotLoaded', { store: storeName })));
     repeats.filter.setWindow(dedupeMs);
     repeats.saved.claims.setMax(dedupeMax);
     const seen = repeats.filter;
