@@ -187,7 +187,7 @@ describe('callback in node (test helper)', function () {
     }
     const defaults = /defaults:\s*{([\s\S]*?)\n\s*},\n\s*inputs/.exec(EDITOR)[1];
     const properties = [...defaults.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]).filter((p) => p !== 'name');
-    assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'dedupeHours', 'store']);
+    assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'dedupeHours', 'dedupeMax', 'store']);
     for (const property of properties) {
       const label = MESSAGES.label[property === 'url' ? 'url' : property];
       assert.ok(label, `label for ${property}`);

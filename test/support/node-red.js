@@ -46,9 +46,10 @@ function freePort() {
 
 /**
  * Starts Node-RED (the devDependency) on a free port. `settings` are merged into settings.js
- * (functions are not supported: the file is JSON inside module.exports).
+ * (functions are not supported: the file is JSON inside module.exports). `contextStoreModules`:
+ * {store name: file of a context store plugin}, added to `contextStorage` after a `memory` store (the default).
  */
-async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain } = {}) {
+async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {} } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
   fs.cpSync(installedTemplate(), userDir, { recursive: true });
   const port = await freePort();
@@ -64,7 +65,9 @@ async function startNodeRed(settings = {}, { nodeBinary = process.execPath, node
     ...settings,
   };
   const settingsFile = path.join(userDir, 'settings.js');
-  fs.writeFileSync(settingsFile, `module.exports = ${JSON.stringify(full, null, 2)};\n`);
+  const stores = Object.entries(contextStoreModules).map(([name, file]) => `settings.contextStorage[${JSON.stringify(name)}] = { module: require(${JSON.stringify(file)}) };\n`);
+  if (stores.length > 0) stores.unshift('settings.contextStorage = settings.contextStorage || { memory: { module: \'memory\' } };\n');
+  fs.writeFileSync(settingsFile, `const settings = ${JSON.stringify(full, null, 2)};\n${stores.join('')}module.exports = settings;\n`);
   const main = nodeRedMain || require.resolve('node-red/red.js', { paths: [ROOT] });
   const child = spawn(nodeBinary, [main, '-u', userDir, '-s', settingsFile], {
     stdio: ['ignore', 'pipe', 'pipe'],

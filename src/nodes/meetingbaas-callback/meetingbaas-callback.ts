@@ -4,7 +4,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node
 import type { Request, RequestHandler, Response } from 'express';
 import { DeliveryAuthenticator, signedDeliveryId, type RejectionReason } from '../../lib/authentication';
 import { OUTPUT, routeDelivery } from '../../lib/delivery';
-import { deliveryKey, SeenDeliveries, type KeyValueStore } from '../../lib/repeats';
+import { BoundedClaims, deliveryKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/repeats';
 import { parseJsonBody, type RawBody } from '../../lib/request-body';
 import { readAccount } from '../meetingbaas-config/account';
 import { watchDeploys } from './deploys';
@@ -17,6 +17,7 @@ interface CallbackDef extends NodeDef {
   method?: string;
   maxBodyKB?: number | string;
   dedupeHours?: number | string;
+  dedupeMax?: number | string;
   store?: string;
 }
 
@@ -28,7 +29,9 @@ const ALLOWED_METHODS: Readonly<Record<Method, readonly string[]>> = {
 };
 
 const DEFAULT_DEDUPE_HOURS = 6;
-const PRUNE_EVERY_MS = 10 * 60 * 1000;
+const DEFAULT_DEDUPE_MAX = 10_000;
+const SAVE_REPEATS_AFTER_MS = 30 * 1000;
+const LOAD_REPEATS_TIMEOUT_MS = 10 * 1000;
 const STATUS_EVERY_MS = 500;
 const REJECTION_LOG_EVERY_MS = 60 * 1000;
 
@@ -37,9 +40,8 @@ function positiveNumber(value: unknown, fallback: number): number {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
-function answerRestarting(res: Response): void {
-  answer(res, 503, { error: 'the callback node is restarting, retry shortly' }, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
-}
+const RESTARTING_BODY = { error: 'the callback node is restarting, retry shortly' };
+const RESTARTING_HEADERS = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
 
 function answer(res: Response, status: number, body: object, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
@@ -49,8 +51,42 @@ function answer(res: Response, status: number, body: object, headers: Record<str
   res.end(JSON.stringify(body));
 }
 
+interface RememberedDeliveries {
+  readonly storeName: string;
+  readonly saved: PersistedClaims;
+  readonly filter: RepeatFilter;
+}
+
 export = (RED: NodeAPI): void => {
   const nodeMiddleware: RequestHandler[] = [RED.settings.httpNodeMiddleware ?? []].flat() as RequestHandler[];
+  // By node id, across redeploys: a retry that reaches the new node must still be recognised, and a
+  // copy that reaches it must wait for a first still being answered by the old one.
+  const remembered = new Map<string, RememberedDeliveries>();
+
+  /** `onNotLoaded`: called when these are created and what was saved cannot be read. */
+  function rememberedBy(node: Node, storeName: string, onNotLoaded: () => void): RememberedDeliveries {
+    const known = remembered.get(node.id);
+    if (known && known.storeName === storeName) return known;
+    if (known) void known.saved.discard();
+    // Global, not node, context: Node-RED deletes a node's context when the node changes.
+    const context = node.context().global;
+    const store: KeyValueStore = {
+      get: (key, cb) => context.get(key, storeName, cb),
+      set: (key, value, cb) => context.set(key, value, storeName, cb),
+    };
+    const key = `meetingbaas-repeats-${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    // The bound and the window are set by each node instance that uses these.
+    const saved = new PersistedClaims(new BoundedClaims(DEFAULT_DEDUPE_MAX), store, key, {
+      saveDelayMs: SAVE_REPEATS_AFTER_MS,
+      loadTimeoutMs: LOAD_REPEATS_TIMEOUT_MS,
+    });
+    void saved.loaded.then((result) => {
+      if (result !== 'loaded') onNotLoaded();
+    });
+    const created = { storeName, saved, filter: new RepeatFilter(saved, DEFAULT_DEDUPE_HOURS * 3600 * 1000) };
+    remembered.set(node.id, created);
+    return created;
+  }
 
   function MeetingBaasCallback(this: Node, def: CallbackDef): void {
     RED.nodes.createNode(this, def);
@@ -64,6 +100,7 @@ export = (RED: NodeAPI): void => {
     const path = (def.url ?? '').trim();
     const bodyLimit = Math.round(positiveNumber(def.maxBodyKB, DEFAULT_BODY_LIMIT / 1024) * 1024) || DEFAULT_BODY_LIMIT;
     const dedupeMs = positiveNumber(def.dedupeHours, DEFAULT_DEDUPE_HOURS) * 3600 * 1000;
+    const dedupeMax = Math.floor(positiveNumber(def.dedupeMax, DEFAULT_DEDUPE_MAX));
     const storeName = def.store?.trim() || 'memory';
 
     if (RED.settings.httpNodeRoot === false) {
@@ -86,19 +123,13 @@ export = (RED: NodeAPI): void => {
       return;
     }
 
-    // Global, not node, context: Node-RED deletes a node's memory context at every redeploy, and
-    // a retry that arrives after one must still be recognised.
-    const context = node.context().global;
-    const store: KeyValueStore = {
-      get: (key, cb) => context.get(key, storeName, cb),
-      set: (key, value, cb) => context.set(key, value, storeName, cb),
-      keys: (cb) => context.keys(storeName, cb),
-    };
-    const seen = new SeenDeliveries(store, dedupeMs, node.id);
+    const repeats = rememberedBy(node, storeName, () => node.warn(t('warnings.repeatsNotLoaded', { store: storeName })));
+    repeats.filter.setWindow(dedupeMs);
+    repeats.saved.claims.setMax(dedupeMax);
+    const seen = repeats.filter;
+    const savedRepeats = repeats.saved;
     const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
     const deploys = watchDeploys(RED, node.id, wiredTo);
-    const pruneTimer = setInterval(() => void seen.prune(), PRUNE_EVERY_MS);
-    pruneTimer.unref();
 
     const counts = { received: 0, invalid: 0, rejected: 0 };
     let sharedWith = 0;
@@ -140,6 +171,22 @@ export = (RED: NodeAPI): void => {
       answer(res, 401, { error: 'unauthorized' });
     };
 
+    // The delivery each request has claimed. Its answer decides: one that says the flow has it keeps
+    // it remembered; any other (a deploy, an exception anywhere) forgets it first, so that the
+    // sender's retry gets through. `handedOver` is true for a 2xx, and for the 415 of a delivery that
+    // still went to output 4.
+    const claimed = new WeakMap<Response, string>();
+    const conclude = (res: Response, status: number, body: object, headers: Record<string, string> = {}, handedOver = status >= 200 && status < 300): void => {
+      const deliveryId = claimed.get(res);
+      claimed.delete(res);
+      if (deliveryId === undefined) return answer(res, status, body, headers);
+      if (handedOver) {
+        seen.settle(deliveryId);
+        return answer(res, status, body, headers);
+      }
+      void seen.forget(deliveryId).then(() => answer(res, status, body, headers));
+    };
+
     const handle = async (req: Request, res: Response, raw: RawBody): Promise<void> => {
       if (!allowed.includes(req.method)) {
         return answer(res, 405, { error: 'method not allowed' }, { Allow: allowed.join(', ') });
@@ -156,12 +203,10 @@ export = (RED: NodeAPI): void => {
       // Only a verified signature makes the Svix id trustworthy; otherwise the bytes identify the delivery.
       const signedId = auth.verifiedBy === 'svix' ? signedDeliveryId(req.headers) : null;
       const deliveryId = deliveryKey(signedId, raw.bytes);
-      const first = await seen.firstSighting(deliveryId);
-      if (closed || deploys.restarting) {
-        if (first) await seen.forget(deliveryId);
-        return answerRestarting(res);
-      }
-      if (!first) {
+      const claim = await seen.claim(deliveryId);
+      if (claim === 'new') claimed.set(res, deliveryId);
+      if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
+      if (claim === 'repeat') {
         return answer(res, 200, { received: true, duplicate: true });
       }
 
@@ -174,27 +219,30 @@ export = (RED: NodeAPI): void => {
       // Node-RED hands the message over on the next turn of the event loop; answer once it has.
       // Had a deploy stopped the receiving nodes in between, the message is gone: ask for a retry.
       setImmediate(() => {
-        if (deploys.epoch !== epoch) {
-          void seen.forget(deliveryId).then(() => answerRestarting(res));
-          return;
+        try {
+          if (deploys.epoch !== epoch) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
+          counts.received += 1;
+          if (routed.output === OUTPUT.invalid) counts.invalid += 1;
+          scheduleStatus();
+          // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
+          if (body.kind === 'unsupported-media-type') conclude(res, 415, { error: 'Content-Type must be application/json' }, {}, true);
+          else conclude(res, 200, { received: true });
+        } catch (error) {
+          failed(res, error);
         }
-        counts.received += 1;
-        if (routed.output === OUTPUT.invalid) counts.invalid += 1;
-        scheduleStatus();
-        // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
-        if (body.kind === 'unsupported-media-type') answer(res, 415, { error: 'Content-Type must be application/json' });
-        else answer(res, 200, { received: true });
       });
+    };
+
+    const failed = (res: Response, error: unknown): void => {
+      node.error(t('errors.unexpected', { detail: String(error) }));
+      conclude(res, 500, { error: 'internal error' });
     };
 
     const endpoint: Endpoint = {
       bodyLimit,
       accepting: () => !closed && !deploys.restarting,
       handle: (req, res, raw) => {
-        handle(req, res, raw).catch((error: unknown) => {
-          node.error(t('errors.unexpected', { detail: String(error) }));
-          answer(res, 500, { error: 'internal error' });
-        });
+        handle(req, res, raw).catch((error: unknown) => failed(res, error));
       },
       onPathShared: (others, isPrimary) => {
         const wasShared = sharedWith > 0;
@@ -211,8 +259,11 @@ export = (RED: NodeAPI): void => {
       closed = true;
       attachment.detach(removed);
       deploys.stop();
-      clearInterval(pruneTimer);
       if (statusTimer) clearTimeout(statusTimer);
+      if (removed && remembered.get(node.id)?.saved === savedRepeats) remembered.delete(node.id);
+      // Saved at every stop, so that a persistent store has them when Node-RED starts again. Not
+      // waited for: a store that does not answer must not hold up the deploy.
+      void (removed ? savedRepeats.discard() : savedRepeats.flush());
       done();
     });
   }
