@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { createHttpClient } = require('../lib/artifacts/http-client');
-const { downloadToFile, downloadToBuffer, DownloadError, redactUrl } = require('../lib/artifacts/download');
+const { downloadToFile, downloadToBuffer, DownloadError, partialPathFor, redactUrl } = require('../lib/artifacts/download');
 const { artifactPath, extensionFor } = require('../lib/artifacts/file-names');
 const fx = require('./artifacts-fixtures');
 
@@ -36,6 +36,7 @@ describe('artifact downloads (lib)', function () {
       url,
       (contentType, head) => artifactPath(dir, '<bot_id>/<artifact>.<ext>', { botId: BOT, artifact, ext: extensionFor(artifact, contentType, head) }),
       { client, policy: local, maxBytes: 1e9, ...extra },
+      partialPathFor(path.join(dir, BOT, `${artifact}.part`)),
     );
 
   async function rejectsWith(promise, kind) {
@@ -148,12 +149,23 @@ describe('artifact downloads (lib)', function () {
     assert.deepEqual(fx.listFiles(dir), []);
   });
 
-  it('aborts on signal and removes the temporary file', async function () {
-    const url = server.add('/a/abort', { size: 400 * 1024, stallAt: 64 * 1024, stallAlways: true, type: 'video/mp4', head: fx.HEADS.mp4 });
+  it('aborts on signal and keeps the partial file, hidden, for the next attempt', async function () {
+    const url = server.add('/a/abort', { size: 400 * 1024, stallAt: 64 * 1024, stallAlways: true, type: 'video/mp4', head: fx.HEADS.mp4, etag: '"a1"' });
     const controller = new AbortController();
     const promise = toFile(url, 'video', { signal: controller.signal });
-    while (fx.listFiles(dir).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.match(fx.listFiles(dir)[0], /\.video\.mp4\.[0-9a-f]+\.part$/);
+    while (!fs.existsSync(path.join(dir, BOT, '.video.part'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(fx.listFiles(dir), [`${BOT}/.video.part`, `${BOT}/.video.part.json`]);
+    controller.abort();
+    await rejectsWith(promise, 'aborted');
+    assert.deepEqual(fx.listFiles(dir), [`${BOT}/.video.part`, `${BOT}/.video.part.json`]);
+  });
+
+  it('aborts on signal and removes the partial file when storage sent no ETag or Last-Modified to resume it by', async function () {
+    const url = server.add('/a/abort-plain', { size: 400 * 1024, stallAt: 64 * 1024, stallAlways: true, type: 'video/mp4', head: fx.HEADS.mp4 });
+    const controller = new AbortController();
+    const promise = toFile(url, 'video', { signal: controller.signal });
+    while (!fs.existsSync(path.join(dir, BOT, '.video.part'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(fx.listFiles(dir), [`${BOT}/.video.part`]);
     controller.abort();
     await rejectsWith(promise, 'aborted');
     assert.deepEqual(fx.listFiles(dir), []);

@@ -85,7 +85,8 @@ async function writeRange(res, resource, start, end) {
  * `expired` (always 403), `expireAfter` (n good answers, then 403), `fail` ([status, …] answered
  * first, e.g. [500]), `retryAfter`, `resetAt` (first answer drops the connection after n bytes),
  * `stallAt` (first answer stops sending after n bytes; `stallAlways` for every answer),
- * `declare` (a Content-Length larger than the body), `redirect` (Location), `etag`.
+ * `declare` (a Content-Length larger than the body), `redirect` (Location), `etag`, `ignoreRange` (answers
+ * every Range request with the whole body and 200, as some servers do).
  */
 async function startServer() {
   const resources = new Map();
@@ -144,7 +145,7 @@ async function startServer() {
     if (resource.etag) headers.etag = resource.etag;
     let start = 0;
     let end = size;
-    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range || '');
+    const range = resource.ignoreRange ? null : /^bytes=(\d+)-(\d*)$/.exec(req.headers.range || '');
     if (range) {
       start = Number(range[1]);
       end = range[2] ? Number(range[2]) + 1 : size;

@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { createHttpClient } = require('../lib/artifacts/http-client');
-const { downloadToFile, downloadToBuffer } = require('../lib/artifacts/download');
+const { downloadToFile, downloadToBuffer, partialPathFor } = require('../lib/artifacts/download');
 const { artifactPath, extensionFor } = require('../lib/artifacts/file-names');
 const fx = require('./artifacts-fixtures');
 
@@ -57,6 +57,7 @@ describe('artifact download memory', function () {
         url,
         (type, head) => artifactPath(dir, '<bot_id>/<artifact>.<ext>', { botId: bot, artifact: 'video', ext: extensionFor('video', type, head) }),
         { client, policy, maxBytes: Number.MAX_SAFE_INTEGER },
+        partialPathFor(path.join(dir, bot, 'video.part')),
       ),
     );
     assert.equal(result.size, SIZE);

@@ -96,8 +96,17 @@ describe('fetch artifacts node', function () {
     const out = collect('out', 5);
     const skipped = collect('skip', 1);
     helper.getNode('n1').receive({ payload: delivery, meetingbaas: { botId, event: 'bot.completed' }, mine: 42 });
-    const messages = await out;
+    // A copy: the collecting listener stays on the node and would add the next messages to it.
+    const messages = [...(await out)];
     produced.each.push(...messages);
+    // The same meeting sent again by callback in after a restart: the saved files are reported, not fetched.
+    const again = collect('out', 5);
+    const hits = server.log.length;
+    helper.getNode('n1').receive({ payload: delivery, meetingbaas: { botId, event: 'bot.completed', redelivered: 1 } });
+    const resent = await again;
+    assert.ok(resent.every((m) => m.alreadySaved === true), 'every saved file is reported as already saved');
+    assert.equal(server.log.length, hits, 'storage is not asked again');
+    produced.each.push(...resent);
     const dir = path.join(userDir, 'downloads');
     assert.deepEqual(fx.listFiles(dir), [
       `${botId}/audio.flac`,

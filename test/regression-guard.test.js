@@ -9,7 +9,7 @@ const path = require('node:path');
 const { pipeline } = require('node:stream/promises');
 const { checkDelivery } = require('../lib/validation');
 const { createHttpClient } = require('../lib/artifacts/http-client');
-const { downloadToFile } = require('../lib/artifacts/download');
+const { downloadToFile, partialPathFor } = require('../lib/artifacts/download');
 const fx = require('./artifacts-fixtures');
 const deliveries = require('./fixtures/deliveries');
 
@@ -54,7 +54,7 @@ describe('gross regression guard (ratios within one run)', function () {
         fs.rmSync(target);
       };
       const node = async () => {
-        const result = await downloadToFile(url, () => path.join(dir, 'node.mp4'), { client, policy: { allowLocal: true, hosts: [] }, maxBytes: size });
+        const result = await downloadToFile(url, () => path.join(dir, 'node.mp4'), { client, policy: { allowLocal: true, hosts: [] }, maxBytes: size }, partialPathFor(path.join(dir, 'node.part')));
         assert.equal(result.size, size);
         fs.rmSync(result.path);
       };

@@ -123,8 +123,15 @@ async function startNodeRed(settings = {}, { nodeBinary = process.execPath, node
       await instance.waitForLog(/\[info\] Started (modified )?(flows|nodes)/, from);
       return JSON.parse(res.text).rev;
     },
+    /** Ends the process at once with `signal` (SIGKILL: as a crash would), keeping its user directory. */
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        await exited;
+      }
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT');
         await exited;
       }

@@ -1,8 +1,9 @@
 // Downloads one artifact, to a file or into memory, with bounded memory whatever its size.
-// A file is written under a temporary name beside its final one and renamed into place only
-// when complete and as long as announced, so a reader never sees half a recording.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+// A file is written under a hidden partial name and renamed into place only when complete, as
+// long as announced and on disk, so a reader never sees half a recording under its final name.
+// The partial name is fixed per file and the partial is kept when the download is aborted (or
+// the process dies), so the next attempt can ask storage for the rest instead of starting over.
+import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -76,6 +77,12 @@ export interface Downloaded {
   readonly size: number;
 }
 
+export interface SavedToFile extends Downloaded {
+  readonly path: string;
+  /** Bytes taken from a partial file of an earlier attempt (0: downloaded from the start). */
+  readonly resumedFrom: number;
+}
+
 /** How many leading bytes decide a file's type. */
 export const SNIFF_BYTES = 16;
 
@@ -85,8 +92,23 @@ const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEO
 
 interface Opened {
   readonly body: Readable;
+  readonly statusCode: number;
   readonly contentType: string | null;
   readonly expectedLength: number | null;
+  readonly validators: Validators;
+  readonly contentRange: ContentRange | null;
+}
+
+/** What identifies one version of a stored object; a re-signed URL for it keeps them. */
+interface Validators {
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+}
+
+interface ContentRange {
+  readonly start: number;
+  readonly end: number;
+  readonly total: number;
 }
 
 function codeOf(error: unknown): string | undefined {
@@ -189,7 +211,13 @@ function untilAborted<T>(pending: Promise<T>, signal: AbortSignal | undefined): 
   });
 }
 
-async function openBody(url: string, options: DownloadOptions): Promise<Opened> {
+function contentRangeOf(value: string | undefined): ContentRange | null {
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value?.trim() ?? '');
+  if (!match) return null;
+  return { start: Number(match[1]), end: Number(match[2]), total: Number(match[3]) };
+}
+
+async function openBody(url: string, options: DownloadOptions, extraHeaders: Record<string, string> = {}): Promise<Opened> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -205,7 +233,7 @@ async function openBody(url: string, options: DownloadOptions): Promise<Opened> 
         dispatcher: options.client.dispatcher,
         method: 'GET',
         // Identity encoding: the bytes on disk are the bytes announced, so lengths can be checked.
-        headers: { 'accept-encoding': 'identity' },
+        headers: { 'accept-encoding': 'identity', ...extraHeaders },
         signal: options.signal,
       }),
       options.signal,
@@ -224,19 +252,21 @@ async function openBody(url: string, options: DownloadOptions): Promise<Opened> 
     throw new DownloadError('too-large', { url: redactUrl(url), limit: options.maxBytes, size: expectedLength });
   }
   const contentType = headerValue(headers['content-type'])?.split(';')[0]?.trim().toLowerCase() || null;
-  return { body, contentType, expectedLength };
+  const validators = { etag: headerValue(headers.etag) ?? null, lastModified: headerValue(headers['last-modified']) ?? null };
+  const contentRange = statusCode === 206 ? contentRangeOf(headerValue(headers['content-range'])) : null;
+  return { body, statusCode, contentType, expectedLength, validators, contentRange };
 }
 
-/** Counts bytes for progress and the size cap, without holding any. */
-function meter(url: string, options: DownloadOptions, expected: number | null): Transform & { received: number } {
+/** Counts bytes for progress and the size cap, without holding any; `offset` bytes are already on disk. */
+function meter(url: string, options: DownloadOptions, expected: number | null, offset = 0): Transform & { received: number } {
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       counter.received += chunk.length;
-      if (counter.received > options.maxBytes) {
+      if (offset + counter.received > options.maxBytes) {
         callback(new DownloadError('too-large', { url: redactUrl(url), limit: options.maxBytes }));
         return;
       }
-      options.onProgress?.(counter.received, expected);
+      options.onProgress?.(offset + counter.received, expected);
       callback(null, chunk);
     },
   }) as Transform & { received: number };
@@ -280,20 +310,121 @@ export async function downloadToBuffer(url: string, options: DownloadOptions): P
 /** Decides the final path once the Content-Type and the first bytes are known. */
 export type ChoosePath = (contentType: string | null, head: Buffer) => string;
 
+/** Where the bytes of a final file go until it is complete: hidden, in the final file's folder. */
+export function partialPathFor(finalLikePath: string): string {
+  const name = `.${basename(finalLikePath)}`;
+  return join(dirname(finalLikePath), name.endsWith('.part') ? name : `${name}.part`);
+}
+
+/** The partial's record of which object it holds, written when its download starts. */
+function recordPathOf(partialPath: string): string {
+  return `${partialPath}.json`;
+}
+
+/** What a partial holds, read back from its record and from the file itself. */
+interface ResumePoint {
+  readonly size: number;
+  readonly head: Buffer;
+  readonly length: number;
+  readonly validators: Validators;
+}
+
+interface PartialRecord {
+  readonly length: number;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+}
+
+function isStrongEtag(etag: string | null): etag is string {
+  return etag !== null && !etag.startsWith('W/');
+}
+
+function canResume(record: PartialRecord): boolean {
+  return Number.isSafeInteger(record.length) && record.length > 0 && (isStrongEtag(record.etag) || record.lastModified !== null);
+}
+
 /**
- * Opens its temporary file only when the first bytes have arrived, because the final name
- * (and so the directory the temporary file must share) depends on them.
+ * A partial worth resuming: its record names a strong ETag or a Last-Modified (without one,
+ * nothing proves the rest storage sends belongs to the same object) and it holds at least the
+ * bytes that chose its final name.
  */
-class TemporaryFile extends Writable {
+async function readResumePoint(partialPath: string): Promise<ResumePoint | null> {
+  let record: Partial<PartialRecord>;
+  let size: number;
+  try {
+    record = JSON.parse(await readFile(recordPathOf(partialPath), 'utf8')) as Partial<PartialRecord>;
+    size = (await stat(partialPath)).size;
+  } catch {
+    return null;
+  }
+  const etag = typeof record.etag === 'string' ? record.etag : null;
+  const lastModified = typeof record.lastModified === 'string' ? record.lastModified : null;
+  const length = record.length;
+  if (typeof length !== 'number' || !canResume({ length, etag, lastModified })) return null;
+  if (size < SNIFF_BYTES || size >= length) return null;
+  const handle = await open(partialPath, 'r');
+  try {
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+    return { size, head: head.subarray(0, bytesRead), length, validators: { etag, lastModified } };
+  } finally {
+    await handle.close();
+  }
+}
+
+function rangeHeaders(point: ResumePoint): Record<string, string> {
+  // If-Range lets storage answer the whole object (200) at once when it changed.
+  const ifRange = isStrongEtag(point.validators.etag) ? point.validators.etag : point.validators.lastModified;
+  return ifRange ? { range: `bytes=${point.size}-`, 'if-range': ifRange } : { range: `bytes=${point.size}-` };
+}
+
+/** The answer is the rest of the object the partial holds the beginning of. */
+function continuesPartial(point: ResumePoint, opened: Opened): boolean {
+  const range = opened.contentRange;
+  if (opened.statusCode !== 206 || !range) return false;
+  if (range.start !== point.size || range.total !== point.length || range.end !== point.length - 1) return false;
+  const { etag, lastModified } = point.validators;
+  if (etag !== null && opened.validators.etag !== etag) return false;
+  if (lastModified !== null && opened.validators.lastModified !== null && opened.validators.lastModified !== lastModified) return false;
+  return isStrongEtag(etag) || opened.validators.lastModified !== null;
+}
+
+/** Downloads of one file in this process, one at a time: they share its partial file. */
+const busyFiles = new Map<string, Promise<unknown>>();
+
+/** Runs `task` once no other task for `key` runs; tasks for one key run in arrival order. */
+export function exclusively<T>(key: string, task: () => Promise<T>): Promise<T> {
+  const before = busyFiles.get(key) ?? Promise.resolve();
+  const run = before.then(task, task);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  busyFiles.set(key, settled);
+  void settled.then(() => {
+    if (busyFiles.get(key) === settled) busyFiles.delete(key);
+  });
+  return run;
+}
+
+/**
+ * Opens its file only when the first bytes have arrived, because the final name (and so the
+ * folder the final file goes to) depends on them. A resumed partial already holds those bytes.
+ */
+class PartialFile extends Writable {
   private head: Buffer[] = [];
   private headLength = 0;
   private handle: FileHandle | null = null;
-  /** The open in progress, so that discard() never runs between open() and its result. */
+  /** The open in progress, so that close() never runs between open() and its result. */
   private opening: Promise<void> | null = null;
+  private written = false;
   finalPath: string | null = null;
-  tempPath: string | null = null;
 
-  constructor(private readonly choose: (head: Buffer) => string) {
+  constructor(
+    private readonly choose: (head: Buffer) => string,
+    readonly partialPath: string,
+    private readonly resumed: ResumePoint | null,
+  ) {
     super({ highWaterMark: 1024 * 1024 });
   }
 
@@ -309,6 +440,8 @@ class TemporaryFile extends Writable {
   override _final(callback: (error?: Error | null) => void): void {
     (async () => {
       if (!this.handle) await this.openWithHead();
+      // On disk before the rename, so that a power cut never leaves a short file under the final name.
+      await this.handle?.datasync();
       await this.handle?.close();
       this.handle = null;
     })().then(() => callback(), callback);
@@ -318,7 +451,7 @@ class TemporaryFile extends Writable {
     if (this.handle) return writeAll(this.handle, chunk);
     this.head.push(chunk);
     this.headLength += chunk.length;
-    if (this.headLength >= SNIFF_BYTES) await this.openWithHead();
+    if (this.resumed || this.headLength >= SNIFF_BYTES) await this.openWithHead();
   }
 
   private async takeMany(buffers: Buffer[]): Promise<void> {
@@ -335,35 +468,39 @@ class TemporaryFile extends Writable {
   }
 
   private async openNow(): Promise<void> {
-    const head = Buffer.concat(this.head);
+    const buffered = Buffer.concat(this.head);
     this.head = [];
-    const finalPath = this.choose(head);
+    const finalPath = this.choose(this.resumed ? this.resumed.head : buffered);
     await mkdir(dirname(finalPath), { recursive: true });
     this.finalPath = finalPath;
-    this.tempPath = join(dirname(finalPath), `.${basename(finalPath)}.${randomBytes(6).toString('hex')}.part`);
-    this.handle = await open(this.tempPath, 'wx');
-    await writeAll(this.handle, head);
+    this.written = true;
+    // Appending only after checking the partial ends where storage's answer starts; otherwise from zero.
+    this.handle = await open(this.partialPath, this.resumed ? 'a' : 'w');
+    await writeAll(this.handle, buffered);
   }
 
-  /** Closes and deletes the temporary file; safe to call more than once. */
-  async discard(): Promise<void> {
+  /** Closes the file; deletes the partial and its record unless `keep`. Safe to call more than once. */
+  async close(keep: boolean): Promise<void> {
     // A pipeline that fails rejects at once, possibly while the file is being opened: wait for
-    // that, or the file would be created after this cleanup and left behind, its handle unclosed.
+    // that, or the file would be created after this cleanup, its handle unclosed.
     await this.opening?.catch(() => undefined);
     const handle = this.handle;
     this.handle = null;
     await handle?.close().catch(() => undefined);
-    const temp = this.tempPath;
-    this.tempPath = null;
-    if (temp) await unlink(temp).catch(() => undefined);
+    if (!keep && (this.written || this.resumed)) await removePartial(this.partialPath);
   }
 
   async commit(): Promise<string> {
-    if (!this.tempPath || !this.finalPath) throw new Error('nothing was written');
-    await rename(this.tempPath, this.finalPath);
-    this.tempPath = null;
+    if (!this.finalPath) throw new Error('nothing was written');
+    await rename(this.partialPath, this.finalPath);
+    await unlink(recordPathOf(this.partialPath)).catch(() => undefined);
     return this.finalPath;
   }
+}
+
+async function removePartial(partialPath: string): Promise<void> {
+  await unlink(partialPath).catch(() => undefined);
+  await unlink(recordPathOf(partialPath)).catch(() => undefined);
 }
 
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
@@ -396,14 +533,50 @@ async function writevAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
   }
 }
 
+/**
+ * Downloads `url` to the file `choosePath` names, through `partialPath` (see partialPathFor).
+ * A partial left by an aborted attempt is continued with a Range request when storage proves it
+ * sends the rest of the same object; any other answer restarts from zero. Callers that may run
+ * twice for one file at once go through `exclusively(partialPath, …)`.
+ */
 export async function downloadToFile(
   url: string,
   choosePath: ChoosePath,
   options: DownloadOptions,
-): Promise<Downloaded & { path: string }> {
-  const opened = await openBody(url, options);
-  const counter = meter(url, options, opened.expectedLength);
-  const file = new TemporaryFile((head) => choosePath(opened.contentType, head));
+  partialPath: string,
+): Promise<SavedToFile> {
+  let resumed = await readResumePoint(partialPath);
+  let opened: Opened;
+  try {
+    opened = await openBody(url, options, resumed ? rangeHeaders(resumed) : {});
+  } catch (error) {
+    // 416: the partial is not shorter than the object; start over.
+    if (!resumed || !(error instanceof DownloadError) || error.details.statusCode !== 416) throw error;
+    resumed = null;
+    opened = await openBody(url, options);
+  }
+  if (resumed && !continuesPartial(resumed, opened)) {
+    resumed = null;
+    if (opened.statusCode === 206) {
+      discard(opened.body);
+      opened = await openBody(url, options);
+    }
+  }
+  const offset = resumed ? resumed.size : 0;
+  const record: PartialRecord = { length: opened.expectedLength ?? -1, ...opened.validators };
+  // Without a validator nothing could prove a later answer continues this object: no record, and
+  // the partial is not worth keeping.
+  const resumable = resumed !== null || canResume(record);
+  if (!resumed) {
+    await removePartial(partialPath);
+    if (resumable) {
+      await mkdir(dirname(partialPath), { recursive: true });
+      await writeFile(recordPathOf(partialPath), JSON.stringify(record));
+    }
+  }
+  const counter = meter(url, options, opened.expectedLength, offset);
+  const file = new PartialFile((head) => choosePath(opened.contentType, head), partialPath, resumed);
+  let keep = false;
   try {
     try {
       await pipeline(opened.body, counter, file, { signal: options.signal });
@@ -413,12 +586,51 @@ export async function downloadToFile(
       if (!options.signal?.aborted && code && /^E[A-Z]+$/.test(code) && (error as { syscall?: unknown }).syscall) {
         throw new DownloadError('file', { url: redactUrl(url), detail: (error as Error).message });
       }
-      throw classify(error, url, options.signal);
+      const failure = classify(error, url, options.signal);
+      // Aborted by a close or redeploy: the delivery comes again and continues from here.
+      keep = resumable && failure.kind === 'aborted';
+      throw failure;
     }
-    checkLength(url, counter.received, opened.expectedLength);
+    checkLength(url, offset + counter.received, opened.expectedLength);
     const path = await file.commit();
-    return { path, contentType: opened.contentType, size: counter.received };
+    return { path, contentType: opened.contentType, size: offset + counter.received, resumedFrom: offset };
   } finally {
-    await file.discard();
+    await file.close(keep);
   }
+}
+
+const PARTIAL_NAME = /^\..+\.part(\.json)?$/;
+
+/**
+ * Removes partial files (and their records) older than `maxAgeMs` under `root`, looking
+ * `depth` folders deep at most: those of meetings whose delivery never came back.
+ * Returns how many files were removed.
+ */
+export async function removeStalePartials(root: string, depth: number, maxAgeMs: number, now = Date.now()): Promise<number> {
+  let removed = 0;
+  const visit = async (folder: string, level: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (level < depth) await visit(full, level + 1);
+        continue;
+      }
+      if (!entry.isFile() || !PARTIAL_NAME.test(entry.name)) continue;
+      try {
+        if (now - (await stat(full)).mtimeMs < maxAgeMs) continue;
+        await unlink(full);
+        removed += 1;
+      } catch {
+        // Gone already, or not ours to remove: the next sweep tries again.
+      }
+    }
+  };
+  await visit(root, 0);
+  return removed;
 }

@@ -1,20 +1,21 @@
 // Fetches the artifacts of one message: each download in a slot of the node's limiter, one
 // refresh of the signed URLs when storage says they expired, then the parsing a flow needs.
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ApiError, MeetingBaasApi, type ApiErrorKind, type FreshLinks } from '../api';
 import type { ArtifactName } from '../delivery';
 import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from '../transcript';
 import type { AddressPolicy } from './address-policy';
-import { DownloadError, downloadToBuffer, downloadToFile, type DownloadErrorKind } from './download';
-import { artifactPath, extensionFor, FileNameError, isBotId } from './file-names';
+import { DownloadError, downloadToBuffer, downloadToFile, exclusively, partialPathFor, type DownloadErrorKind } from './download';
+import { artifactPath, contentTypeForExtension, extensionFor, FileNameError, isBotId, POSSIBLE_EXTENSIONS } from './file-names';
 import type { HttpClient } from './http-client';
 import type { ArtifactRequest, SkipReason } from './input';
 import type { Limiter } from './limiter';
 
 export type Mode = 'file' | 'message';
 export type Subtitles = 'none' | 'srt' | 'vtt';
+const SUBTITLE_EXTENSIONS: ReadonlySet<string> = new Set(['srt', 'vtt']);
 
 export interface FetchSettings {
   readonly mode: Mode;
@@ -24,6 +25,11 @@ export interface FetchSettings {
   readonly maxMessageBytes: number;
   readonly maxFileBytes: number;
   readonly subtitles: Subtitles;
+  /**
+   * File mode: an artifact whose final file exists is reported as saved instead of downloaded
+   * again. For deliveries sent again after a restart; a first sending downloads afresh.
+   */
+  readonly keepSaved?: boolean;
 }
 
 /** Fresh signed links for a bot, from `GET /v2/bots/{bot_id}`. */
@@ -97,6 +103,8 @@ export interface Fetched {
   readonly subtitlesPath?: string;
   /** The signed URL had expired and a fresh one from the API was used. */
   readonly refreshed: boolean;
+  /** File mode, `keepSaved`: the file was complete from an earlier attempt; nothing was downloaded. */
+  readonly alreadySaved?: boolean;
 }
 
 export type Outcome =
@@ -140,6 +148,22 @@ async function writeAtomically(path: string, content: string): Promise<void> {
   }
 }
 
+/** The final file of an artifact saved by an earlier attempt, whatever extension it got then. */
+async function savedFile(settings: FetchSettings, botId: string, artifact: ArtifactName): Promise<{ path: string; ext: string; size: number } | null> {
+  let newest: { path: string; ext: string; size: number; mtimeMs: number } | null = null;
+  const seen = new Set<string>();
+  for (const ext of POSSIBLE_EXTENSIONS) {
+    // The subtitles this node writes beside the transcript share its name: they are not the artifact.
+    if (SUBTITLE_EXTENSIONS.has(ext)) continue;
+    const path = artifactPath(settings.directory, settings.template, { botId, artifact, ext });
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const found = await stat(path).catch(() => null);
+    if (found?.isFile() && (!newest || found.mtimeMs > newest.mtimeMs)) newest = { path, ext, size: found.size, mtimeMs: found.mtimeMs };
+  }
+  return newest && { path: newest.path, ext: newest.ext, size: newest.size };
+}
+
 function parseText(artifact: ArtifactName, text: string): unknown {
   if (artifact === 'diarization') return parseDiarization(text);
   return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
@@ -169,13 +193,23 @@ export async function fetchArtifacts(
     };
     if (settings.mode === 'file') {
       const botId = request.botId ?? '';
-      const result = await downloadToFile(
-        url,
-        (contentType, head) =>
-          artifactPath(settings.directory, settings.template, { botId, artifact, ext: extensionFor(artifact, contentType, head) }),
-        options,
-      );
-      return { status: 'fetched', artifact, contentType: result.contentType, size: result.size, payload: result.path, path: result.path };
+      // Fixed per artifact before anything is downloaded, because the extension depends on the bytes.
+      const partialPath = partialPathFor(artifactPath(settings.directory, settings.template, { botId, artifact, ext: 'part' }));
+      return exclusively(partialPath, async () => {
+        const saved = settings.keepSaved ? await savedFile(settings, botId, artifact) : null;
+        if (saved) {
+          const { path, size } = saved;
+          return { status: 'fetched', artifact, contentType: contentTypeForExtension(saved.ext), size, payload: path, path, alreadySaved: true };
+        }
+        const result = await downloadToFile(
+          url,
+          (contentType, head) =>
+            artifactPath(settings.directory, settings.template, { botId, artifact, ext: extensionFor(artifact, contentType, head) }),
+          options,
+          partialPath,
+        );
+        return { status: 'fetched', artifact, contentType: result.contentType, size: result.size, payload: result.path, path: result.path };
+      });
     }
     const result = await downloadToBuffer(url, options);
     const payload = MEDIA.has(artifact) ? result.body : parseText(artifact, result.body.toString('utf8'));

@@ -118,3 +118,16 @@ export function extensionFor(artifact: ArtifactName, contentType: string | null,
   if (looksLikeJson(head)) return 'json';
   return 'bin';
 }
+
+const SNIFFED = ['mp4', 'm4a', 'flac', 'mp3', 'wav', 'ogg', 'webm'];
+
+/** Every extension extensionFor can give: where an artifact saved earlier may be. */
+export const POSSIBLE_EXTENSIONS: readonly string[] = [...new Set([...SNIFFED, ...Object.values(BY_CONTENT_TYPE), 'jsonl', 'json', 'bin'])];
+
+/** The usual Content-Type of a file saved with `ext`, for reporting a file saved earlier. */
+export function contentTypeForExtension(ext: string): string | null {
+  const known = Object.entries(BY_CONTENT_TYPE).find(([, value]) => value === ext);
+  if (known) return known[0];
+  if (ext === 'bin') return 'application/octet-stream';
+  return null;
+}

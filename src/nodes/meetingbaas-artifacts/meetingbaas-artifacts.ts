@@ -7,6 +7,7 @@ import type { ArtifactName } from '../../lib/delivery';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
 import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Fetched, type Outcome } from '../../lib/artifacts/fetch';
 import { DEFAULT_TEMPLATE, templateProblem } from '../../lib/artifacts/file-names';
+import { removeStalePartials } from '../../lib/artifacts/download';
 import { createHttpClient, DEFAULTS } from '../../lib/artifacts/http-client';
 import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
 import { Limiter } from '../../lib/artifacts/limiter';
@@ -34,6 +35,8 @@ const STATUS_EVERY_MS = 500;
 /** Below Node-RED's 15 s close timeout, after which it would log the node as failing to stop. */
 const CLOSE_WAIT_MS = 10_000;
 const DEFAULT_DIRECTORY = 'meetingbaas';
+/** Partial downloads of meetings whose delivery has not come back for this long are removed at start. */
+const STALE_PARTIAL_MS = 7 * 24 * 60 * 60 * 1000;
 
 function numberOr(value: unknown, fallback: number, min = 0): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -45,6 +48,12 @@ function megabytes(bytes: number): string {
 }
 
 type Msg = NodeMessageInFlow & Record<string, unknown>;
+
+/** `msg.meetingbaas.redelivered` of callback in: the delivery is sent again after a restart. */
+function isRedelivery(msg: Msg): boolean {
+  const meta = msg.meetingbaas;
+  return typeof meta === 'object' && meta !== null && (meta as { redelivered?: unknown }).redelivered !== undefined;
+}
 
 export = (RED: NodeAPI): void => {
   function MeetingBaasArtifacts(this: Node, def: ArtifactsDef): void {
@@ -141,7 +150,7 @@ export = (RED: NodeAPI): void => {
       if (override.unknown.length > 0) throw new Error(t('errors.unknownArtifacts', { names: override.unknown.join(', ') }));
       const request = readArtifactRequest(msg.payload, override.names);
       if (!request) throw new Error(t('errors.noPayload'));
-      const settings: FetchSettings = { ...base, directory: directoryOf(msg.directory ?? def.directory) };
+      const settings: FetchSettings = { ...base, directory: directoryOf(msg.directory ?? def.directory), keepSaved: isRedelivery(msg) };
       const botId = request.botId;
 
       const common = (out: Msg): Msg => {
@@ -161,6 +170,7 @@ export = (RED: NodeAPI): void => {
         if (fetched.subtitles !== undefined) out.subtitles = fetched.subtitles;
         if (fetched.subtitlesPath !== undefined) out.subtitlesFile = fetched.subtitlesPath;
         out.refreshed = fetched.refreshed;
+        if (fetched.alreadySaved) out.alreadySaved = true;
         return out;
       };
 
@@ -229,7 +239,7 @@ export = (RED: NodeAPI): void => {
         for (const o of outcomes) {
           if (o.status !== 'fetched') continue;
           payload[o.artifact] = o.payload;
-          artifacts[o.artifact] = { contentType: o.contentType, size: o.size, filename: o.path, refreshed: o.refreshed };
+          artifacts[o.artifact] = { contentType: o.contentType, size: o.size, filename: o.path, refreshed: o.refreshed, ...(o.alreadySaved ? { alreadySaved: true } : {}) };
           if (o.text !== undefined) out.text = o.text;
           if (o.subtitles !== undefined) out.subtitles = o.subtitles;
           if (o.subtitlesPath !== undefined) out.subtitlesFile = o.subtitlesPath;
@@ -273,6 +283,11 @@ export = (RED: NodeAPI): void => {
           done();
         });
     });
+
+    if (mode === 'file') {
+      // Only as deep as the template's folders: an archive of saved meetings is not walked.
+      void removeStalePartials(directoryOf(def.directory), template.split('/').length - 1, STALE_PARTIAL_MS);
+    }
 
     node.status({});
   }
