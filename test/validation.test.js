@@ -198,12 +198,16 @@ describe('delivery validation: what the flow can use, and what only deviates fro
     const delivery = completed();
     delivery.data.participants = Array.from({ length: 20000 }, (_, i) => ({ name: `P${i}`, id: i }));
     delivery.data.participants[19999] = { name: 5, id: 'x' };
+    delivery.data.participants[19990].id = 'y';
+    delivery.data.speakers = [{ name: 'Ada', id: 1 }, { name: 'Bob' }];
     delivery.data.sent_at = 'yesterday';
     const result = checkDelivery(delivery);
     assert.equal(result.usable, true);
     const fields = result.errors.map((e) => e.field);
     assert.ok(fields.includes('data.participants.19999.name'), fields.join());
     assert.ok(fields.includes('data.participants.19999.id'), fields.join());
+    assert.ok(fields.includes('data.participants.19990.id'), fields.join());
+    assert.ok(fields.includes('data.speakers.1.id'), fields.join());
     assert.ok(fields.includes('data.sent_at'), fields.join());
     assert.equal(result.errorCountIsMinimum, false);
     assert.equal(result.errorCount, result.errors.length);

@@ -155,8 +155,18 @@ class BoundedCheck {
     return this.whole(value);
   }
 
-  /** Adds the problems of `value` to `found`, their fields under `prefix`, until `found` holds `limit`. */
-  collect(value: unknown, prefix: readonly string[], found: FieldError[], limit: number): void {
+  /** Where the last `conforms` that failed found its first error, as instance path segments. */
+  firstErrorPath(): readonly string[] {
+    const pointer = this.whole.errors?.[0]?.instancePath ?? '';
+    return pointer === '' ? [] : pointer.slice(1).split('/').map(unescapePointer);
+  }
+
+  /**
+   * Adds the problems of `value` to `found`, their fields under `prefix`, until `found` holds
+   * `limit`. `firstError` is where `conforms` stopped: AJV checks array items in order, so the
+   * items of that array before it are valid and are not looked at again.
+   */
+  collect(value: unknown, prefix: readonly string[], found: FieldError[], limit: number, firstError: readonly string[] = []): void {
     if (!this.outline(value)) {
       for (const error of readableErrors(this.outline.errors ?? [], prefix)) {
         if (found.length >= limit) return;
@@ -166,17 +176,25 @@ class BoundedCheck {
     for (const { path, slice, items } of this.arrays) {
       const list = valueAt(value, path);
       if (!Array.isArray(list)) continue;
-      for (let start = 0; start < list.length; start += ITEMS_PER_SLICE) {
+      const fullPath = [...prefix, ...path];
+      for (let start = firstInvalidIndex(firstError, fullPath); start < list.length; start += ITEMS_PER_SLICE) {
         if (found.length >= limit) return;
         const end = Math.min(start + ITEMS_PER_SLICE, list.length);
         if (slice(list.slice(start, end))) continue;
         for (let index = start; index < end && found.length < limit; index += 1) {
           const item: unknown = list[index];
-          if (!items.conforms(item)) items.collect(item, [...prefix, ...path, String(index)], found, limit);
+          if (!items.conforms(item)) items.collect(item, [...fullPath, String(index)], found, limit, firstError);
         }
       }
     }
   }
+}
+
+/** The index in the array at `arrayPath` where `firstError` points, or 0 when it points elsewhere. */
+function firstInvalidIndex(firstError: readonly string[], arrayPath: readonly string[]): number {
+  if (firstError.length <= arrayPath.length || !arrayPath.every((name, i) => name === firstError[i])) return 0;
+  const index = Number(firstError[arrayPath.length]);
+  return Number.isSafeInteger(index) && index >= 0 ? index : 0;
 }
 
 /** A delivery is usable when what the callback node reads of it is as documented; the rest may be missing or differ. */
@@ -291,7 +309,7 @@ export function checkDelivery(payload: unknown): DeliveryCheck {
   if (found.length < wanted) {
     // The documented schema finds the unusable problems again: look for that many more.
     const deviations: FieldError[] = [];
-    schemas.documented.collect(payload, [], deviations, wanted + found.length);
+    schemas.documented.collect(payload, [], deviations, wanted + found.length, schemas.documented.firstErrorPath());
     const listed = new Set(found.map(errorKey));
     for (const deviation of deviations) {
       if (found.length >= wanted) break;
