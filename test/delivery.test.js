@@ -83,6 +83,14 @@ describe('delivery routing', () => {
     assert.equal(nestingExceeds(Buffer.from('{"a\\\\":[[[1]]]}'), 3), true);
     assert.equal(nestingExceeds(Buffer.from('{"a\\"":[[1]]}'), 3), false);
     assert.equal(nestingExceeds(Buffer.from('["unterminated [[[['), 3), false);
+    // Strings longer than the byte-by-byte stretch, with escapes on both sides of where it ends.
+    for (let at = 50; at < 80; at += 1) {
+      const text = `${'x'.repeat(at)}\\"[[[[${'y'.repeat(20)}\\\\`;
+      const body = Buffer.from(`{"a":"${text}","b":[[[1]]]}`);
+      assert.equal(JSON.parse(body).a.length > 0, true);
+      assert.equal(nestingExceeds(body, 4), false, text);
+      assert.equal(nestingExceeds(body, 3), true, text);
+    }
   });
 
   it('keeps not-JSON and wrong Content-Type deliveries as before', () => {

@@ -88,8 +88,7 @@ const CLOSE_BRACE = 0x7d;
 
 /**
  * Whether arrays and objects nest deeper than `limit`, read from the bytes. The characters that
- * matter are ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte character. Strings,
- * most of a delivery's bytes, are skipped with indexOf, which runs natively.
+ * matter are ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte character.
  */
 export function nestingExceeds(bytes: Buffer, limit: number): boolean {
   let depth = 0;
@@ -108,9 +107,22 @@ export function nestingExceeds(bytes: Buffer, limit: number): boolean {
   return false;
 }
 
+/**
+ * Past this many bytes a string is searched with indexOf, which runs natively: fast on a long
+ * string, but a call per string costs more than a short string's bytes read in a loop.
+ */
+const SHORT_STRING = 64;
+
 /** The index of the quote that ends the string opened at `open`, or -1 if none does. */
 function closingQuote(bytes: Buffer, open: number): number {
-  let at = bytes.indexOf(QUOTE, open + 1);
+  const shortEnd = Math.min(bytes.length, open + 1 + SHORT_STRING);
+  for (let i = open + 1; i < shortEnd; i += 1) {
+    const byte = bytes[i];
+    if (byte === BACKSLASH) i += 1;
+    else if (byte === QUOTE) return i;
+  }
+  // No unescaped quote before shortEnd; one found after it counts if an even number of backslashes precede it.
+  let at = bytes.indexOf(QUOTE, shortEnd);
   while (at > 0) {
     let backslashes = 0;
     while (bytes[at - 1 - backslashes] === BACKSLASH) backslashes += 1;
