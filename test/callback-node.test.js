@@ -100,6 +100,42 @@ describe('callback in node (test helper)', function () {
     assert.deepEqual(status, { fill: 'green', shape: 'dot', text: 'verified · 2 received · 1 invalid · 1 rejected' });
   });
 
+  it('sends a usable delivery that deviates to its own output, counting it in the status; strict sends it to output 4', async () => {
+    const minimal = () => JSON.stringify({ event: 'bot.completed', data: { bot_id: deliveries.completed().data.bot_id } });
+    const ports = ['port1', 'port2', 'port3', 'port4'];
+    const wired = (id, strict) => ({ ...callback({ id, url: `/mb/${id}`, strict }), wires: ports.map((port) => [port]) });
+    const helpers = ports.map((id) => ({ id, type: 'helper' }));
+    await helper.load([configNode, callbackNode], [account, wired('cb', undefined), wired('strict', true), ...helpers], { acc: { callbackSecret: SECRET } });
+    await serveHttpNode();
+    const received = [];
+    let wake = () => {};
+    for (const port of ports) helper.getNode(port).on('input', (msg) => { received.push({ port, msg }); wake(); });
+    const message = async (n) => {
+      while (received.length < n) await new Promise((resolve) => { wake = resolve; });
+      return received[n - 1];
+    };
+    const send = (path) => request(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET }, body: minimal() });
+
+    assert.equal((await send('/mb/cb')).status, 200);
+    const tolerant = await message(1);
+    assert.equal(tolerant.port, 'port1');
+    assert.equal(tolerant.msg.meetingbaas.invalid, undefined);
+    const { deviations, deviationCount, deviationCountIsMinimum } = tolerant.msg.meetingbaas;
+    assert.ok(deviations.some((d) => d.field === 'data.sent_at'), JSON.stringify(deviations));
+    assert.equal(deviationCount, deviations.length);
+    assert.equal(deviationCountIsMinimum, false);
+    assert.deepEqual(await statusMatching(helper.getNode('cb'), /deviating/), { fill: 'green', shape: 'dot', text: 'verified · 1 received · 1 deviating' });
+
+    assert.equal((await send('/mb/strict')).status, 200);
+    const refused = await message(2);
+    assert.equal(refused.port, 'port4');
+    assert.equal(refused.msg.meetingbaas.invalid.reason, 'schema');
+    assert.equal(refused.msg.meetingbaas.invalid.usable, true);
+    assert.deepEqual(refused.msg.meetingbaas.invalid.errors, deviations);
+    assert.equal(refused.msg.meetingbaas.deviations, undefined);
+    assert.deepEqual(await statusMatching(helper.getNode('strict'), /invalid/), { fill: 'green', shape: 'dot', text: 'verified · 1 received · 1 invalid' });
+  });
+
   it('shows unverified in yellow without an account, and works from type, url and wires alone', async () => {
     await helper.load([configNode, callbackNode], [{ id: 'cb', type: 'meetingbaas-callback', url: 'mb/cb', wires: [['out'], [], [], []] }, out]);
     const node = helper.getNode('cb');
@@ -187,7 +223,7 @@ describe('callback in node (test helper)', function () {
     }
     const defaults = /defaults:\s*{([\s\S]*?)\n\s*},\n\s*inputs/.exec(EDITOR)[1];
     const properties = [...defaults.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]).filter((p) => p !== 'name');
-    assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'dedupeHours', 'dedupeMax', 'store']);
+    assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'dedupeHours', 'dedupeMax', 'store', 'strict']);
     for (const property of properties) {
       const label = MESSAGES.label[property === 'url' ? 'url' : property];
       assert.ok(label, `label for ${property}`);
@@ -196,7 +232,7 @@ describe('callback in node (test helper)', function () {
     const ports = /<ol class="node-ports">([\s\S]*?)<\/ol>/.exec(HELP)[1];
     const portTitles = [...ports.matchAll(/<li>([^<\n]+)/g)].map((m) => m[1].trim());
     assert.deepEqual(portTitles, Object.values(MESSAGES.outputs));
-    for (const field of ['event', 'botId', 'deliveryId', 'verifiedBy', 'receivedAt', 'artifacts', 'invalid']) {
+    for (const field of ['event', 'botId', 'deliveryId', 'verifiedBy', 'receivedAt', 'artifacts', 'deviations', 'invalid']) {
       assert.ok(HELP.includes(`<code>${field}</code>`), `help documents msg.meetingbaas.${field}`);
     }
   });

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { checkDelivery, KNOWN_EVENTS } = require('../lib/validation');
+const { checkDelivery, KNOWN_EVENTS, MAX_LISTED_ERRORS } = require('../lib/validation');
 const { completed, failed, statusChange, seedCompleted, seedCompletedMadeValid } = require('./fixtures/deliveries');
 
 describe('delivery validation (AJV, Meeting BaaS v2 schemas)', () => {
@@ -108,5 +108,108 @@ describe('delivery validation (AJV, Meeting BaaS v2 schemas)', () => {
     assert.equal(checkDelivery(delivery).valid, true);
     assert.equal({}.polluted, undefined);
     assert.equal(Object.prototype.x, undefined);
+  });
+});
+
+describe('delivery validation: what the flow can use, and what only deviates from the documents', () => {
+  const minimalCompleted = () => ({ event: 'bot.completed', data: { bot_id: completed().data.bot_id } });
+
+  it('finds a bot.completed holding only event and bot_id usable, listing what it lacks as deviations', () => {
+    const result = checkDelivery(minimalCompleted());
+    assert.equal(result.valid, false, 'it deviates from the documented schema');
+    assert.equal(result.usable, true, JSON.stringify(result.errors));
+    const fields = result.errors.map((e) => e.field);
+    for (const field of ['data.sent_at', 'data.transcription_ids', 'data.transcription_provider', 'data.participants']) {
+      assert.ok(fields.includes(field), `${field} in ${fields.join()}`);
+    }
+    assert.equal(result.errorCount, result.errors.length);
+    assert.equal(result.errorCountIsMinimum, false);
+  });
+
+  it('finds a sent_at written with +00:00 (valid RFC 3339) a deviation, never unusable', () => {
+    for (const make of [completed, failed]) {
+      const delivery = make();
+      delivery.data.sent_at = '2026-12-02T16:00:00+00:00';
+      const result = checkDelivery(delivery);
+      assert.equal(result.usable, true, JSON.stringify(result.errors));
+      assert.deepEqual(result.errors.map((e) => e.field), ['data.sent_at']);
+    }
+  });
+
+  it('finds a terminal event without a valid bot_id unusable, and lists why before the deviations', () => {
+    for (const make of [completed, failed]) {
+      const delivery = make();
+      delivery.data.bot_id = 'examplebot_id';
+      delete delivery.data.sent_at;
+      const result = checkDelivery(delivery);
+      assert.equal(result.usable, false);
+      const fields = result.errors.map((e) => e.field);
+      assert.equal(fields[0], 'data.bot_id', JSON.stringify(result.errors));
+      assert.ok(fields.lastIndexOf('data.bot_id') < fields.indexOf('data.sent_at'), fields.join());
+      const pairs = result.errors.map((e) => `${e.field} ${e.message}`);
+      assert.equal(new Set(pairs).size, pairs.length, 'each problem listed once');
+    }
+    const noData = checkDelivery({ event: 'bot.failed' });
+    assert.equal(noData.usable, false);
+    assert.equal(noData.errors[0].field, 'data');
+  });
+
+  it('finds link fields that are not URLs unusable; absent or null links are fine', () => {
+    const badLink = minimalCompleted();
+    badLink.data.audio = 'not a url';
+    const bad = checkDelivery(badLink);
+    assert.equal(bad.usable, false);
+    assert.equal(bad.errors[0].field, 'data.audio');
+
+    const badMp4 = minimalCompleted();
+    badMp4.data.mp4 = 42;
+    assert.equal(checkDelivery(badMp4).usable, false);
+
+    const nullLinks = minimalCompleted();
+    nullLinks.data.video = null;
+    nullLinks.data.chat_messages = null;
+    assert.equal(checkDelivery(nullLinks).usable, true);
+  });
+
+  it('finds other events usable with nothing but their name; no event at all is unusable', () => {
+    const noStatus = { event: 'bot.status_change', data: { bot_id: 'not-a-uuid' } };
+    const status = checkDelivery(noStatus);
+    assert.equal(status.valid, false);
+    assert.equal(status.usable, true, JSON.stringify(status.errors));
+    assert.equal(checkDelivery({ event: 'bot.something_new' }).usable, true);
+    for (const body of [null, [], 'text', 42, {}, { event: '' }, { event: 7, data: {} }]) {
+      assert.equal(checkDelivery(body).usable, false, JSON.stringify(body));
+    }
+  });
+
+  it('caps the error list and says the count is a minimum when it stopped there', () => {
+    const delivery = completed();
+    delivery.data.participants = Array.from({ length: 24000 }, () => ({ name: 5, id: 'x', profile_picture: 3 }));
+    const result = checkDelivery(delivery);
+    assert.equal(result.usable, true);
+    assert.equal(result.errors.length, MAX_LISTED_ERRORS);
+    assert.ok(result.errorCount > MAX_LISTED_ERRORS, String(result.errorCount));
+    assert.equal(result.errorCountIsMinimum, true);
+    assert.equal(result.errors[0].field, 'data.participants.0.name', JSON.stringify(result.errors[0]));
+    assert.ok(MAX_LISTED_ERRORS >= 20 && MAX_LISTED_ERRORS <= 100, 'a few dozen');
+  });
+
+  it('finds every error of a late array item, with its index, after thousands of good ones', () => {
+    const delivery = completed();
+    delivery.data.participants = Array.from({ length: 20000 }, (_, i) => ({ name: `P${i}`, id: i }));
+    delivery.data.participants[19999] = { name: 5, id: 'x' };
+    delivery.data.participants[19990].id = 'y';
+    delivery.data.speakers = [{ name: 'Ada', id: 1 }, { name: 'Bob' }];
+    delivery.data.sent_at = 'yesterday';
+    const result = checkDelivery(delivery);
+    assert.equal(result.usable, true);
+    const fields = result.errors.map((e) => e.field);
+    assert.ok(fields.includes('data.participants.19999.name'), fields.join());
+    assert.ok(fields.includes('data.participants.19999.id'), fields.join());
+    assert.ok(fields.includes('data.participants.19990.id'), fields.join());
+    assert.ok(fields.includes('data.speakers.1.id'), fields.join());
+    assert.ok(fields.includes('data.sent_at'), fields.join());
+    assert.equal(result.errorCountIsMinimum, false);
+    assert.equal(result.errorCount, result.errors.length);
   });
 });

@@ -3,9 +3,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Request, RequestHandler, Response } from 'express';
 import { DeliveryAuthenticator, signedDeliveryId, type RejectionReason } from '../../lib/authentication';
-import { OUTPUT, routeDelivery } from '../../lib/delivery';
+import { OUTPUT, readDelivery, routeDelivery } from '../../lib/delivery';
 import { BoundedClaims, deliveryKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/repeats';
-import { parseJsonBody, type RawBody } from '../../lib/request-body';
+import type { RawBody } from '../../lib/request-body';
 import { readAccount } from '../meetingbaas-config/account';
 import { watchDeploys } from './deploys';
 import { DEFAULT_BODY_LIMIT, endpointRegistry, RETRY_AFTER_SECONDS, type Endpoint } from './endpoints';
@@ -19,6 +19,8 @@ interface CallbackDef extends NodeDef {
   dedupeHours?: number | string;
   dedupeMax?: number | string;
   store?: string;
+  /** Deliveries that deviate from the documented schema go to output 4 even when the flow could use them. */
+  strict?: boolean | string;
 }
 
 type Method = 'post' | 'put' | 'any';
@@ -102,6 +104,7 @@ export = (RED: NodeAPI): void => {
     const dedupeMs = positiveNumber(def.dedupeHours, DEFAULT_DEDUPE_HOURS) * 3600 * 1000;
     const dedupeMax = Math.floor(positiveNumber(def.dedupeMax, DEFAULT_DEDUPE_MAX));
     const storeName = def.store?.trim() || 'memory';
+    const strict = def.strict === true || def.strict === 'true';
 
     if (RED.settings.httpNodeRoot === false) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.httpDisabled') });
@@ -131,7 +134,7 @@ export = (RED: NodeAPI): void => {
     const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
     const deploys = watchDeploys(RED, node.id, wiredTo);
 
-    const counts = { received: 0, invalid: 0, rejected: 0 };
+    const counts = { received: 0, deviating: 0, invalid: 0, rejected: 0 };
     let sharedWith = 0;
     let closed = false;
 
@@ -144,6 +147,7 @@ export = (RED: NodeAPI): void => {
       } else {
         const verified = !authenticator.acceptsUnverified;
         const parts = [t(verified ? 'status.verified' : 'status.unverified'), t('status.received', { count: counts.received })];
+        if (counts.deviating > 0) parts.push(t('status.deviating', { count: counts.deviating }));
         if (counts.invalid > 0) parts.push(t('status.invalid', { count: counts.invalid }));
         if (counts.rejected > 0) parts.push(t('status.rejected', { count: counts.rejected }));
         status = { fill: verified ? 'green' : 'yellow', shape: verified ? 'dot' : 'ring', text: parts.join(' · ') };
@@ -210,8 +214,8 @@ export = (RED: NodeAPI): void => {
         return answer(res, 200, { received: true, duplicate: true });
       }
 
-      const body = parseJsonBody(raw.bytes, req.headers['content-type']);
-      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt: new Date() });
+      const body = readDelivery(raw.bytes, req.headers['content-type']);
+      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt: new Date() }, { strict });
       const outputs: Array<NodeMessageInFlow | null> = [null, null, null, null];
       outputs[routed.output] = routed.message as unknown as NodeMessageInFlow;
       const epoch = deploys.epoch;
@@ -223,6 +227,7 @@ export = (RED: NodeAPI): void => {
           if (deploys.epoch !== epoch) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
           counts.received += 1;
           if (routed.output === OUTPUT.invalid) counts.invalid += 1;
+          else if (routed.message.meetingbaas.deviations) counts.deviating += 1;
           scheduleStatus();
           // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
           if (body.kind === 'unsupported-media-type') conclude(res, 415, { error: 'Content-Type must be application/json' }, {}, true);
