@@ -2,7 +2,7 @@
 // repeats, validates it and sends it on the output for its kind; answers before the flow runs.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Request, RequestHandler, Response } from 'express';
-import { DeliveryAuthenticator, signedDeliveryId, type RejectionReason } from '../../lib/authentication';
+import { DeliveryAuthenticator, type RejectionReason } from '../../lib/authentication';
 import { OUTPUT, routeDelivery } from '../../lib/delivery';
 import { deliveryKey, SeenDeliveries, type KeyValueStore } from '../../lib/repeats';
 import { parseJsonBody, type RawBody } from '../../lib/request-body';
@@ -153,8 +153,8 @@ export = (RED: NodeAPI): void => {
       const auth = authenticator.authenticate(req.headers, raw.bytes);
       if (!auth.ok) return reject(res, auth.reason);
 
-      // Only a verified signature makes the Svix id trustworthy; otherwise the bytes identify the delivery.
-      const signedId = auth.verifiedBy === 'svix' ? signedDeliveryId(req.headers) : null;
+      // Only a verified signature makes the Svix id trustworthy, and only the id of the headers it was verified with.
+      const signedId = auth.verifiedBy === 'svix' ? auth.messageId : null;
       const deliveryId = deliveryKey(signedId, raw.bytes);
       const first = await seen.firstSighting(deliveryId);
       if (closed || deploys.restarting) {
