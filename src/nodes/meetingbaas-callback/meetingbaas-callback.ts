@@ -5,10 +5,18 @@ import type { Request, RequestHandler, Response } from 'express';
 import { DeliveryAuthenticator, type RejectionReason } from '../../lib/authentication';
 import { OUTPUT, routeDelivery } from '../../lib/delivery';
 import { deliveryKey, SeenDeliveries, type KeyValueStore } from '../../lib/repeats';
-import { parseJsonBody, type RawBody } from '../../lib/request-body';
+import { parseJsonBody } from '../../lib/request-body';
 import { readAccount } from '../meetingbaas-config/account';
 import { watchDeploys } from './deploys';
-import { DEFAULT_BODY_LIMIT, endpointRegistry, RETRY_AFTER_SECONDS, type Endpoint } from './endpoints';
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_BODY_TIMEOUT_SECONDS,
+  endpointRegistry,
+  pathProblem,
+  RETRY_AFTER_SECONDS,
+  type EarlyAnswer,
+  type Endpoint,
+} from './endpoints';
 import { registerTestDeliveryRoute } from './test-delivery';
 
 interface CallbackDef extends NodeDef {
@@ -16,6 +24,7 @@ interface CallbackDef extends NodeDef {
   url?: string;
   method?: string;
   maxBodyKB?: number | string;
+  bodyTimeoutSeconds?: number | string;
   dedupeHours?: number | string;
   store?: string;
 }
@@ -63,6 +72,7 @@ export = (RED: NodeAPI): void => {
     const allowed = ALLOWED_METHODS[method];
     const path = (def.url ?? '').trim();
     const bodyLimit = Math.round(positiveNumber(def.maxBodyKB, DEFAULT_BODY_LIMIT / 1024) * 1024) || DEFAULT_BODY_LIMIT;
+    const bodyTimeoutMs = (positiveNumber(def.bodyTimeoutSeconds, DEFAULT_BODY_TIMEOUT_SECONDS) || DEFAULT_BODY_TIMEOUT_SECONDS) * 1000;
     const dedupeMs = positiveNumber(def.dedupeHours, DEFAULT_DEDUPE_HOURS) * 3600 * 1000;
     const storeName = def.store?.trim() || 'memory';
 
@@ -71,9 +81,10 @@ export = (RED: NodeAPI): void => {
       node.error(t('errors.httpDisabled'));
       return;
     }
-    if (!path || /[:*?()[\]]/.test(path)) {
+    const problem = pathProblem(path);
+    if (problem) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.badPath') });
-      node.error(t(path ? 'errors.badPath' : 'errors.missingPath', { path }));
+      node.error(t(problem === 'missing' ? 'errors.missingPath' : 'errors.badPath', { path }));
       return;
     }
 
@@ -127,7 +138,7 @@ export = (RED: NodeAPI): void => {
     // One line a minute at most, so that a flood of forged deliveries cannot flood the log.
     let rejectionsSinceLog = 0;
     let lastRejectionLog = 0;
-    const reject = (res: Response, reason: RejectionReason): void => {
+    const noteRejection = (reason: RejectionReason): void => {
       counts.rejected += 1;
       rejectionsSinceLog += 1;
       const now = Date.now();
@@ -137,25 +148,22 @@ export = (RED: NodeAPI): void => {
         lastRejectionLog = now;
       }
       scheduleStatus();
-      answer(res, 401, { error: 'unauthorized' });
+    };
+    const UNAUTHORIZED = { status: 401, body: { error: 'unauthorized' } } as const;
+    const reject = (res: Response, reason: RejectionReason): void => {
+      noteRejection(reason);
+      answer(res, UNAUTHORIZED.status, UNAUTHORIZED.body);
     };
 
-    const handle = async (req: Request, res: Response, raw: RawBody): Promise<void> => {
-      if (!allowed.includes(req.method)) {
-        return answer(res, 405, { error: 'method not allowed' }, { Allow: allowed.join(', ') });
-      }
-      if (raw.kind === 'aborted') return;
-      if (raw.kind === 'too-large') {
-        answer(res, 413, { error: `body over ${bodyLimit} bytes` }, { Connection: 'close' });
-        if (!raw.drained) res.once('finish', () => req.destroy());
-        return;
-      }
-      const auth = authenticator.authenticate(req.headers, raw.bytes);
+    let lastUnavailableLog = 0;
+
+    const handle = async (req: Request, res: Response, bytes: Buffer): Promise<void> => {
+      const auth = authenticator.authenticate(req.headers, bytes);
       if (!auth.ok) return reject(res, auth.reason);
 
       // Only a verified signature makes the Svix id trustworthy, and only the id of the headers it was verified with.
       const signedId = auth.verifiedBy === 'svix' ? auth.messageId : null;
-      const deliveryId = deliveryKey(signedId, raw.bytes);
+      const deliveryId = deliveryKey(signedId, bytes);
       const first = await seen.firstSighting(deliveryId);
       if (closed || deploys.restarting) {
         if (first) await seen.forget(deliveryId);
@@ -165,7 +173,7 @@ export = (RED: NodeAPI): void => {
         return answer(res, 200, { received: true, duplicate: true });
       }
 
-      const body = parseJsonBody(raw.bytes, req.headers['content-type']);
+      const body = parseJsonBody(bytes, req.headers['content-type']);
       const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt: new Date() });
       const outputs: Array<NodeMessageInFlow | null> = [null, null, null, null];
       outputs[routed.output] = routed.message as unknown as NodeMessageInFlow;
@@ -189,9 +197,25 @@ export = (RED: NodeAPI): void => {
 
     const endpoint: Endpoint = {
       bodyLimit,
+      bodyTimeoutMs,
       accepting: () => !closed && !deploys.restarting,
-      handle: (req, res, raw) => {
-        handle(req, res, raw).catch((error: unknown) => {
+      beforeBody: (req): EarlyAnswer | null => {
+        if (!allowed.includes(req.method ?? '')) {
+          return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed.join(', ') } };
+        }
+        const reason = authenticator.rejectionBeforeBody(req.headers);
+        if (reason === null) return null;
+        noteRejection(reason);
+        return UNAUTHORIZED;
+      },
+      onBodyUnavailable: () => {
+        const now = Date.now();
+        if (now - lastUnavailableLog < REJECTION_LOG_EVERY_MS) return;
+        lastUnavailableLog = now;
+        node.error(t('errors.bodyUnavailable'));
+      },
+      handle: (req, res, bytes) => {
+        handle(req, res, bytes).catch((error: unknown) => {
           node.error(t('errors.unexpected', { detail: String(error) }));
           answer(res, 500, { error: 'internal error' });
         });
