@@ -133,12 +133,25 @@ function routePattern(key: string): RegExp {
  * to a slash or the end, with one slash after it taken too when another follows.
  */
 function belowMount(pathname: string, mount: string): string | null {
-  const prefix = mount.replace(/\/+$/, '');
-  if (prefix === '') return pathname;
-  const match = new RegExp(`^${escapeRegExp(prefix)}\\/?(?=\\/|$)`, 'i').exec(pathname);
+  const pattern = mountPattern(mount);
+  if (pattern === null) return pathname;
+  const match = pattern.exec(pathname);
   if (!match) return null;
   const rest = pathname.slice(match[0].length);
   return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+const mountPatterns = new Map<string, RegExp | null>();
+
+/** null for the root, where express strips nothing. */
+function mountPattern(mount: string): RegExp | null {
+  let pattern = mountPatterns.get(mount);
+  if (pattern === undefined) {
+    const prefix = mount.replace(/\/+$/, '');
+    pattern = prefix === '' ? null : new RegExp(`^${escapeRegExp(prefix)}\\/?(?=\\/|$)`, 'i');
+    mountPatterns.set(mount, pattern);
+  }
+  return pattern;
 }
 
 function stackOf(app: RouterApp): Layer[] | null {
