@@ -150,6 +150,17 @@ describe('callback in node (test helper)', function () {
     }
   });
 
+  it('answers 500 at once, and logs why, when a middleware read the body first', async () => {
+    // An httpNodeMiddleware that reads every body to its end before the route runs.
+    helper.settings({ httpNodeMiddleware: (req, res, next) => { req.resume(); req.once('end', () => next()); } });
+    await helper.load([configNode, callbackNode], [callback({ account: undefined })]);
+    await serveHttpNode();
+    const res = await post(deliveries.failed(), {});
+    assert.equal(res.status, 500);
+    assert.match(res.text, /body was read before/);
+    assert.match(callsOf(helper.getNode('cb'), 'error')[0].args[0], /already read by something else/);
+  });
+
   it('says so when HTTP endpoints are disabled', async () => {
     helper.settings({ httpNodeRoot: false });
     await helper.load([configNode, callbackNode], [callback({ account: undefined })]);
