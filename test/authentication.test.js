@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const { randomBytes } = require('node:crypto');
 const { Webhook } = require('standardwebhooks');
-const { DeliveryAuthenticator, signedDeliveryId } = require('../lib/authentication');
+const { DeliveryAuthenticator } = require('../lib/authentication');
 
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const body = Buffer.from(JSON.stringify({ event: 'bot.status_change', data: { bot_id: 'x' } }));
@@ -17,13 +17,13 @@ describe('delivery authentication', () => {
   const both = new DeliveryAuthenticator({ callbackSecret: 'cb-secret', webhookSecret: WEBHOOK_SECRET });
 
   it('accepts a Svix-signed delivery over its exact bytes', () => {
-    assert.deepEqual(both.authenticate(svixHeaders(body), body), { ok: true, verifiedBy: 'svix' });
+    assert.deepEqual(both.authenticate(svixHeaders(body), body), { ok: true, verifiedBy: 'svix', messageId: 'msg_2abc' });
   });
 
   it('accepts Standard Webhooks header names too', () => {
     const h = svixHeaders(body);
     const headers = { 'webhook-id': h['svix-id'], 'webhook-timestamp': h['svix-timestamp'], 'webhook-signature': h['svix-signature'] };
-    assert.deepEqual(both.authenticate(headers, body), { ok: true, verifiedBy: 'svix' });
+    assert.deepEqual(both.authenticate(headers, body), { ok: true, verifiedBy: 'svix', messageId: 'msg_2abc' });
   });
 
   it('accepts any one of several signatures (key rotation)', () => {
@@ -79,9 +79,43 @@ describe('delivery authentication', () => {
     });
   });
 
-  it('takes the Svix message id as the delivery id', () => {
-    assert.equal(signedDeliveryId({ 'svix-id': 'msg_1' }), 'msg_1');
-    assert.equal(signedDeliveryId({ 'webhook-id': 'msg_2' }), 'msg_2');
-    assert.equal(signedDeliveryId({}), null);
+  it('gives the message id of the header set it verified, never of another one', () => {
+    const h = svixHeaders(body, { id: 'msg_genuine' });
+    const renamed = { 'webhook-id': h['svix-id'], 'webhook-timestamp': h['svix-timestamp'], 'webhook-signature': h['svix-signature'] };
+    // An incomplete svix-* set beside a genuine webhook-* one: the webhook-* set is verified, and its id counts.
+    for (const extra of [{ 'svix-id': 'msg_fresh' }, { 'svix-id': 'msg_fresh', 'svix-signature': 'v1,AAAA' }]) {
+      assert.deepEqual(both.authenticate({ ...renamed, ...extra }, body), { ok: true, verifiedBy: 'svix', messageId: 'msg_genuine' });
+    }
+    // A complete svix-* set is the one verified: a forged one is refused, whatever webhook-* holds.
+    const forged = { ...renamed, 'svix-id': 'msg_fresh', 'svix-timestamp': h['svix-timestamp'], 'svix-signature': h['svix-signature'] };
+    assert.deepEqual(both.authenticate(forged, body), { ok: false, reason: 'bad-signature' });
+    assert.deepEqual(both.authenticate({ ...h, 'x-mb-secret': 'cb-secret' }, body), { ok: true, verifiedBy: 'svix', messageId: 'msg_genuine' });
+  });
+
+  it('decides from the headers alone what needs no body, by the same rules', () => {
+    const onlyCallback = new DeliveryAuthenticator({ callbackSecret: 'cb-secret' });
+    const onlyWebhook = new DeliveryAuthenticator({ webhookSecret: WEBHOOK_SECRET });
+    const open = new DeliveryAuthenticator({});
+    const signed = svixHeaders(body);
+    const cases = [
+      [both, {}, 'missing-credentials'],
+      [both, { 'x-mb-secret': 'wrong' }, 'bad-secret'],
+      [both, { 'x-mb-secret': 'cb-secret' }, null],
+      [both, signed, null], // the signature needs the body
+      [both, { ...signed, 'x-mb-secret': 'wrong' }, null], // the signature decides, as after the body
+      [both, { 'svix-id': 'msg_1', 'svix-signature': 'v1,AAAA' }, 'missing-credentials'],
+      [onlyCallback, signed, 'missing-credentials'],
+      [onlyCallback, { ...signed, 'x-mb-secret': 'cb-secret' }, null],
+      [onlyWebhook, { 'x-mb-secret': 'cb-secret' }, 'missing-credentials'],
+      [onlyWebhook, signed, null],
+      [open, {}, null],
+      [open, { 'x-mb-secret': 'anything' }, null],
+    ];
+    for (const [authenticator, headers, expected] of cases) {
+      assert.equal(authenticator.rejectionBeforeBody(headers), expected, JSON.stringify(headers));
+      // Whatever the headers decide, the full check after the body decides the same.
+      const full = authenticator.authenticate(headers, body);
+      if (expected !== null) assert.deepEqual(full, { ok: false, reason: expected });
+    }
   });
 });

@@ -48,6 +48,9 @@ function statusMatching(node, pattern) {
   });
 }
 
+// The route of a callback node on /mb/cb: that path literally, in any case, with or without a trailing slash.
+const LITERAL_MB_CB = String(/^\/mb\/cb\/?$/i);
+
 function routesOn(app) {
   const methods = (route) => (route.methods.get && route.methods.post && route.methods.put ? 'all' : Object.keys(route.methods).join(','));
   if (!app._router) return []; // express makes its router with the first route
@@ -158,14 +161,40 @@ describe('callback in node (test helper)', function () {
     assert.ok(!message.includes('secret-value'));
   });
 
-  it('refuses a missing path or one with parameters', async () => {
+  it('refuses a missing path, one with parameters, wildcards, a query or a fragment, or characters clients escape', async () => {
+    const refused = ['/cb/:id', '/cb/*', '/cb?x', '/cb#x', '/p|q', '/a b', '/a{b}', '/a^b', '/a[0]', '/caf\u00e9', '/a%zz', '/a/../b', '/a/./b', '/a\\b'];
     await helper.load([configNode, callbackNode], [
       { id: 'none', type: 'meetingbaas-callback', url: '', wires: [[], [], [], []] },
-      { id: 'params', type: 'meetingbaas-callback', url: '/cb/:id', wires: [[], [], [], []] },
+      ...refused.map((url, i) => ({ id: `bad${i}`, type: 'meetingbaas-callback', url, wires: [[], [], [], []] })),
     ]);
     assert.match(callsOf(helper.getNode('none'), 'error')[0].args[0], /Set the URL path/);
-    assert.match(callsOf(helper.getNode('params'), 'error')[0].args[0], /may not contain parameters/);
+    refused.forEach((url, i) => {
+      const [call] = callsOf(helper.getNode(`bad${i}`), 'error');
+      assert.ok(call, `${url} refused`);
+      assert.match(call.args[0], /may only contain letters, digits/);
+    });
     assert.deepEqual(routesOn(RED.httpNode), []);
+  });
+
+  it('checks paths in the editor by the same rule as at deploy', () => {
+    const { PATH_RULE, pathProblem } = require('../nodes/meetingbaas-callback/endpoints.js');
+    const editorRule = /var PATH_RULE = (\/.*\/);\n/.exec(EDITOR)[1];
+    assert.equal(editorRule, String(PATH_RULE));
+    const validPath = new Function('PATH_RULE', `${/function validPath\(value\) \{[\s\S]*?\n    \}/.exec(EDITOR)[0]}; return validPath;`)(PATH_RULE);
+    for (const path of ['/meetingbaas/callback', 'mb', '/', '/x+y', "/$(a).b!'~", '/a%20b', '/a:b', '/a*', '/p|q', '/a/../b', '/a..b', '']) {
+      assert.equal(validPath(path), pathProblem(path) === null, path);
+    }
+  });
+
+  it('answers 500 at once, and logs why, when a middleware read the body first', async () => {
+    // An httpNodeMiddleware that reads every body to its end before the route runs.
+    helper.settings({ httpNodeMiddleware: (req, res, next) => { req.resume(); req.once('end', () => next()); } });
+    await helper.load([configNode, callbackNode], [callback({ account: undefined })]);
+    await serveHttpNode();
+    const res = await post(deliveries.failed(), {});
+    assert.equal(res.status, 500);
+    assert.match(res.text, /body was read before/);
+    assert.match(callsOf(helper.getNode('cb'), 'error')[0].args[0], /already read by something else/);
   });
 
   it('says so when HTTP endpoints are disabled', async () => {
@@ -196,7 +225,7 @@ describe('callback in node (test helper)', function () {
   it('keeps its route through a restart, answering 503 with Retry-After meanwhile', async () => {
     await helper.load([configNode, callbackNode], [callback({ account: undefined })]);
     const before = routesOn(RED.httpNode);
-    assert.deepEqual(before, ['all /mb/cb']);
+    assert.deepEqual(before, [`all ${LITERAL_MB_CB}`]);
     await helper.getNode('cb').close(false);
     assert.deepEqual(routesOn(RED.httpNode), before);
     await serveHttpNode();
@@ -209,7 +238,7 @@ describe('callback in node (test helper)', function () {
     await helper.load([configNode, callbackNode], [callback({ account: undefined })]);
     RED.httpNode.get('/mb/cb', (req, res) => res.end('sibling'));
     RED.httpNode.post('/other', (req, res) => res.end('other'));
-    assert.deepEqual(routesOn(RED.httpNode), ['all /mb/cb', 'get /mb/cb', 'post /other']);
+    assert.deepEqual(routesOn(RED.httpNode), [`all ${LITERAL_MB_CB}`, 'get /mb/cb', 'post /other']);
     await helper.getNode('cb').close(true);
     assert.deepEqual(routesOn(RED.httpNode), ['get /mb/cb', 'post /other']);
   });
@@ -223,7 +252,7 @@ describe('callback in node (test helper)', function () {
     }
     const defaults = /defaults:\s*{([\s\S]*?)\n\s*},\n\s*inputs/.exec(EDITOR)[1];
     const properties = [...defaults.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]).filter((p) => p !== 'name');
-    assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'dedupeHours', 'dedupeMax', 'store', 'strict']);
+    assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'bodyTimeoutSeconds', 'dedupeHours', 'dedupeMax', 'store', 'strict']);
     for (const property of properties) {
       const label = MESSAGES.label[property === 'url' ? 'url' : property];
       assert.ok(label, `label for ${property}`);

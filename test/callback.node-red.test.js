@@ -8,6 +8,7 @@ const { startNodeRed, request } = require('./support/node-red');
 const { startCollector, callbackFlow } = require('./support/collector');
 const { sendLikeMeetingBaas } = require('./support/meeting-baas-sender');
 const deliveries = require('./fixtures/deliveries');
+const { rawExchange, head } = require('./support/raw-http');
 
 const CALLBACK_SECRET = 'callback-secret-for-tests';
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
@@ -286,5 +287,18 @@ describe('callback in behind httpNodeRoot and httpNodeAuth, in a real Node-RED',
     assert.equal(report.meetingbaas.verifiedBy, 'svix');
     const outside = await request(`http://127.0.0.1:${nodeRed.port}/mb/callback`, { method: 'POST', headers: { ...headers, authorization: auth }, body });
     assert.equal(outside.status, 404, 'nothing outside the prefix');
+  });
+
+  it('captures the raw bytes under the prefix whatever the form of the target', async () => {
+    const auth = `Basic ${Buffer.from('flows:open sesame').toString('base64')}`;
+    const targets = ['/hooks/mb/callback#x', '/HOOKS/mb/callback/', `http://127.0.0.1:${nodeRed.port}/hooks/mb/callback?x=1#y`, '/hooks//mb/callback'];
+    for (const target of targets) {
+      const body = JSON.stringify(deliveries.statusChange(), null, 2);
+      const exchange = rawExchange(nodeRed.port);
+      await exchange.send(head('POST', target, { host: 'x', authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...svixHeaders(body) }) + body);
+      const res = await exchange.response;
+      exchange.destroy();
+      assert.equal(res.status, 200, `${target}: ${res.body}`);
+    }
   });
 });

@@ -100,7 +100,7 @@ describe('simulator signing', function () {
     assert.match(headers['svix-signature'], /^v1,[A-Za-z0-9+/]+=*$/);
     assert.equal(headers['x-mb-secret'], undefined);
     const authenticator = new DeliveryAuthenticator({ webhookSecret: secret });
-    assert.deepEqual(authenticator.authenticate(headers, Buffer.from(body)), { ok: true, verifiedBy: 'svix' });
+    assert.deepEqual(authenticator.authenticate(headers, Buffer.from(body)), { ok: true, verifiedBy: 'svix', messageId: headers['svix-id'] });
     assert.deepEqual(authenticator.authenticate(headers, Buffer.from(`${body} `)), { ok: false, reason: 'bad-signature' });
     const stranger = new DeliveryAuthenticator({ webhookSecret: simulator.newWebhookSecret() });
     assert.deepEqual(stranger.authenticate(headers, Buffer.from(body)), { ok: false, reason: 'bad-signature' });
@@ -138,7 +138,7 @@ describe('simulator signing', function () {
       assert.equal(request.body.toString(), result.body);
       assert.deepEqual(JSON.parse(request.body.toString()), delivery);
       const auth = new DeliveryAuthenticator({ webhookSecret: secret }).authenticate(request.headers, request.body);
-      assert.deepEqual(auth, { ok: true, verifiedBy: 'svix' });
+      assert.deepEqual(auth, { ok: true, verifiedBy: 'svix', messageId: request.headers['svix-id'] });
     } finally {
       receiver.close();
     }

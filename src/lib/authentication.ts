@@ -7,7 +7,9 @@ import { Webhook } from 'standardwebhooks';
 export type VerifiedBy = 'svix' | 'secret' | 'none';
 
 export type Authentication =
-  | { readonly ok: true; readonly verifiedBy: VerifiedBy }
+  /** `messageId`: the id from the very header set whose signature was verified. */
+  | { readonly ok: true; readonly verifiedBy: 'svix'; readonly messageId: string }
+  | { readonly ok: true; readonly verifiedBy: Exclude<VerifiedBy, 'svix'> }
   | { readonly ok: false; readonly reason: RejectionReason };
 
 export type RejectionReason = 'missing-credentials' | 'bad-signature' | 'bad-secret';
@@ -36,15 +38,28 @@ export class DeliveryAuthenticator {
   }
 
   authenticate(headers: IncomingHttpHeaders, rawBody: Buffer): Authentication {
-    const signed = signatureHeaders(headers);
-    if (signed && this.webhook) {
-      try {
-        this.webhook.verify(rawBody, signed, { jsonParse: false });
-        return { ok: true, verifiedBy: 'svix' };
-      } catch {
-        return { ok: false, reason: 'bad-signature' };
-      }
+    const decision = this.decide(headers);
+    if (!('signed' in decision)) return decision;
+    try {
+      decision.webhook.verify(rawBody, decision.signed, { jsonParse: false });
+      return { ok: true, verifiedBy: 'svix', messageId: decision.signed['webhook-id'] };
+    } catch {
+      return { ok: false, reason: 'bad-signature' };
     }
+  }
+
+  /**
+   * What the headers alone decide, by the same rules as `authenticate`: a rejection, or null when
+   * only the body can tell (a signature to check, or no secret to check against).
+   */
+  rejectionBeforeBody(headers: IncomingHttpHeaders): RejectionReason | null {
+    const decision = this.decide(headers);
+    return 'signed' in decision || decision.ok ? null : decision.reason;
+  }
+
+  private decide(headers: IncomingHttpHeaders): Authentication | SignatureToCheck {
+    const signed = signatureHeaders(headers);
+    if (signed && this.webhook) return { signed, webhook: this.webhook };
     const presented = headers['x-mb-secret'];
     if (typeof presented === 'string' && this.callbackSecretDigest) {
       // Digests have equal length whatever was presented, so the comparison time says nothing about the secret.
@@ -57,8 +72,14 @@ export class DeliveryAuthenticator {
   }
 }
 
+type SignatureHeaders = Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string>;
+interface SignatureToCheck {
+  readonly signed: SignatureHeaders;
+  readonly webhook: Webhook;
+}
+
 /** Svix names its headers `svix-*`; the Standard Webhooks verifier reads `webhook-*`. Both are accepted. */
-function signatureHeaders(headers: IncomingHttpHeaders): Record<string, string> | null {
+function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders | null {
   for (const prefix of ['svix', 'webhook']) {
     const id = headers[`${prefix}-id`];
     const timestamp = headers[`${prefix}-timestamp`];
@@ -68,12 +89,6 @@ function signatureHeaders(headers: IncomingHttpHeaders): Record<string, string> 
     }
   }
   return null;
-}
-
-/** The delivery id Svix gives each message (the same on every retry), if signed. */
-export function signedDeliveryId(headers: IncomingHttpHeaders): string | null {
-  const id = headers['svix-id'] ?? headers['webhook-id'];
-  return typeof id === 'string' && id.length > 0 ? id : null;
 }
 
 function createWebhook(secret: string): Webhook {

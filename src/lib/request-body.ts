@@ -3,56 +3,116 @@ import type { IncomingMessage } from 'node:http';
 
 export type RawBody =
   | { readonly kind: 'complete'; readonly bytes: Buffer }
-  | { readonly kind: 'too-large'; readonly drained: boolean }
-  | { readonly kind: 'aborted' };
+  | { readonly kind: 'too-large' }
+  | { readonly kind: 'timed-out' }
+  | { readonly kind: 'over-capacity' }
+  | { readonly kind: 'aborted' }
+  /** Something else read the stream first: its bytes will never come. */
+  | { readonly kind: 'consumed' };
+
+export interface BodyReadOptions {
+  /** Bytes kept; past it reading stops with `too-large`. */
+  readonly limit: number;
+  /** Time from the start of reading to the last byte. */
+  readonly timeoutMs: number;
+  /** Asks for room for `bytes` more buffered bytes; false stops reading with `over-capacity`. */
+  readonly reserve: (bytes: number) => boolean;
+}
+
+/** The Content-Length a request declares, or null (none, chunked, or not a number). */
+export function declaredLength(req: IncomingMessage): number | null {
+  const header = req.headers['content-length'];
+  if (header === undefined || !/^\d+$/.test(header.trim())) return null;
+  return Number(header);
+}
+
+/** Whether a body follows the headers, by the rules of RFC 9112 section 6. */
+export function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (declaredLength(req) ?? 0) > 0;
+}
 
 /**
- * Reads the whole body, keeping at most `limit` bytes. Past the limit the rest is read and
- * discarded up to `drainLimit` bytes so the sender sees the 413 instead of a reset connection;
- * past that, reading stops (`drained: false`) and the connection must be closed.
+ * Reads the whole body, with a limit in bytes and in time. What a caller does with a body that
+ * was not read to its end (answer, discard the rest, close) is up to the caller: the stream is
+ * left paused where reading stopped.
  */
-export function readRawBody(req: IncomingMessage, limit: number, drainLimit: number): Promise<RawBody> {
+export function readRawBody(req: IncomingMessage, options: BodyReadOptions): Promise<RawBody> {
   return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > drainLimit) {
-      resolve({ kind: 'too-large', drained: false });
+    if (req.readableEnded) {
+      resolve({ kind: 'consumed' });
       return;
     }
     const chunks: Buffer[] = [];
     let received = 0;
+    let reserved = 0;
     let settled = false;
     const settle = (result: RawBody): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onAbort);
       req.off('close', onClose);
+      if (result.kind !== 'complete') req.pause();
       resolve(result);
     };
     const onData = (chunk: Buffer): void => {
       received += chunk.length;
-      if (received <= limit) {
-        chunks.push(chunk);
-      } else if (received > drainLimit) {
-        req.pause();
-        settle({ kind: 'too-large', drained: false });
-      } else if (chunks.length > 0) {
-        chunks.length = 0;
+      if (received > options.limit) return settle({ kind: 'too-large' });
+      if (received > reserved) {
+        if (!options.reserve(received - reserved)) return settle({ kind: 'over-capacity' });
+        reserved = received;
       }
+      chunks.push(chunk);
     };
-    const onEnd = (): void => {
-      settle(received > limit ? { kind: 'too-large', drained: true } : { kind: 'complete', bytes: Buffer.concat(chunks, received) });
-    };
+    const onEnd = (): void => settle({ kind: 'complete', bytes: Buffer.concat(chunks, received) });
     const onAbort = (): void => settle({ kind: 'aborted' });
     const onClose = (): void => {
       if (!req.complete) onAbort();
     };
+    const timer = setTimeout(() => settle({ kind: 'timed-out' }), options.timeoutMs);
+    timer.unref();
+    const declared = declaredLength(req);
+    if (declared !== null && declared > options.limit) {
+      settle({ kind: 'too-large' });
+      return;
+    }
+    if (declared !== null && declared > 0) {
+      if (!options.reserve(declared)) {
+        settle({ kind: 'over-capacity' });
+        return;
+      }
+      reserved = declared;
+    }
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onAbort);
     req.on('close', onClose);
   });
+}
+
+/**
+ * Bytes of bodies being read at once, against a capacity, so that many slow or parallel senders
+ * cannot make the process hold more than that.
+ */
+export class BytesInFlight {
+  private total = 0;
+
+  /** Takes `bytes` if the total stays within `capacity`. */
+  take(bytes: number, capacity: number): boolean {
+    if (this.total + bytes > capacity) return false;
+    this.total += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.total = Math.max(0, this.total - bytes);
+  }
+
+  get bytes(): number {
+    return this.total;
+  }
 }
 
 export type ParsedBody =

@@ -246,6 +246,25 @@ for (const major of MAJORS) describe(`the editor in a real browser (${major.titl
       assert.match(await note.innerText(), new RegExp(`http://127\\.0\\.0\\.1:${nodeRed.port}/meetingbaas/callback \\(no secret\\): answered 200`));
       assert.match(await debugMessage('bot.failed', /Bot failed: BOT_NOT_ACCEPTED/), /Bot failed: BOT_NOT_ACCEPTED/);
     });
+
+    it('refuses a path the deploy would refuse, says which characters it takes, and accepts + $ ( )', async function () {
+      const url = page.locator('#node-input-url');
+      const tip = page.locator('#meetingbaas-callback-bad-path');
+      const marked = () => page.evaluate(() => $('#node-input-url').hasClass('input-error'));
+      for (const bad of ['/p|q', '/cb/:id', '/a b', '/cb#x']) {
+        await url.fill(bad);
+        await url.dispatchEvent('change');
+        await tip.waitFor({ state: 'visible' });
+        assert.equal(await marked(), true, bad);
+      }
+      assert.match(await tip.innerText(), /matched literally/);
+      await url.fill("/x+y/$(a)");
+      await url.dispatchEvent('change');
+      await tip.waitFor({ state: 'hidden' });
+      assert.equal(await marked(), false);
+      await url.fill('/meetingbaas/callback');
+      await url.dispatchEvent('change');
+    });
   });
 
   it('sends a test bot.completed from the button on the node', async function () {

@@ -4,6 +4,7 @@
 // reaches an output, every authentic delivery reaches exactly one output (none for repeats), the
 // runtime's prototypes stay clean and the process keeps running.
 const assert = require('node:assert/strict');
+const http = require('node:http');
 const path = require('node:path');
 const { randomBytes, randomUUID } = require('node:crypto');
 const fc = require('fast-check');
@@ -137,7 +138,48 @@ const authCases = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ auth: 'svix-partial' }) },
   { weight: 1, arbitrary: fc.integer({ min: 301, max: 30 * 24 * 3600 }).map((s) => ({ auth: 'svix-stale', skew: -s })) },
   { weight: 1, arbitrary: fc.integer({ min: 301, max: 30 * 24 * 3600 }).map((s) => ({ auth: 'svix-future', skew: s })) },
+  // Header mixes: the Standard Webhooks names, one set beside a part of the other, a signature beside a secret.
+  { weight: 1, arbitrary: fc.constant({ auth: 'webhook-names' }) },
+  { weight: 1, arbitrary: fc.constantFrom('svix-id', 'svix-id+timestamp', 'svix-signature').map((extra) => ({ auth: 'webhook-names-plus-svix', extra })) },
+  { weight: 1, arbitrary: fc.constant({ auth: 'svix-and-wrong-secret' }) },
+  { weight: 1, arbitrary: fc.constant({ auth: 'secret-and-partial-svix' }) },
+  { weight: 1, arbitrary: fc.constant({ auth: 'svix-forged-beside-genuine-webhook' }) },
 );
+
+// The forms a request target can take that reach the route: express reads them all as its path.
+const targets = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('plain') },
+  { weight: 1, arbitrary: fc.constantFrom('fragment', 'absolute', 'absolute-fragment', 'upper-case', 'trailing-slash', 'query') },
+);
+
+function targetPath(form, port) {
+  switch (form) {
+    case 'plain': return '/mb/fuzz';
+    case 'fragment': return `/mb/fuzz#${nonce()}`;
+    case 'absolute': return `http://127.0.0.1:${port}/mb/fuzz`;
+    case 'absolute-fragment': return `http://127.0.0.1:${port}/mb/fuzz?x=1#y`;
+    case 'upper-case': return '/MB/Fuzz';
+    case 'trailing-slash': return '/mb/fuzz/';
+    case 'query': return `/mb/fuzz?n=${nonce()}`;
+    default: throw new Error(form);
+  }
+}
+
+/** A request whose target is sent exactly as given (a URL given to a client would be normalised). */
+function requestTarget(port, target, { method, headers, body }) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: target, method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    // A request the node never answers fails here rather than at the suite's timeout.
+    req.setTimeout(30000, () => req.destroy(new Error(`no answer within 30 s to ${method} ${target}`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 const methods = fc.oneof({ weight: 12, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH') });
 
@@ -210,15 +252,54 @@ function build(bodyCase, contentType, authCase, method) {
     case 'svix-future':
       Object.assign(headers, svixNow(WEBHOOK_SECRET, bytes, authCase.skew));
       break;
+    case 'webhook-names':
+    case 'webhook-names-plus-svix': {
+      if (!utf8Exact) {
+        headers['x-mb-secret'] = CALLBACK_SECRET;
+        authentic = true;
+        break;
+      }
+      const signed = svixNow(WEBHOOK_SECRET);
+      Object.assign(headers, { 'webhook-id': signed['svix-id'], 'webhook-timestamp': signed['svix-timestamp'], 'webhook-signature': signed['svix-signature'] });
+      // An incomplete svix-* set beside it is not what is verified, so its id must not be the delivery's.
+      if (authCase.extra === 'svix-id') headers['svix-id'] = `msg_${nonce()}`;
+      if (authCase.extra === 'svix-id+timestamp') Object.assign(headers, { 'svix-id': `msg_${nonce()}`, 'svix-timestamp': signed['svix-timestamp'] });
+      if (authCase.extra === 'svix-signature') headers['svix-signature'] = signed['svix-signature'];
+      authentic = true;
+      break;
+    }
+    case 'svix-and-wrong-secret':
+      if (!utf8Exact) break; // only the wrong secret remains: refused
+      Object.assign(headers, svixNow(WEBHOOK_SECRET), { 'x-mb-secret': 'not-the-secret' });
+      authentic = true;
+      break;
+    case 'secret-and-partial-svix': {
+      const signed = svixNow(WEBHOOK_SECRET);
+      delete signed['svix-signature'];
+      Object.assign(headers, signed, { 'x-mb-secret': CALLBACK_SECRET });
+      svixId = null; // verified by the secret: the body identifies it
+      authentic = true;
+      break;
+    }
+    case 'svix-forged-beside-genuine-webhook': {
+      const signed = svixNow(WEBHOOK_SECRET);
+      Object.assign(headers, { 'webhook-id': signed['svix-id'], 'webhook-timestamp': signed['svix-timestamp'], 'webhook-signature': signed['svix-signature'] });
+      Object.assign(headers, svixNow(OTHER_WEBHOOK_SECRET));
+      break;
+    }
     default:
       throw new Error(authCase.auth);
   }
   if (!authentic) svixId = null;
-  // The documented order: 405 wrong method, 413 over the limit, 401 not authentic, then 415 / 200.
+  // Refused from the headers alone, before the body: no credentials the account can check, or a wrong secret.
+  const refusedBeforeBody = ['none', 'wrong-secret', 'duplicate-secret', 'svix-partial'].includes(authCase.auth)
+    || (authCase.auth === 'svix-and-wrong-secret' && !authentic);
+  // The documented order: 405 wrong method, 401 decided by the headers, 413 over the limit, 401 not authentic, then 415 / 200.
   let status;
   let output = null;
   let deliveryId = null;
   if (method !== 'POST') status = 405;
+  else if (refusedBeforeBody) status = 401;
   else if (bytes.length > LIMIT) status = 413;
   else if (!authentic) status = 401;
   else {
@@ -287,12 +368,13 @@ describe('callback in under generated bad input, in a real Node-RED', function (
     const counts = {};
     const replays = [];
     await fc.assert(
-      fc.asyncProperty(bodyCases, contentTypes, authCases, methods, fc.boolean(), async (bodyCase, contentType, authCase, method, replay) => {
+      fc.asyncProperty(bodyCases, contentTypes, authCases, methods, targets, fc.boolean(), async (bodyCase, contentType, authCase, method, form, replay) => {
         const c = build(bodyCase, contentType, authCase, method);
+        c.label += ` / ${form}`;
         // The same authentic bytes generated twice (it happens with short random bodies) is a repeat.
         const repeat = c.deliveryId !== null && expected.has(c.deliveryId);
         if (repeat) c.status = 200;
-        const res = await request(nodeRed.nodeUrl('/mb/fuzz'), { method: c.method, headers: c.headers, body: c.bytes });
+        const res = await requestTarget(nodeRed.port, targetPath(form, nodeRed.port), { method: c.method, headers: c.headers, body: c.bytes });
         counts[`${c.status}`] = (counts[`${c.status}`] || 0) + 1;
         assert.equal(res.status, c.status, `${c.label}: ${res.text.slice(0, 200)}`);
         assert.ok(!res.text.includes(CALLBACK_SECRET), 'the secret is never echoed');

@@ -1,22 +1,42 @@
 // The HTTP side of callback nodes: one route per path on RED.httpNode that outlives redeploys,
-// and one middleware at the top of the root app that keeps each delivery's raw bytes.
+// and one middleware at the top of the root app that keeps each delivery's body from the admin
+// app's parsers.
 //
 // Why not a plain route per node: in a real Node-RED the admin app parses JSON bodies before
 // any httpNode route runs (the bytes a signature covers are gone), and between a node's close
 // and its successor's start a plain route does not exist, so a delivery gets a 404 that
 // Meeting BaaS never retries. Here a route stays while its path is being redeployed and
-// answers 503 + Retry-After until the new node attaches; the raw body is read before the admin
-// parsers, with this package's own size limit.
+// answers 503 + Retry-After until the new node attaches; the root middleware marks the body as
+// taken so the admin parsers leave it alone, and the route reads it once the method and the
+// credentials in the headers have been checked, within limits of size, time and bytes in flight.
+//
+// The middleware and express must agree on which requests are a callback path's, or a request
+// reaches the route with its body already parsed away: both read the target with parseurl, and
+// the route is a regular expression built from the same rule as the middleware's lookup.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
-import { readRawBody, type RawBody } from '../../lib/request-body';
+import parseurl from 'parseurl';
+import { BytesInFlight, declaredLength, hasBody, readRawBody } from '../../lib/request-body';
+
+/** An answer given from the request line and headers alone. */
+export interface EarlyAnswer {
+  readonly status: number;
+  readonly body: object;
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 /** A live callback node, as the route sees it. */
 export interface Endpoint {
   readonly bodyLimit: number;
+  /** Longest time from the start of reading a body to its last byte. */
+  readonly bodyTimeoutMs: number;
   /** False while a deploy restarts this node or what it is wired to: deliveries then get a 503. */
   accepting(): boolean;
-  handle(req: Request, res: Response, body: RawBody): void;
+  /** The answer the method and headers already decide (wrong method, credentials that cannot be right), or null to read the body. */
+  beforeBody(req: IncomingMessage): EarlyAnswer | null;
+  handle(req: Request, res: Response, body: Buffer): void;
+  /** Called when a request arrives whose body something else has read: it cannot be authenticated. */
+  onBodyUnavailable(): void;
   /** Called when another node takes, shares or leaves this endpoint's path. */
   onPathShared(othersOnPath: number, isPrimary: boolean): void;
 }
@@ -29,14 +49,18 @@ export interface Attachment {
 /** How long a path without a node keeps answering 503 before its route is removed. */
 export const REDEPLOY_GRACE_MS = 30_000;
 export const RETRY_AFTER_SECONDS = 2;
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_BODY_TIMEOUT_SECONDS = 15;
+/** Bodies of the node's size limit that may be read at once on one path; past that, 503. */
+export const BODIES_IN_FLIGHT = 16;
 
-/** Bodies past the limit are read and dropped up to this size so the sender reads the 413. */
+/** After an early answer, what the sender still sends is read and dropped up to this size, so that it reads the answer instead of a reset. */
 function drainLimit(limit: number): number {
   return Math.max(limit * 4, 8 * 1024 * 1024);
 }
 
-const RAW_BODY = Symbol.for('meetingbaas.rawBody');
-type CapturingRequest = IncomingMessage & { [RAW_BODY]?: Promise<RawBody>; _body?: boolean };
+const CAPTURED = Symbol.for('meetingbaas.bodyCaptured');
+type CapturingRequest = IncomingMessage & { [CAPTURED]?: true; _body?: boolean };
 
 interface Layer {
   handle: unknown;
@@ -54,12 +78,80 @@ interface PathEntry {
   readonly routePath: string;
   readonly endpoints: Endpoint[];
   readonly dispatch: RequestHandler;
+  readonly inFlight: BytesInFlight;
   retireTimer: NodeJS.Timeout | null;
 }
 
+/**
+ * Characters a callback path may hold: those of RFC 3986 paths that clients send as they are,
+ * and %XX escapes. Left out: `:` and `*` (read as parameters and wildcards by whoever types
+ * them), `?` and `#` (they end a path), and characters some clients escape and others do not.
+ */
+export const PATH_RULE = /^(?:[A-Za-z0-9\-._~!$&'()+,;=@/]|%[0-9A-Fa-f]{2})+$/;
+
+export type PathProblem = 'missing' | 'characters';
+
+export function pathProblem(path: string): PathProblem | null {
+  if (path === '' || path === '/') return path === '' ? 'missing' : null;
+  if (!PATH_RULE.test(path)) return 'characters';
+  // Clients resolve dot segments before sending, so such a path would never be asked for.
+  if (path.split('/').some((segment) => segment === '.' || segment === '..')) return 'characters';
+  return null;
+}
+
+/** The key of a path as typed: a leading slash, no repeated slashes, no trailing slash, lower case. */
 export function normalisePath(path: string): string {
   const withSlash = path.startsWith('/') ? path : `/${path}`;
-  return withSlash.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1').toLowerCase();
+  return asciiLowerCase(withSlash.replace(/\/{2,}/g, '/')).replace(/(.)\/$/, '$1');
+}
+
+function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/**
+ * The key a request path (inside httpNodeRoot) addresses: ASCII case folded, one trailing slash
+ * dropped. `routePattern(key)` matches exactly the paths whose key this is: the keys hold only
+ * ASCII, and a case-insensitive regular expression without the `u` flag never matches a
+ * non-ASCII character to an ASCII one.
+ */
+function requestKey(pathname: string): string {
+  const folded = asciiLowerCase(pathname);
+  return folded.length > 1 && folded.endsWith('/') ? folded.slice(0, -1) : folded;
+}
+
+function routePattern(key: string): RegExp {
+  return new RegExp(`^${escapeRegExp(key)}\\/?$`, 'i');
+}
+
+/**
+ * The path below a mount point, as express strips it: the mount is matched case-insensitively up
+ * to a slash or the end, with one slash after it taken too when another follows.
+ */
+function belowMount(pathname: string, mount: string): string | null {
+  const pattern = mountPattern(mount);
+  if (pattern === null) return pathname;
+  const match = pattern.exec(pathname);
+  if (!match) return null;
+  const rest = pathname.slice(match[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+const mountPatterns = new Map<string, RegExp | null>();
+
+/** null for the root, where express strips nothing. */
+function mountPattern(mount: string): RegExp | null {
+  let pattern = mountPatterns.get(mount);
+  if (pattern === undefined) {
+    const prefix = mount.replace(/\/+$/, '');
+    pattern = prefix === '' ? null : new RegExp(`^${escapeRegExp(prefix)}\\/?(?=\\/|$)`, 'i');
+    mountPatterns.set(mount, pattern);
+  }
+  return pattern;
 }
 
 function stackOf(app: RouterApp): Layer[] | null {
@@ -121,22 +213,10 @@ class EndpointRegistry {
       routePath: key,
       endpoints: [],
       retireTimer: null,
-      dispatch: (req: Request, res: Response) => {
-        // Whoever is live once the body is in answers: a redeploy may have happened meanwhile.
-        const answerWith = (raw: RawBody): void => {
-          const current = entry.endpoints[0];
-          if (!current || !current.accepting()) return answerRestarting(res);
-          current.handle(req, res, raw);
-        };
-        const captured = (req as CapturingRequest)[RAW_BODY];
-        if (captured) return void captured.then(answerWith);
-        // Without the root middleware (e.g. an embedding app without a parent), read the body here.
-        const live = entry.endpoints[0];
-        if (!live || !live.accepting()) return answerRestarting(res);
-        void readRawBody(req, live.bodyLimit, drainLimit(live.bodyLimit)).then(answerWith);
-      },
+      inFlight: new BytesInFlight(),
+      dispatch: (req: Request, res: Response) => receive(entry, req, res),
     };
-    this.httpNode.all(key, ...this.nodeMiddleware, entry.dispatch);
+    this.httpNode.all(routePattern(key), ...this.nodeMiddleware, entry.dispatch);
     return entry;
   }
 
@@ -150,29 +230,24 @@ class EndpointRegistry {
     }
   }
 
-  /** Full request path (with httpNodeRoot) → the entry it addresses. */
-  private entryForUrl(url: string): PathEntry | undefined {
-    const mount = (this.httpNode as unknown as RouterApp).path();
-    const queryAt = url.indexOf('?');
-    const pathname = normalisePath(queryAt < 0 ? url : url.slice(0, queryAt));
-    const prefix = normalisePath(mount || '/');
-    if (prefix === '/') return this.byPath.get(pathname);
-    if (!pathname.startsWith(prefix + '/')) return undefined;
-    return this.byPath.get(pathname.slice(prefix.length));
+  /** The entry a request addresses, decided from its target as express decides it. */
+  private entryFor(req: IncomingMessage): PathEntry | undefined {
+    const pathname = parseurl(req)?.pathname;
+    if (typeof pathname !== 'string') return undefined;
+    const below = belowMount(pathname, (this.httpNode as unknown as RouterApp).path());
+    return below === null ? undefined : this.byPath.get(requestKey(below));
   }
 
   /**
-   * Puts the raw-body reader first on the root app, so that it runs before the admin app's
-   * JSON parser, httpNodeAuth and everything else; it only reads, the route answers.
+   * Puts a middleware first on the root app, before the admin app's JSON parser, httpNodeAuth
+   * and everything else. It reads nothing: it marks a callback path's body as taken, which
+   * body-parser respects, and the route reads it.
    */
   private installCapture(): void {
     const root = rootOf(this.httpNode as unknown as RouterApp);
     const capture = (req: CapturingRequest, _res: ServerResponse, next: NextFunction): void => {
-      const entry = req[RAW_BODY] ? undefined : this.entryForUrl(req.url ?? '');
-      if (entry) {
-        const limit = entry.endpoints[0]?.bodyLimit ?? DEFAULT_BODY_LIMIT;
-        req[RAW_BODY] = readRawBody(req, limit, drainLimit(limit));
-        // body-parser skips requests marked as parsed: the bytes stay ours.
+      if (!req[CAPTURED] && !req._body && !req.readableEnded && this.entryFor(req)) {
+        req[CAPTURED] = true;
         req._body = true;
       }
       next();
@@ -184,14 +259,137 @@ class EndpointRegistry {
   }
 }
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+function receive(entry: PathEntry, req: Request, res: Response): void {
+  const live = entry.endpoints[0];
+  if (!live || !live.accepting()) return answerBeforeBody(req, res, RESTARTING, RESTART_LIMITS);
+  const capturing = req as CapturingRequest;
+  if (!capturing[CAPTURED] && (capturing._body || req.readableEnded)) {
+    live.onBodyUnavailable();
+    return answerBeforeBody(req, res, BODY_UNAVAILABLE, live);
+  }
+  const early = live.beforeBody(req);
+  if (early) return answerBeforeBody(req, res, early, live);
+  const limit = live.bodyLimit;
+  const declared = declaredLength(req);
+  if (declared !== null && declared > drainLimit(limit)) return answerAndClose(res, tooLarge(limit));
+  if (declared !== null && declared > limit) return answerBeforeBody(req, res, tooLarge(limit), live);
 
-export function answerRestarting(res: ServerResponse): void {
-  if (res.headersSent) return;
-  res.statusCode = 503;
-  res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  let taken = 0;
+  res.once('close', () => entry.inFlight.give(taken));
+  const capacity = BODIES_IN_FLIGHT * limit;
+  const reserve = (bytes: number): boolean => {
+    if (!entry.inFlight.take(bytes, capacity)) return false;
+    taken += bytes;
+    return true;
+  };
+  void readRawBody(req, { limit, timeoutMs: live.bodyTimeoutMs, reserve }).then((raw) => {
+    switch (raw.kind) {
+      case 'complete': {
+        // Whoever is live once the body is in answers: a redeploy may have happened meanwhile.
+        const current = entry.endpoints[0];
+        if (!current || !current.accepting()) return answerRestarting(res);
+        return current.handle(req, res, raw.bytes);
+      }
+      case 'too-large':
+        return answerBeforeBody(req, res, tooLarge(limit), live);
+      case 'over-capacity':
+        return answerBeforeBody(req, res, BUSY, live);
+      case 'timed-out':
+        return answerAndClose(res, TIMED_OUT);
+      case 'consumed':
+        live.onBodyUnavailable();
+        return answerAndClose(res, BODY_UNAVAILABLE);
+      case 'aborted':
+        return;
+    }
+  });
+}
+
+type BodyLimits = Pick<Endpoint, 'bodyLimit' | 'bodyTimeoutMs'>;
+const RESTART_LIMITS: BodyLimits = { bodyLimit: DEFAULT_BODY_LIMIT, bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_SECONDS * 1000 };
+
+const RESTARTING: EarlyAnswer = {
+  status: 503,
+  body: { error: 'the callback node is restarting, retry shortly' },
+  headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+};
+const BUSY: EarlyAnswer = {
+  status: 503,
+  body: { error: 'too many deliveries being received at once, retry shortly' },
+  headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+};
+const TIMED_OUT: EarlyAnswer = { status: 408, body: { error: 'the body did not arrive in time' } };
+// A 5xx: Meeting BaaS sends it again, and the fault is on this side.
+const BODY_UNAVAILABLE: EarlyAnswer = { status: 500, body: { error: 'the body was read before this node could check it' } };
+
+function tooLarge(limit: number): EarlyAnswer {
+  return { status: 413, body: { error: `body over ${limit} bytes` } };
+}
+
+function writeHead(res: ServerResponse, answer: EarlyAnswer, payload: Buffer): void {
+  res.statusCode = answer.status;
+  for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
   res.setHeader('Content-Type', 'application/json');
-  res.end('{"error":"the callback node is restarting, retry shortly"}');
+  res.setHeader('Content-Length', payload.length);
+}
+
+/** Answers a request whose body was read to its end. */
+function answerRead(res: ServerResponse, answer: EarlyAnswer): void {
+  if (res.headersSent) return;
+  const payload = Buffer.from(JSON.stringify(answer.body));
+  writeHead(res, answer, payload);
+  res.end(payload);
+}
+
+/** Answers and closes the connection at once, whatever is left of the body (a sender that stalled, or one far past the limit). */
+function answerAndClose(res: ServerResponse, answer: EarlyAnswer): void {
+  if (res.headersSent) return;
+  const payload = Buffer.from(JSON.stringify(answer.body));
+  writeHead(res, answer, payload);
+  res.setHeader('Connection', 'close');
+  res.end(payload);
+}
+
+/**
+ * Answers a request whose body has not been read (or not to its end). The answer goes out at
+ * once, complete; the connection is then closed, because the unread rest of the body would be
+ * read as the next request on it. Until then what the sender still sends is read and dropped,
+ * within the drain limit and the time limit, so that it reads the answer instead of a reset.
+ */
+function answerBeforeBody(req: IncomingMessage, res: ServerResponse, answer: EarlyAnswer, limits: BodyLimits): void {
+  if (res.headersSent) return;
+  const payload = Buffer.from(JSON.stringify(answer.body));
+  writeHead(res, answer, payload);
+  if (req.readableEnded || !hasBody(req)) {
+    res.end(payload);
+    return;
+  }
+  res.setHeader('Connection', 'close');
+  res.write(payload);
+  const budget = drainLimit(limits.bodyLimit);
+  let dropped = 0;
+  const close = (): void => {
+    clearTimeout(timer);
+    req.off('data', onData);
+    req.off('end', close);
+    req.off('close', close);
+    res.end();
+  };
+  const onData = (chunk: Buffer): void => {
+    dropped += chunk.length;
+    if (dropped > budget) close();
+  };
+  const timer = setTimeout(close, limits.bodyTimeoutMs);
+  timer.unref();
+  req.on('data', onData);
+  req.once('end', close);
+  req.once('close', close);
+  req.resume();
+}
+
+/** The answer while a path's node is being redeployed, to a request whose body was read. */
+export function answerRestarting(res: ServerResponse): void {
+  answerRead(res, RESTARTING);
 }
 
 const registries = new WeakMap<Express, EndpointRegistry>();

@@ -2,13 +2,20 @@
 // repeats, validates it and sends it on the output for its kind; answers before the flow runs.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Request, RequestHandler, Response } from 'express';
-import { DeliveryAuthenticator, signedDeliveryId, type RejectionReason } from '../../lib/authentication';
+import { DeliveryAuthenticator, type RejectionReason } from '../../lib/authentication';
 import { OUTPUT, readDelivery, routeDelivery } from '../../lib/delivery';
 import { BoundedClaims, deliveryKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/repeats';
-import type { RawBody } from '../../lib/request-body';
 import { readAccount } from '../meetingbaas-config/account';
 import { watchDeploys } from './deploys';
-import { DEFAULT_BODY_LIMIT, endpointRegistry, RETRY_AFTER_SECONDS, type Endpoint } from './endpoints';
+import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_BODY_TIMEOUT_SECONDS,
+  endpointRegistry,
+  pathProblem,
+  RETRY_AFTER_SECONDS,
+  type EarlyAnswer,
+  type Endpoint,
+} from './endpoints';
 import { registerTestDeliveryRoute } from './test-delivery';
 
 interface CallbackDef extends NodeDef {
@@ -16,6 +23,7 @@ interface CallbackDef extends NodeDef {
   url?: string;
   method?: string;
   maxBodyKB?: number | string;
+  bodyTimeoutSeconds?: number | string;
   dedupeHours?: number | string;
   dedupeMax?: number | string;
   store?: string;
@@ -101,6 +109,7 @@ export = (RED: NodeAPI): void => {
     const allowed = ALLOWED_METHODS[method];
     const path = (def.url ?? '').trim();
     const bodyLimit = Math.round(positiveNumber(def.maxBodyKB, DEFAULT_BODY_LIMIT / 1024) * 1024) || DEFAULT_BODY_LIMIT;
+    const bodyTimeoutMs = (positiveNumber(def.bodyTimeoutSeconds, DEFAULT_BODY_TIMEOUT_SECONDS) || DEFAULT_BODY_TIMEOUT_SECONDS) * 1000;
     const dedupeMs = positiveNumber(def.dedupeHours, DEFAULT_DEDUPE_HOURS) * 3600 * 1000;
     const dedupeMax = Math.floor(positiveNumber(def.dedupeMax, DEFAULT_DEDUPE_MAX));
     const storeName = def.store?.trim() || 'memory';
@@ -111,9 +120,10 @@ export = (RED: NodeAPI): void => {
       node.error(t('errors.httpDisabled'));
       return;
     }
-    if (!path || /[:*?()[\]]/.test(path)) {
+    const problem = pathProblem(path);
+    if (problem) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.badPath') });
-      node.error(t(path ? 'errors.badPath' : 'errors.missingPath', { path }));
+      node.error(t(problem === 'missing' ? 'errors.missingPath' : 'errors.badPath', { path }));
       return;
     }
 
@@ -162,7 +172,7 @@ export = (RED: NodeAPI): void => {
     // One line a minute at most, so that a flood of forged deliveries cannot flood the log.
     let rejectionsSinceLog = 0;
     let lastRejectionLog = 0;
-    const reject = (res: Response, reason: RejectionReason): void => {
+    const noteRejection = (reason: RejectionReason): void => {
       counts.rejected += 1;
       rejectionsSinceLog += 1;
       const now = Date.now();
@@ -172,7 +182,11 @@ export = (RED: NodeAPI): void => {
         lastRejectionLog = now;
       }
       scheduleStatus();
-      answer(res, 401, { error: 'unauthorized' });
+    };
+    const UNAUTHORIZED = { status: 401, body: { error: 'unauthorized' } } as const;
+    const reject = (res: Response, reason: RejectionReason): void => {
+      noteRejection(reason);
+      answer(res, UNAUTHORIZED.status, UNAUTHORIZED.body);
     };
 
     // The delivery each request has claimed. Its answer decides: one that says the flow has it keeps
@@ -191,22 +205,15 @@ export = (RED: NodeAPI): void => {
       void seen.forget(deliveryId).then(() => answer(res, status, body, headers));
     };
 
-    const handle = async (req: Request, res: Response, raw: RawBody): Promise<void> => {
-      if (!allowed.includes(req.method)) {
-        return answer(res, 405, { error: 'method not allowed' }, { Allow: allowed.join(', ') });
-      }
-      if (raw.kind === 'aborted') return;
-      if (raw.kind === 'too-large') {
-        answer(res, 413, { error: `body over ${bodyLimit} bytes` }, { Connection: 'close' });
-        if (!raw.drained) res.once('finish', () => req.destroy());
-        return;
-      }
-      const auth = authenticator.authenticate(req.headers, raw.bytes);
+    let lastUnavailableLog = 0;
+
+    const handle = async (req: Request, res: Response, bytes: Buffer): Promise<void> => {
+      const auth = authenticator.authenticate(req.headers, bytes);
       if (!auth.ok) return reject(res, auth.reason);
 
-      // Only a verified signature makes the Svix id trustworthy; otherwise the bytes identify the delivery.
-      const signedId = auth.verifiedBy === 'svix' ? signedDeliveryId(req.headers) : null;
-      const deliveryId = deliveryKey(signedId, raw.bytes);
+      // Only a verified signature makes the Svix id trustworthy, and only the id of the headers it was verified with.
+      const signedId = auth.verifiedBy === 'svix' ? auth.messageId : null;
+      const deliveryId = deliveryKey(signedId, bytes);
       const claim = await seen.claim(deliveryId);
       if (claim === 'new') claimed.set(res, deliveryId);
       if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
@@ -214,7 +221,7 @@ export = (RED: NodeAPI): void => {
         return answer(res, 200, { received: true, duplicate: true });
       }
 
-      const body = readDelivery(raw.bytes, req.headers['content-type']);
+      const body = readDelivery(bytes, req.headers['content-type']);
       const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt: new Date() }, { strict });
       const outputs: Array<NodeMessageInFlow | null> = [null, null, null, null];
       outputs[routed.output] = routed.message as unknown as NodeMessageInFlow;
@@ -245,9 +252,25 @@ export = (RED: NodeAPI): void => {
 
     const endpoint: Endpoint = {
       bodyLimit,
+      bodyTimeoutMs,
       accepting: () => !closed && !deploys.restarting,
-      handle: (req, res, raw) => {
-        handle(req, res, raw).catch((error: unknown) => failed(res, error));
+      beforeBody: (req): EarlyAnswer | null => {
+        if (!allowed.includes(req.method ?? '')) {
+          return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed.join(', ') } };
+        }
+        const reason = authenticator.rejectionBeforeBody(req.headers);
+        if (reason === null) return null;
+        noteRejection(reason);
+        return UNAUTHORIZED;
+      },
+      onBodyUnavailable: () => {
+        const now = Date.now();
+        if (now - lastUnavailableLog < REJECTION_LOG_EVERY_MS) return;
+        lastUnavailableLog = now;
+        node.error(t('errors.bodyUnavailable'));
+      },
+      handle: (req, res, bytes) => {
+        handle(req, res, bytes).catch((error: unknown) => failed(res, error));
       },
       onPathShared: (others, isPrimary) => {
         const wasShared = sharedWith > 0;
