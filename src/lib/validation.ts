@@ -1,8 +1,7 @@
 // One AJV instance and the Meeting BaaS schemas, compiled once when this module loads.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { documentedSchema } from './schema-file';
 import { usedPart, type JsonSchema, type UsedFields } from './schema-subset';
 import type {
   CallbackCompleted,
@@ -11,34 +10,19 @@ import type {
   CreateBotResponse,
   ErrorResponse,
   GetBotDetailsResponse,
-  GetBotStatusResponse,
-  LeaveBotResponse,
   RateLimitedResponse,
   RetryCallbackRequestBodyInput,
-  RetryCallbackResponse,
   ValidationErrorResponse,
 } from './generated/meetingbaas-v2';
 
 /** The payload types, generated from the same schema file at build time. */
 export type * from './generated/meetingbaas-v2';
 
-interface SchemaFile {
-  readonly origin: string;
-  readonly schemas: Readonly<Record<string, JsonSchema>>;
-}
-
-/** The schema file sits at the package root, beside lib/ once compiled. */
-const schemaFile = JSON.parse(
-  readFileSync(join(__dirname, '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'),
-) as SchemaFile;
-
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
 addFormats(ajv, ['uuid', 'date-time', 'uri']);
 
 function compile<T>(name: string): ValidateFunction<T> {
-  const schema = schemaFile.schemas[name];
-  if (!schema) throw new Error(`schema ${name} is missing from schemas/meetingbaas-v2.json`);
-  return ajv.compile<T>(schema);
+  return ajv.compile<T>(documentedSchema(name));
 }
 
 /** The signed links a `bot.completed` may carry, each checked as a URL whenever present. */
@@ -212,8 +196,7 @@ const USED_BY_EVENT: Readonly<Record<string, UsedFields>> = {
 };
 
 function deliverySchemas(event: string, name: string): DeliverySchemas {
-  const schema = schemaFile.schemas[name];
-  if (!schema) throw new Error(`schema ${name} is missing from schemas/meetingbaas-v2.json`);
+  const schema = documentedSchema(name);
   return { documented: new BoundedCheck(schema), usable: new BoundedCheck(usedPart(schema, USED_BY_EVENT[event] ?? EVENT_ONLY)) };
 }
 
@@ -257,10 +240,6 @@ export const validateCreateBotRequest: ValidateFunction<CreateBotRequestBodyInpu
 export const validateRetryCallbackRequest: ValidateFunction<RetryCallbackRequestBodyInput> =
   compile<RetryCallbackRequestBodyInput>('RetryCallbackRequestBodyInput');
 export const validateCreateBotResponse: ValidateFunction<CreateBotResponse> = compile<CreateBotResponse>('CreateBotResponse');
-export const validateBotStatus: ValidateFunction<GetBotStatusResponse> = compile<GetBotStatusResponse>('GetBotStatusResponse');
-export const validateLeaveBotResponse: ValidateFunction<LeaveBotResponse> = compile<LeaveBotResponse>('LeaveBotResponse');
-export const validateRetryCallbackResponse: ValidateFunction<RetryCallbackResponse> =
-  compile<RetryCallbackResponse>('RetryCallbackResponse');
 export const validateErrorResponse: ValidateFunction<ErrorResponse> = compile<ErrorResponse>('ErrorResponse');
 export const validateValidationErrorResponse: ValidateFunction<ValidationErrorResponse> =
   compile<ValidationErrorResponse>('ValidationErrorResponse');

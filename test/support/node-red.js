@@ -118,6 +118,9 @@ async function startNodeRed(settings = {}, { nodeBinary = process.execPath, node
         method: 'POST',
         headers: { 'content-type': 'application/json', 'node-red-deployment-type': type, 'node-red-api-version': 'v2' },
         body: JSON.stringify({ flows }),
+      }).catch((error) => {
+        // A refused deploy says little by itself: what Node-RED printed says why it is not listening.
+        throw new Error(`deploy to port ${port} failed: ${error.message}\nNode-RED output:\n${log.slice(-3000)}`);
       });
       if (res.status !== 200) throw new Error(`deploy answered ${res.status}: ${res.text}`);
       await instance.waitForLog(/\[info\] Started (modified )?(flows|nodes)/, from);

@@ -2,11 +2,10 @@
 // renames and drops fields over time: an answer is refused only when a field a node uses is
 // missing or unusable; every other field is passed on as received, whatever it holds. The checks
 // derive from the documented answer schemas (schema-subset), so formats and patterns stay theirs.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { usedPart, type FieldUse, type JsonSchema, type UsedFields } from '../schema-subset';
+import { documentedSchema } from '../schema-file';
+import { usedPart, type FieldUse, type UsedFields } from '../schema-subset';
 import type { CreateBotResponse, GetBotDetailsResponse, GetBotStatusResponse } from '../validation';
 
 type Documented = GetBotDetailsResponse['data'];
@@ -37,20 +36,6 @@ export interface DoneAnswer {
 // Answers have their own AJV instance, as deliveries do: what they need is set here, not shared.
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
 addFormats(ajv, ['uuid', 'date-time', 'uri']);
-
-function isSchema(value: unknown): value is JsonSchema {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** The file sits at the package root, beside lib/ once compiled. */
-const schemaFile: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'));
-
-function documentedSchema(name: string): JsonSchema {
-  const schemas = isSchema(schemaFile) ? schemaFile.schemas : undefined;
-  const schema = isSchema(schemas) ? schemas[name] : undefined;
-  if (!isSchema(schema)) throw new Error(`schema ${name} is missing from schemas/meetingbaas-v2.json`);
-  return schema;
-}
 
 const LINKS: UsedFields = Object.fromEntries(LINK_FIELDS.map((field): [string, FieldUse] => [field, 'optional']));
 
