@@ -3,7 +3,8 @@
 // → fetch artifacts, with a Catch node reporting to a collector, and a storage stand-in that sends
 // the head of a large recording and then holds the rest back. Meeting BaaS has been told 200
 // by then, so the stopped download must be reported: a warning naming the bot and the
-// artifact, the error on a Catch node, and no file left under its final name.
+// artifact, the error on a Catch node, and no file left under its final name. With the
+// callback node's journal on (the default), the delivery is also sent again once the flows run.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -15,22 +16,26 @@ const fx = require('./artifacts-fixtures');
 
 const MiB = 1024 * 1024;
 
-/** Storage that announces `size` bytes, sends the first `sent` and then waits; `started(path)` resolves when a request came in. */
+/**
+ * Storage that announces `size` bytes, sends the first `sent` and then waits; `started(path, n)`
+ * resolves once the head was sent to the n-th request for that path.
+ */
 async function startHoldingStorage({ size = 64 * MiB, sent = MiB } = {}) {
   const sockets = new Set();
-  const arrivals = new Map();
+  const served = new Map();
+  const waiters = [];
   const arrived = (pathname) => {
-    if (!arrivals.has(pathname)) {
-      let resolve;
-      const promise = new Promise((r) => (resolve = r));
-      arrivals.set(pathname, { promise, resolve });
+    served.set(pathname, (served.get(pathname) ?? 0) + 1);
+    for (const waiter of [...waiters]) {
+      if (waiter.pathname !== pathname || served.get(pathname) < waiter.n) continue;
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve();
     }
-    return arrivals.get(pathname);
   };
   const server = http.createServer((req, res) => {
     const { pathname } = new URL(req.url, 'http://x');
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(size) });
-    res.write(Buffer.concat([fx.HEADS.mp4, Buffer.alloc(sent - fx.HEADS.mp4.length, 7)]), () => arrived(pathname).resolve());
+    res.write(Buffer.concat([fx.HEADS.mp4, Buffer.alloc(sent - fx.HEADS.mp4.length, 7)]), () => arrived(pathname));
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -40,7 +45,8 @@ async function startHoldingStorage({ size = 64 * MiB, sent = MiB } = {}) {
   const base = `http://127.0.0.1:${server.address().port}`;
   return {
     url: (pathname) => `${base}${pathname}?X-Amz-Signature=s`,
-    started: (pathname) => arrived(pathname).promise,
+    started: (pathname, n = 1) =>
+      (served.get(pathname) ?? 0) >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ pathname, n, resolve })),
     close() {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(resolve));
@@ -48,11 +54,11 @@ async function startHoldingStorage({ size = 64 * MiB, sent = MiB } = {}) {
   };
 }
 
-function flow({ collectorUrl, name = 'fetch' }) {
+function flow({ collectorUrl, name = 'fetch', journal = false }) {
   const post = (id, url) => ({ id, type: 'http request', z: 'tab1', method: 'POST', ret: 'txt', url, wires: [[]] });
   return [
     { id: 'tab1', type: 'tab', label: 'redeploy' },
-    { id: 'cb1', type: 'meetingbaas-callback', z: 'tab1', url: '/mb/redeploy', wires: [['fa1'], [], [], []] },
+    { id: 'cb1', type: 'meetingbaas-callback', z: 'tab1', url: '/mb/redeploy', journal, wires: [['fa1'], [], [], []] },
     {
       id: 'fa1', type: 'meetingbaas-artifacts', z: 'tab1', name, artifacts: ['video', 'audio'], mode: 'file',
       directory: 'recordings', allowLocal: true, stallSeconds: 60, wires: [['out-post'], []],
@@ -91,6 +97,13 @@ describe('fetch artifacts redeployed during a download, in a real Node-RED', fun
 
   /** Sends a bot.completed whose video is held back by the storage; resolves once its temporary file is being written. */
   async function startDownload() {
+    const botId = await sendDelivery();
+    const dir = path.join(recordings(), botId);
+    while (!fx.listFiles(dir).some((f) => f.endsWith('.part'))) await new Promise((resolve) => setTimeout(resolve, 10));
+    return botId;
+  }
+
+  async function sendDelivery() {
     const botId = crypto.randomUUID();
     const videoPath = `/${botId}/video.mp4`;
     const delivery = fx.completedDelivery(botId, { video: storage.url(videoPath), audio: storage.url(`/${botId}/audio.flac`) });
@@ -101,8 +114,6 @@ describe('fetch artifacts redeployed during a download, in a real Node-RED', fun
     });
     assert.equal(answer.status, 200, 'Meeting BaaS was told the delivery arrived');
     await storage.started(videoPath);
-    const dir = path.join(recordings(), botId);
-    while (!fx.listFiles(dir).some((f) => f.endsWith('.part'))) await new Promise((resolve) => setTimeout(resolve, 10));
     return botId;
   }
 
@@ -136,6 +147,19 @@ describe('fetch artifacts redeployed during a download, in a real Node-RED', fun
       assert.deepEqual(collector.received.filter((r) => r.output === 0), [], 'nothing was reported as fetched');
     });
   }
+
+  it('with the journal on, a "modified nodes" deploy of fetch artifacts sends the delivery again, which downloads anew', async () => {
+    await nodeRed.deploy(flow({ collectorUrl: collector.url, journal: true }));
+    const botId = await sendDelivery();
+    const from = nodeRed.log.length;
+    await nodeRed.deploy(flow({ collectorUrl: collector.url, journal: true, name: 'fetch, renamed' }), 'nodes');
+    await nodeRed.waitForLog(new RegExp(`\\[warn\\] \\[meetingbaas-artifacts:[^\\]]+\\].*${botId}.*sends this delivery again`), from);
+    await storage.started(`/${botId}/video.mp4`, 2);
+    const [report] = await collector.waitFor((r) => r.caught);
+    assert.equal(report.botId, botId, 'the stopped one still reaches the Catch node');
+    // The journal of the first test's flow is gone with a full deploy of a flow without one.
+    await nodeRed.deploy(flow({ collectorUrl: collector.url }), 'full');
+  });
 
   it('a full deploy: the warning in the log, no file', async () => {
     const botId = await startDownload();

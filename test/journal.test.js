@@ -63,6 +63,19 @@ describe('delivery journal', () => {
     await again.close();
   });
 
+  it('forgets a dropped entry for good: not unfinished, not listed, not there after a reopen', async () => {
+    const file = tempFile();
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    for (const n of [1, 2]) await journal.append(delivery(n)).written;
+    await journal.drop(1);
+    assert.deepEqual(journal.list(10).map((e) => e.seq), [2]);
+    await journal.close();
+    const { journal: again } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    assert.deepEqual(again.list(10).map((e) => e.seq), [2]);
+    assert.deepEqual(again.unfinished().map((e) => e.seq), [2]);
+    await again.close();
+  });
+
   it('opens whatever a power cut left: a file cut at any byte gives the records before the cut', async () => {
     const file = tempFile();
     const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });

@@ -51,7 +51,7 @@ describe('journaled deliveries of a callback node', () => {
       { id: 'd3', body: '{"n":3}', attempt: 1 },
     ]);
     assert.deepEqual(reopened.counts(), { unfinished: 2, parked: 0 });
-    assert.deepEqual(reopened.deliveryIds().sort(), ['d1', 'd2', 'd3', 'd4'], 'finished ones stay known for the repeat window');
+    assert.deepEqual(reopened.entries().map((e) => e.deliveryId).sort(), ['d1', 'd2', 'd3', 'd4'], 'finished ones stay known for the repeat window');
     await reopened.close(false);
   });
 

@@ -45,6 +45,10 @@ export interface DeliveryInfo {
   deviationCountIsMinimum?: boolean;
   /** Output 4 only: why the delivery is invalid. */
   invalid?: InvalidInfo;
+  /** Which callback node journaled the delivery, and as which entry: how nodes further down say the flow is done with it. */
+  journal?: { node: string; entry: number };
+  /** Sent again from the journal (after a restart, a redeploy or an error): the attempt, 1, 2, …; absent the first time. */
+  redelivered?: number;
 }
 
 export interface DeliveryMessage {

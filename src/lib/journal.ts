@@ -67,6 +67,8 @@ type JournalRecord =
   | { k: 't'; s: number; e: string | null }
   | { k: 'f'; s: number; at: number }
   | { k: 'p'; s: number; r: string }
+  /** Dropped: the delivery was not accepted after all (its sender was asked to retry). */
+  | { k: 'd'; s: number }
   /** First line of a compacted file: sequence numbers continue from here. */
   | { k: 'n'; s: number };
 
@@ -117,7 +119,7 @@ function decode(line: Buffer): JournalRecord | null {
 function isRecord(value: unknown): value is JournalRecord {
   if (value === null || typeof value !== 'object') return false;
   const { k, s } = value as { k?: unknown; s?: unknown };
-  return typeof k === 'string' && 'atfpn'.includes(k) && k.length === 1 && typeof s === 'number' && Number.isSafeInteger(s);
+  return typeof k === 'string' && 'atfpdn'.includes(k) && k.length === 1 && typeof s === 'number' && Number.isSafeInteger(s);
 }
 
 function publicEntry(state: EntryState): JournalEntry {
@@ -268,6 +270,15 @@ export class DeliveryJournal {
     if (entry.finishedAt !== null) return Promise.resolve();
     entry.finishedAt = this.now();
     return this.write(encode({ k: 'f', s: seq, at: entry.finishedAt }));
+  }
+
+  /**
+   * Forgets an entry whose delivery was not accepted after all (answered 5xx): it is neither sent
+   * again nor a repeat of the sender's retry.
+   */
+  drop(seq: number): Promise<void> {
+    if (!this.entries.delete(seq)) return Promise.resolve();
+    return this.write(encode({ k: 'd', s: seq }));
   }
 
   park(seq: number, reason: string): Promise<void> {
@@ -458,7 +469,9 @@ function apply(entries: Map<number, EntryState>, record: JournalRecord, offset: 
   }
   const entry = entries.get(record.s);
   if (!entry) return;
-  if (record.k === 't') {
+  if (record.k === 'd') {
+    entries.delete(record.s);
+  } else if (record.k === 't') {
     entry.attempts += 1;
     entry.lastProblem = record.e;
   } else if (record.k === 'f') {

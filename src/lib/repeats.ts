@@ -13,6 +13,15 @@ export function deliveryKey(signedId: string | null, rawBody: Buffer): string {
 }
 
 /**
+ * A meeting ends once: its `bot.completed` or `bot.failed` is the same meeting whichever way a copy
+ * came (a retry with a fresh `sent_at`, the account webhook, the catch-up). Null for other events.
+ */
+export function meetingKey(event: string | null, botId: string | null): string | null {
+  if (botId === null || botId === '' || (event !== 'bot.completed' && event !== 'bot.failed')) return null;
+  return `meeting:${event}:${botId}`;
+}
+
+/**
  * Where claims are held. `claim` records a key unless it is held already (true: this call recorded
  * it); a held key expires after `windowMs`. A store shared by several processes must make `claim`
  * atomic: in Redis, `SET key 1 NX PX windowMs` and `DEL key`.
@@ -60,6 +69,11 @@ export class RepeatFilter {
     if (claimed) return 'new';
     this.decide(key, 'settled');
     return 'repeat';
+  }
+
+  /** Records a delivery accepted earlier (one the journal holds) as if it had just been settled. */
+  async remember(key: string): Promise<void> {
+    if ((await this.claim(key)) === 'new') this.settle(key);
   }
 
   /** The delivery was accepted: it stays remembered, and copies waiting for it are repeats. */

@@ -141,7 +141,8 @@ async function startNodeRed(settings = {}, { nodeBinary = process.execPath, node
       fs.rmSync(userDir, { recursive: true, force: true });
     },
   };
-  const started = instance.waitForLog(/\[info\] Started flows/, 0, 60000);
+  // Node-RED starts the flows before its HTTP server listens: a request between the two is refused.
+  const started = Promise.all([instance.waitForLog(/\[info\] Started flows/, 0, 60000), instance.waitForLog(/Server now running at/, 0, 60000)]);
   const failed = exited.then((code) => { throw new Error(`Node-RED exited with ${code}:\n${log}`); });
   await Promise.race([started, failed]);
   return instance;

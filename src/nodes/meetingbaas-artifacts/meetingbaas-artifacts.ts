@@ -12,6 +12,7 @@ import { createHttpClient, DEFAULTS } from '../../lib/artifacts/http-client';
 import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
 import { Limiter } from '../../lib/artifacts/limiter';
 import { readAccount } from '../meetingbaas-config/account';
+import { journalRefOf, reportFailed, reportFinished, reportInterrupted } from '../shared/finishing';
 
 interface ArtifactsDef extends NodeDef {
   account?: string;
@@ -48,6 +49,11 @@ function megabytes(bytes: number): string {
 }
 
 type Msg = NodeMessageInFlow & Record<string, unknown>;
+
+/** A close stopped the work: not a failure of the delivery, which is sent again. */
+class StoppedByClose extends Error {
+  override readonly name = 'StoppedByClose';
+}
 
 /** `msg.meetingbaas.redelivered` of callback in: the delivery is sent again after a restart. */
 function isRedelivery(msg: Msg): boolean {
@@ -227,9 +233,11 @@ export = (RED: NodeAPI): void => {
           return;
         }
         const vars = { botId: botId ?? '?', artifacts: stopped.join(', ') };
-        // Meeting BaaS was told 200 long ago and sends nothing again: the log is where a user learns what to fetch anew.
-        node.warn(t('warnings.stopped', vars));
-        throw new Error([t('errors.stopped', vars), ...others].join(' '));
+        // Meeting BaaS was told 200 long ago and sends nothing again: without a journal, the log is
+        // where a user learns what to fetch anew; with one, the callback node sends it again.
+        const journaled = journalRefOf(msg) !== null;
+        node.warn(t(journaled ? 'warnings.stoppedJournaled' : 'warnings.stopped', vars));
+        throw new StoppedByClose([t('errors.stopped', vars), ...others].join(' '));
       }
       const failures = outcomes.flatMap((o) => (o.status === 'failed' ? [failureMessage(o.artifact, o.failure)] : []));
       if (failures.length === 0 && single) {
@@ -254,12 +262,20 @@ export = (RED: NodeAPI): void => {
       if (failures.length > 0) throw new Error(failures.join(' '));
     };
 
+    // The callback node that journaled the delivery learns how it went: all saved or skipped is
+    // finished; stopped by a close, sent again once the flows run; any other error, one attempt used.
     node.on('input', (msg, send, done) => {
       const task = handle(msg as Msg, send).then(
-        () => done(),
+        () => {
+          reportFinished(msg);
+          done();
+        },
         (error: unknown) => {
           scheduleStatus();
-          done(error instanceof Error ? error : new Error(String(error)));
+          const failure = error instanceof Error ? error : new Error(String(error));
+          if (failure instanceof StoppedByClose) reportInterrupted(msg);
+          else reportFailed(msg, failure.message);
+          done(failure);
         },
       );
       running.add(task);

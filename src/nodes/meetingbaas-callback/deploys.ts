@@ -11,13 +11,13 @@ interface DeployDiff {
   linked?: string[];
   rewired?: string[];
 }
-interface DeployEvent {
+export interface DeployEvent {
   type?: string;
   diff?: DeployDiff;
 }
 
 /** The ids a deploy stops, as @node-red/runtime's flows `stop()` computes them; null for all. */
-function stoppedIds(event: DeployEvent): ReadonlySet<string> | null {
+export function stoppedIds(event: DeployEvent): ReadonlySet<string> | null {
   const diff = event.diff;
   if (!diff || (event.type !== 'nodes' && event.type !== 'flows')) return null;
   const ids = [...(diff.changed ?? []), ...(diff.removed ?? [])];

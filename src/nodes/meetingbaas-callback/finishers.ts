@@ -22,17 +22,16 @@ export interface FlowNode {
 
 export const FINISHER_TYPES: ReadonlySet<string> = new Set(['meetingbaas-artifacts', 'meetingbaas-done']);
 
-/**
- * For each output of `startId`, whether a finishing node can be reached from it. Subflow
- * instances are not told apart (a subflow reached through one instance leaves by every
- * instance's outputs), which can only make a finisher look reachable when it is not: the
- * delivery then waits for a finisher that never comes, is sent again after a restart, and is
- * parked after the attempts run out; never lost.
- */
-export function finishersByOutput(nodes: readonly FlowNode[], startId: string): boolean[] {
+interface FlowGraph {
+  readonly byId: ReadonlyMap<string, FlowNode>;
+  readonly start: FlowNode;
+  nextOf(node: FlowNode): string[];
+}
+
+function flowGraph(nodes: readonly FlowNode[], startId: string): FlowGraph | null {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const start = byId.get(startId);
-  if (!start) return [];
+  if (!start) return null;
   const instancesOf = new Map<string, FlowNode[]>();
   for (const node of nodes) {
     if (!node.type.startsWith('subflow:')) continue;
@@ -68,20 +67,45 @@ export function finishersByOutput(nodes: readonly FlowNode[], startId: string): 
     return next;
   };
 
-  const reachesFinisher = (first: readonly string[]): boolean => {
-    const seen = new Set<string>();
-    const queue = [...first];
-    while (queue.length > 0) {
-      const id = queue.pop();
-      if (id === undefined || seen.has(id)) continue;
-      seen.add(id);
-      const node = byId.get(id);
-      if (!node || node.d === true) continue;
-      if (FINISHER_TYPES.has(node.type)) return true;
-      queue.push(...nextOf(node));
-    }
-    return false;
-  };
+  return { byId, start, nextOf };
+}
 
-  return (start.wires ?? []).map((port) => reachesFinisher(port));
+/** Every enabled node a message from `first` can reach, in the order they are found. */
+function* reached(graph: FlowGraph, first: readonly string[]): Generator<FlowNode> {
+  const seen = new Set<string>();
+  const queue = [...first];
+  while (queue.length > 0) {
+    const id = queue.pop();
+    if (id === undefined || seen.has(id)) continue;
+    seen.add(id);
+    const node = graph.byId.get(id);
+    if (!node || node.d === true) continue;
+    yield node;
+    queue.push(...graph.nextOf(node));
+  }
+}
+
+/**
+ * For each output of `startId`, whether a finishing node can be reached from it. Subflow
+ * instances are not told apart (a subflow reached through one instance leaves by every
+ * instance's outputs), which can only make a finisher look reachable when it is not: the
+ * delivery then waits for a finisher that never comes, is sent again after a restart, and is
+ * parked after the attempts run out; never lost.
+ */
+export function finishersByOutput(nodes: readonly FlowNode[], startId: string): boolean[] {
+  const graph = flowGraph(nodes, startId);
+  if (!graph) return [];
+  return (graph.start.wires ?? []).map((port) => {
+    for (const node of reached(graph, port)) if (FINISHER_TYPES.has(node.type)) return true;
+    return false;
+  });
+}
+
+/** The ids of the nodes a message from any output of `startId` can reach: those a deploy must not stop under it. */
+export function downstreamOf(nodes: readonly FlowNode[], startId: string): Set<string> {
+  const graph = flowGraph(nodes, startId);
+  const ids = new Set<string>();
+  if (!graph) return ids;
+  for (const node of reached(graph, (graph.start.wires ?? []).flat())) ids.add(node.id);
+  return ids;
 }

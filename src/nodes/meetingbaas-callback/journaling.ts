@@ -66,9 +66,9 @@ export class JournaledDeliveries {
     this.finishers = byOutput;
   }
 
-  /** The delivery ids the journal still holds, for the repeat filter to recognise their copies after a restart. */
-  deliveryIds(): string[] {
-    return this.journal.list(Number.MAX_SAFE_INTEGER).map((entry) => entry.deliveryId);
+  /** Every entry the journal still holds, for the repeat filter to recognise their copies after a restart. */
+  entries(): JournalEntry[] {
+    return this.journal.list(Number.MAX_SAFE_INTEGER);
   }
 
   counts(): { unfinished: number; parked: number } {
@@ -88,19 +88,35 @@ export class JournaledDeliveries {
   }
 
   /** The message is with the wired nodes: where no finishing node follows, that is all the flow will say. */
-  handedOver(ref: JournalRef, output: number): void {
-    if (this.finishers[output] !== true) void this.journal.finish(ref.entry).catch(() => undefined);
+  handedOver(ref: JournalRef, output: number): 'finished' | 'in-flow' {
+    if (this.finishers[output] === true) return 'in-flow';
+    void this.journal.finish(ref.entry).catch(() => undefined);
+    return 'finished';
   }
 
   /** Gives up on a delivery that was not handed over after all (the sender is asked to retry). */
   withdraw(ref: JournalRef): void {
-    void this.journal.finish(ref.entry).catch(() => undefined);
+    void this.journal.drop(ref.entry).catch(() => undefined);
   }
 
-  /** Sends every unfinished delivery again, oldest first, or parks it when its attempts are used up. */
-  redeliverUnfinished(): Promise<void> {
+  /**
+   * Sends every unfinished delivery again, oldest first, or parks it when its attempts are used up.
+   * `stillInFlow`: handed over in this process to nodes that are still running, so not sent twice.
+   */
+  redeliverUnfinished(stillInFlow: ReadonlySet<number> = new Set()): Promise<void> {
+    const entries = this.journal.unfinished().filter((e) => !stillInFlow.has(e.seq) || this.interrupted.has(e.seq));
     this.interrupted.clear();
-    return this.redeliver(this.journal.unfinished());
+    return this.redeliver(entries);
+  }
+
+  /** A deploy stopped nodes these entries were in: send them again once the flows run. */
+  interrupt(entries: Iterable<number>): void {
+    for (const entry of entries) this.interrupted.add(entry);
+  }
+
+  /** Of `entries`, those the flow has not finished with. */
+  unfinishedOf(entries: ReadonlySet<number>): Set<number> {
+    return new Set(this.journal.unfinished().flatMap((e) => (entries.has(e.seq) ? [e.seq] : [])));
   }
 
   /** Sends again what a deploy interrupted further down the flow since the last time. */

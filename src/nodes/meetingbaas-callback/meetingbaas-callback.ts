@@ -1,12 +1,17 @@
 // "callback in": an HTTP endpoint for Meeting BaaS deliveries. Authenticates each one, drops
 // repeats, validates it and sends it on the output for its kind; answers before the flow runs.
+import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Request, RequestHandler, Response } from 'express';
-import { DeliveryAuthenticator, type RejectionReason } from '../../lib/authentication';
-import { OUTPUT, readDelivery, routeDelivery } from '../../lib/delivery';
-import { BoundedClaims, deliveryKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/repeats';
+import { DeliveryAuthenticator, type RejectionReason, type VerifiedBy } from '../../lib/authentication';
+import { OUTPUT, readDelivery, routeDelivery, type RoutedDelivery } from '../../lib/delivery';
+import type { JournalEntry } from '../../lib/journal';
+import { BoundedClaims, deliveryKey, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/repeats';
 import { readAccount } from '../meetingbaas-config/account';
-import { watchDeploys } from './deploys';
+import type { JournalRef } from '../shared/finishing';
+import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
+import { downstreamOf, finishersByOutput, type FlowNode } from './finishers';
+import { JournaledDeliveries } from './journaling';
 import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_BODY_TIMEOUT_SECONDS,
@@ -29,6 +34,11 @@ interface CallbackDef extends NodeDef {
   store?: string;
   /** Deliveries that deviate from the documented schema go to output 4 even when the flow could use them. */
   strict?: boolean | string;
+  /** Copies of a meeting's bot.completed or bot.failed (same event and bot) within this window are repeats. */
+  dedupeMeetingMinutes?: number | string;
+  /** Each delivery accepted is on disk before the 2xx, and sent again after a restart until the flow is done with it. */
+  journal?: boolean | string;
+  maxRedeliveries?: number | string;
 }
 
 type Method = 'post' | 'put' | 'any';
@@ -40,6 +50,9 @@ const ALLOWED_METHODS: Readonly<Record<Method, readonly string[]>> = {
 
 const DEFAULT_DEDUPE_HOURS = 6;
 const DEFAULT_DEDUPE_MAX = 10_000;
+const DEFAULT_DEDUPE_MEETING_MINUTES = 30;
+const DEFAULT_MAX_REDELIVERIES = 3;
+const VERIFIED_BY: readonly VerifiedBy[] = ['svix', 'secret', 'none'];
 const SAVE_REPEATS_AFTER_MS = 30 * 1000;
 const LOAD_REPEATS_TIMEOUT_MS = 10 * 1000;
 const STATUS_EVERY_MS = 500;
@@ -48,6 +61,16 @@ const REJECTION_LOG_EVERY_MS = 60 * 1000;
 function positiveNumber(value: unknown, fallback: number): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** A checkbox that flows written before it existed leave out: absent means `fallback`. */
+function flag(value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return value === true || value === 'true';
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 const RESTARTING_BODY = { error: 'the callback node is restarting, retry shortly' };
@@ -65,6 +88,14 @@ interface RememberedDeliveries {
   readonly storeName: string;
   readonly saved: PersistedClaims;
   readonly filter: RepeatFilter;
+  /**
+   * Meetings (event + bot id of a bot.completed or bot.failed), with their own window and bound.
+   * Held in memory only: after a restart the journal says which meetings reached the flow.
+   */
+  readonly meetings: RepeatFilter;
+  readonly meetingClaims: BoundedClaims;
+  /** Made by this node instance, not kept from an earlier one: the journal's entries are not known to it yet. */
+  readonly fresh: boolean;
 }
 
 export = (RED: NodeAPI): void => {
@@ -72,11 +103,14 @@ export = (RED: NodeAPI): void => {
   // By node id, across redeploys: a retry that reaches the new node must still be recognised, and a
   // copy that reaches it must wait for a first still being answered by the old one.
   const remembered = new Map<string, RememberedDeliveries>();
+  // By node id, across redeploys: journal entries handed to nodes that are still running. A
+  // redeploy of the callback node alone must not send them again while the flow works on them.
+  const inFlow = new Map<string, Set<number>>();
 
   /** `onNotLoaded`: called when these are created and what was saved cannot be read. */
   function rememberedBy(node: Node, storeName: string, onNotLoaded: () => void): RememberedDeliveries {
     const known = remembered.get(node.id);
-    if (known && known.storeName === storeName) return known;
+    if (known && known.storeName === storeName) return { ...known, fresh: false };
     if (known) void known.saved.discard();
     // Global, not node, context: Node-RED deletes a node's context when the node changes.
     const context = node.context().global;
@@ -93,7 +127,15 @@ export = (RED: NodeAPI): void => {
     void saved.loaded.then((result) => {
       if (result !== 'loaded') onNotLoaded();
     });
-    const created = { storeName, saved, filter: new RepeatFilter(saved, DEFAULT_DEDUPE_HOURS * 3600 * 1000) };
+    const meetingClaims = new BoundedClaims(DEFAULT_DEDUPE_MAX);
+    const created = {
+      storeName,
+      saved,
+      filter: new RepeatFilter(saved, DEFAULT_DEDUPE_HOURS * 3600 * 1000),
+      meetings: new RepeatFilter(meetingClaims, DEFAULT_DEDUPE_MEETING_MINUTES * 60 * 1000),
+      meetingClaims,
+      fresh: true,
+    };
     remembered.set(node.id, created);
     return created;
   }
@@ -113,7 +155,10 @@ export = (RED: NodeAPI): void => {
     const dedupeMs = positiveNumber(def.dedupeHours, DEFAULT_DEDUPE_HOURS) * 3600 * 1000;
     const dedupeMax = Math.floor(positiveNumber(def.dedupeMax, DEFAULT_DEDUPE_MAX));
     const storeName = def.store?.trim() || 'memory';
-    const strict = def.strict === true || def.strict === 'true';
+    const strict = flag(def.strict, false);
+    const dedupeMeetingMs = positiveNumber(def.dedupeMeetingMinutes, DEFAULT_DEDUPE_MEETING_MINUTES) * 60 * 1000;
+    const journalOn = flag(def.journal, true);
+    const maxRedeliveries = Math.floor(positiveNumber(def.maxRedeliveries, DEFAULT_MAX_REDELIVERIES));
 
     if (RED.settings.httpNodeRoot === false) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.httpDisabled') });
@@ -138,13 +183,16 @@ export = (RED: NodeAPI): void => {
 
     const repeats = rememberedBy(node, storeName, () => node.warn(t('warnings.repeatsNotLoaded', { store: storeName })));
     repeats.filter.setWindow(dedupeMs);
+    repeats.meetings.setWindow(dedupeMeetingMs);
     repeats.saved.claims.setMax(dedupeMax);
+    repeats.meetingClaims.setMax(dedupeMax);
     const seen = repeats.filter;
+    const seenMeetings = repeats.meetings;
     const savedRepeats = repeats.saved;
     const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
     const deploys = watchDeploys(RED, node.id, wiredTo);
 
-    const counts = { received: 0, deviating: 0, invalid: 0, rejected: 0 };
+    const counts = { received: 0, deviating: 0, invalid: 0, rejected: 0, redelivered: 0, parked: 0 };
     let sharedWith = 0;
     let closed = false;
 
@@ -157,10 +205,13 @@ export = (RED: NodeAPI): void => {
       } else {
         const verified = !authenticator.acceptsUnverified;
         const parts = [t(verified ? 'status.verified' : 'status.unverified'), t('status.received', { count: counts.received })];
+        if (counts.redelivered > 0) parts.push(t('status.redelivered', { count: counts.redelivered }));
         if (counts.deviating > 0) parts.push(t('status.deviating', { count: counts.deviating }));
         if (counts.invalid > 0) parts.push(t('status.invalid', { count: counts.invalid }));
         if (counts.rejected > 0) parts.push(t('status.rejected', { count: counts.rejected }));
-        status = { fill: verified ? 'green' : 'yellow', shape: verified ? 'dot' : 'ring', text: parts.join(' · ') };
+        if (counts.parked > 0) parts.push(t('status.parked', { count: counts.parked }));
+        const attention = counts.parked > 0 || !verified;
+        status = { fill: counts.parked > 0 ? 'red' : verified ? 'green' : 'yellow', shape: attention ? 'ring' : 'dot', text: parts.join(' · ') };
       }
       node.status(status);
     };
@@ -189,20 +240,80 @@ export = (RED: NodeAPI): void => {
       answer(res, UNAUTHORIZED.status, UNAUTHORIZED.body);
     };
 
-    // The delivery each request has claimed. Its answer decides: one that says the flow has it keeps
+    // The journal opens while the flows start; a delivery that arrives meanwhile waits for it.
+    const journalFile = join(RED.settings.userDir ?? process.cwd(), 'meetingbaas', 'journals', `${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}.journal`);
+    const journaling: Promise<JournaledDeliveries | null> = journalOn
+      ? JournaledDeliveries.open(
+          { nodeId: node.id, file: journalFile, retentionMs: Math.max(dedupeMs, dedupeMeetingMs), maxRedeliveries },
+          {
+            redeliver: (entry, text, attempt) => redeliver(entry, text, attempt),
+            parked: (entry) => {
+              counts.parked += 1;
+              node.warn(t('warnings.parked', { botId: String(entry.meta.botId ?? '?'), event: String(entry.meta.event ?? '?'), attempts: entry.attempts, problem: entry.parked ?? '' }));
+              scheduleStatus();
+            },
+            problem: (code, detail) => node.error(t(`errors.journal.${code}`, { detail, file: journalFile })),
+          },
+        )
+          .then(async (journal) => {
+            // Memory made anew (after a restart, or with another store) does not know what the
+            // journal holds: a sender's retry of it, or another copy of its meeting, is a repeat.
+            // Kept memory (a redeploy) knows, and its order of age stays as it is.
+            if (!repeats.fresh) return journal;
+            for (const entry of journal.entries().reverse()) {
+              await seen.remember(entry.deliveryId);
+              const meeting = meetingKey(stringOrNull(entry.meta.event), stringOrNull(entry.meta.botId));
+              if (meeting !== null) await seenMeetings.remember(meeting);
+            }
+            return journal;
+          })
+          .catch((error: unknown) => {
+            node.error(t('errors.journal.open-failed', { detail: String(error), file: journalFile }));
+            return null;
+          })
+      : Promise.resolve(null);
+
+    // What each request has claimed. Its answer decides: one that says the flow has it keeps
     // it remembered; any other (a deploy, an exception anywhere) forgets it first, so that the
     // sender's retry gets through. `handedOver` is true for a 2xx, and for the 415 of a delivery that
     // still went to output 4.
-    const claimed = new WeakMap<Response, string>();
+    interface Claimed {
+      readonly deliveryId: string;
+      meeting?: string;
+      kept?: { readonly journaling: JournaledDeliveries; readonly ref: JournalRef };
+    }
+    const claimed = new WeakMap<Response, Claimed>();
     const conclude = (res: Response, status: number, body: object, headers: Record<string, string> = {}, handedOver = status >= 200 && status < 300): void => {
-      const deliveryId = claimed.get(res);
+      const claim = claimed.get(res);
       claimed.delete(res);
-      if (deliveryId === undefined) return answer(res, status, body, headers);
+      if (claim === undefined) return answer(res, status, body, headers);
       if (handedOver) {
-        seen.settle(deliveryId);
+        seen.settle(claim.deliveryId);
+        if (claim.meeting !== undefined) seenMeetings.settle(claim.meeting);
         return answer(res, status, body, headers);
       }
-      void seen.forget(deliveryId).then(() => answer(res, status, body, headers));
+      claim.kept?.journaling.withdraw(claim.kept.ref);
+      const forgotten = [seen.forget(claim.deliveryId), claim.meeting !== undefined ? seenMeetings.forget(claim.meeting) : undefined];
+      void Promise.all(forgotten).then(() => answer(res, status, body, headers));
+    };
+
+    /**
+     * Sends a routed delivery on its output; `handedOver` runs once Node-RED has handed it to the
+     * wired nodes, with false when a deploy stopped them in between (the message is then gone).
+     */
+    const sendOn = (routed: RoutedDelivery, handedOver: (delivered: boolean) => void): void => {
+      const outputs: Array<NodeMessageInFlow | null> = [null, null, null, null];
+      outputs[routed.output] = routed.message as unknown as NodeMessageInFlow;
+      const epoch = deploys.epoch;
+      node.send(outputs);
+      // Node-RED hands the message over on the next turn of the event loop.
+      setImmediate(() => handedOver(deploys.epoch === epoch));
+    };
+
+    const count = (routed: RoutedDelivery): void => {
+      if (routed.output === OUTPUT.invalid) counts.invalid += 1;
+      else if (routed.message.meetingbaas.deviations) counts.deviating += 1;
+      scheduleStatus();
     };
 
     let lastUnavailableLog = 0;
@@ -214,28 +325,58 @@ export = (RED: NodeAPI): void => {
       // Only a verified signature makes the Svix id trustworthy, and only the id of the headers it was verified with.
       const signedId = auth.verifiedBy === 'svix' ? auth.messageId : null;
       const deliveryId = deliveryKey(signedId, bytes);
+      // Opened, and what it holds remembered, before this delivery can be claimed.
+      const journal = await journaling;
       const claim = await seen.claim(deliveryId);
-      if (claim === 'new') claimed.set(res, deliveryId);
+      const mine: Claimed = { deliveryId };
+      if (claim === 'new') claimed.set(res, mine);
       if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
-      if (claim === 'repeat') {
-        return answer(res, 200, { received: true, duplicate: true });
+      if (claim === 'repeat') return answer(res, 200, { received: true, duplicate: true });
+
+      const contentType = req.headers['content-type'];
+      const body = readDelivery(bytes, contentType);
+      const receivedAt = new Date();
+      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt }, { strict });
+      const info = routed.message.meetingbaas;
+
+      // Another copy of a meeting that already reached the flow (the account webhook's, a retry
+      // with a fresh sent_at): acknowledged, not sent on. Its own id stays remembered too.
+      const meeting = seenMeetings.enabled && routed.output !== OUTPUT.invalid ? meetingKey(info.event, info.botId) : null;
+      if (meeting !== null) {
+        if ((await seenMeetings.claim(meeting)) === 'repeat') {
+          conclude(res, 200, { received: true, duplicate: true });
+          return;
+        }
+        mine.meeting = meeting;
       }
 
-      const body = readDelivery(bytes, req.headers['content-type']);
-      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt: new Date() }, { strict });
-      const outputs: Array<NodeMessageInFlow | null> = [null, null, null, null];
-      outputs[routed.output] = routed.message as unknown as NodeMessageInFlow;
-      const epoch = deploys.epoch;
-      node.send(outputs);
-      // Node-RED hands the message over on the next turn of the event loop; answer once it has.
-      // Had a deploy stopped the receiving nodes in between, the message is gone: ask for a retry.
-      setImmediate(() => {
+      if (journal) {
+        const kept = journal.keep({
+          deliveryId,
+          receivedAt: receivedAt.getTime(),
+          verifiedBy: auth.verifiedBy,
+          body: bytes.toString('utf8'),
+          meta: { event: info.event, botId: info.botId, contentType: contentType ?? null },
+        });
+        mine.kept = { journaling: journal, ref: kept.ref };
+        info.journal = { node: kept.ref.node, entry: kept.ref.entry };
         try {
-          if (deploys.epoch !== epoch) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
+          await kept.written;
+        } catch {
+          // Not on disk: a 2xx now would lose the delivery in a crash. The sender retries a 503.
+          return conclude(res, 503, { error: 'the delivery could not be saved, retry shortly' }, RESTARTING_HEADERS);
+        }
+        // A deploy that began while the delivery was being written stopped the flow it was for.
+        if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
+      }
+
+      sendOn(routed, (delivered) => {
+        try {
+          // Had a deploy stopped the receiving nodes in between, the message is gone: ask for a retry.
+          if (!delivered) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
+          if (mine.kept) handedOver(mine.kept.journaling, mine.kept.ref.entry, routed.output);
           counts.received += 1;
-          if (routed.output === OUTPUT.invalid) counts.invalid += 1;
-          else if (routed.message.meetingbaas.deviations) counts.deviating += 1;
-          scheduleStatus();
+          count(routed);
           // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
           if (body.kind === 'unsupported-media-type') conclude(res, 415, { error: 'Content-Type must be application/json' }, {}, true);
           else conclude(res, 200, { received: true });
@@ -249,6 +390,32 @@ export = (RED: NodeAPI): void => {
       node.error(t('errors.unexpected', { detail: String(error) }));
       conclude(res, 500, { error: 'internal error' });
     };
+
+    const handedOver = (journal: JournaledDeliveries, entry: number, output: number): void => {
+      if (journal.handedOver({ node: node.id, entry }, output) === 'finished') return;
+      const handed = inFlow.get(node.id) ?? new Set<number>();
+      handed.add(entry);
+      inFlow.set(node.id, handed);
+    };
+
+    /** A journaled delivery the flow has not finished with, sent again as it was received. */
+    function redeliver(entry: JournalEntry, text: string, attempt: number): void {
+      const contentType = typeof entry.meta.contentType === 'string' ? entry.meta.contentType : undefined;
+      const verifiedBy = VERIFIED_BY.find((by) => by === entry.verifiedBy) ?? 'none';
+      const routed = routeDelivery(readDelivery(Buffer.from(text, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) }, { strict });
+      routed.message.meetingbaas.journal = { node: node.id, entry: entry.seq };
+      routed.message.meetingbaas.redelivered = attempt;
+      void journaling.then((journal) => {
+        if (!journal || closed) return;
+        sendOn(routed, (delivered) => {
+          // Not handed over: still unfinished, and sent again at the next start or deploy.
+          if (!delivered) return;
+          handedOver(journal, entry.seq, routed.output);
+          counts.redelivered += 1;
+          count(routed);
+        });
+      });
+    }
 
     const endpoint: Endpoint = {
       bodyLimit,
@@ -283,16 +450,55 @@ export = (RED: NodeAPI): void => {
     const attachment = endpointRegistry(RED.httpNode, nodeMiddleware).attach(path, endpoint);
     showStatus();
 
+    // Once the flows run: which outputs lead to a node that says when the flow is done with a
+    // delivery, then what was left unfinished is sent again: everything after this node started,
+    // after that only what a deploy of the nodes further down interrupted.
+    let startedOnce = false;
+    let downstream: ReadonlySet<string> = new Set();
+    const onFlowsStarted = (): void => {
+      void journaling.then(async (journal) => {
+        if (!journal || closed) return;
+        const flowNodes: FlowNode[] = [];
+        RED.nodes.eachNode((config) => flowNodes.push(config as FlowNode));
+        journal.setFinishers(finishersByOutput(flowNodes, node.id));
+        downstream = downstreamOf(flowNodes, node.id);
+        const first = !startedOnce;
+        startedOnce = true;
+        const handed = journal.unfinishedOf(inFlow.get(node.id) ?? new Set());
+        inFlow.set(node.id, handed);
+        await (first ? journal.redeliverUnfinished(handed) : journal.redeliverInterrupted());
+        scheduleStatus();
+      });
+    };
+    // A deploy that stops a node further down drops what that node held (core nodes say nothing).
+    const onFlowsStopping = (event: DeployEvent): void => {
+      const stopped = stoppedIds(event);
+      const handed = inFlow.get(node.id);
+      if (!handed || handed.size === 0) return;
+      if (stopped !== null && ![...downstream].some((id) => stopped.has(id))) return;
+      void journaling.then((journal) => journal?.interrupt(handed));
+      inFlow.delete(node.id);
+    };
+    RED.events.on('flows:started', onFlowsStarted);
+    RED.events.on('flows:stopping', onFlowsStopping);
+
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
       attachment.detach(removed);
       deploys.stop();
+      RED.events.removeListener('flows:started', onFlowsStarted);
+      RED.events.removeListener('flows:stopping', onFlowsStopping);
+      if (removed) inFlow.delete(node.id);
       if (statusTimer) clearTimeout(statusTimer);
       if (removed && remembered.get(node.id)?.saved === savedRepeats) remembered.delete(node.id);
       // Saved at every stop, so that a persistent store has them when Node-RED starts again. Not
       // waited for: a store that does not answer must not hold up the deploy.
       void (removed ? savedRepeats.discard() : savedRepeats.flush());
-      done();
+      // The next instance of this node opens the same file: the writes on their way land first.
+      void journaling
+        .then((journal) => journal?.close(removed))
+        .catch((error: unknown) => node.error(t('errors.journal.write-failed', { detail: String(error), file: journalFile })))
+        .finally(done);
     });
   }
 
