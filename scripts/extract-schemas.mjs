@@ -30,6 +30,7 @@ const NAMES = [
   'CalendarWebhookEventUpdated',
   'CalendarWebhookEventCancelled',
   'GetBotDetailsResponse',
+  'ListBotsResponse',
   'CreateBotResponse',
   'GetBotStatusResponse',
   'LeaveBotResponse',
@@ -136,11 +137,26 @@ function acceptExtraInData(schema) {
   return schema;
 }
 
+/**
+ * `GET /v2/bots` names its next-page cursor twice: the schema says `cursor`, the operation's own
+ * description says "the response includes a `next_cursor`". Either is accepted, as `mp4` is for `video`.
+ */
+function acceptNextCursor(schema) {
+  schema.properties.next_cursor = {
+    ...schema.properties.cursor,
+    description: 'Cursor for the next page (null if no more pages); the name the operation description uses',
+  };
+  schema.required = schema.required.filter((name) => name !== 'cursor');
+  schema.anyOf = [{ required: ['cursor'] }, { required: ['next_cursor'] }];
+  return schema;
+}
+
 const schemas = {};
 for (const name of NAMES) {
   if (!all[name]) throw new Error(`${name} is not in ${source}`);
   let schema = dropTautologies(dropExampleAnnotations(allowUnknownFields(structuredClone(all[name]))));
   if (name === 'CallbackCompleted') schema = acceptDocumentedVariants(schema);
+  if (name === 'ListBotsResponse') schema = acceptNextCursor(schema);
   schema = acceptExtraInData(schema);
   schemas[name] = schema;
 }
@@ -160,6 +176,7 @@ const out = {
     'deliveries and responses: removed every "additionalProperties": false, "$schema" and "$id" (real senders add fields over time)',
     'CallbackCompleted: accepts "mp4" in place of "video", and an optional "chat_messages" URL',
     'deliveries whose top level requires "extra" also accept it inside "data"',
+    'ListBotsResponse: accepts "next_cursor" (the name the operation description uses) in place of "cursor"',
     'removed OpenAPI "example" annotations (not JSON Schema; AJV strict mode refuses them)',
     'removed "propertyNames": {"type": "string"} (true of every JSON object, and a loop over every key to check it)',
     'RateLimitedResponse: the inline 429 answer of POST /v2/bots (paths, not components)',
