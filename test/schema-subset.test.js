@@ -49,6 +49,25 @@ describe('schema subset: the part of a documented schema a node uses', () => {
     assert.equal(optionalData({ event: 'bot.completed' }), true);
   });
 
+  it('keeps the used fields of every item of a documented array, and leaves the rest of each item open', () => {
+    const list = ajv.compile(usedPart(schemas.ListBotsResponse, { data: { items: { bot_id: 'required', ended_at: 'optional' } } }));
+    const botId = completed().data.bot_id;
+    assert.equal(list({ data: [] }), true, JSON.stringify(list.errors));
+    assert.equal(list({ data: [{ bot_id: botId }, { bot_id: botId, ended_at: null, status: 'retrying', tokens: 'n/a' }] }), true, JSON.stringify(list.errors));
+    assert.equal(list({ data: [{ bot_id: botId }, { ended_at: null }] }), false, 'every item needs bot_id');
+    assert.deepEqual(list.errors.map((e) => [e.instancePath, e.params.missingProperty]), [['/data/1', 'bot_id']]);
+    assert.equal(list({ data: [{ bot_id: 'examplebot_id' }] }), false, 'the documented format holds in items');
+    assert.equal(list({ data: [{ bot_id: botId, ended_at: 'yesterday' }] }), false, 'an optional item field is checked when present');
+    assert.equal(list({ data: { bot_id: botId } }), false, 'an array, as documented');
+    const optionalList = ajv.compile(usedPart(schemas.ListBotsResponse, { data: { required: false, items: { bot_id: 'required' } } }));
+    assert.equal(optionalList({}), true);
+  });
+
+  it('refuses at load items of a property the schema does not document as an array of objects', () => {
+    assert.throws(() => usedPart(schemas.CallbackCompleted, { data: { items: { bot_id: 'required' } } }), (error) => error instanceof SchemaSubsetError && error.path === 'data');
+    assert.throws(() => usedPart(schemas.ListBotsResponse, { data: { items: { botId: 'required' } } }), (error) => error instanceof SchemaSubsetError && error.path === 'data[].botId');
+  });
+
   it('refuses at load a field the schema does not document, naming it', () => {
     assert.throws(() => usedPart(schemas.CallbackCompleted, { data: { fields: { botId: 'required' } } }), (error) => {
       assert.ok(error instanceof SchemaSubsetError);

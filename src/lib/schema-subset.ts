@@ -12,14 +12,22 @@ export type JsonSchema = { readonly [keyword: string]: unknown };
 /**
  * How a node uses one property: `required` or `optional` keeps its documented subschema whole
  * (an optional property is checked only when present); an object descends into a documented
- * object property and keeps only the fields listed there.
+ * object property and keeps only the fields listed there; `items` does the same for each item
+ * of a documented array of objects.
  */
-export type FieldUse = 'required' | 'optional' | UsedObject;
+export type FieldUse = 'required' | 'optional' | UsedObject | UsedArray;
 
 export interface UsedObject {
   /** Defaults to true. */
   readonly required?: boolean;
   readonly fields: UsedFields;
+}
+
+export interface UsedArray {
+  /** Defaults to true. */
+  readonly required?: boolean;
+  /** The fields used of every item. */
+  readonly items: UsedFields;
 }
 
 export type UsedFields = { readonly [property: string]: FieldUse };
@@ -28,7 +36,7 @@ export type UsedFields = { readonly [property: string]: FieldUse };
 export class SchemaSubsetError extends Error {
   override readonly name = 'SchemaSubsetError';
   constructor(readonly path: string) {
-    super(`the schema does not document "${path}" as an object property`);
+    super(`the schema does not document "${path}" as an object property or an array of objects`);
   }
 }
 
@@ -68,9 +76,16 @@ export function usedPart(schema: JsonSchema, fields: UsedFields, path = ''): Jso
       properties[name] = withoutEnums(subschema);
       if (use === 'required') required.push(name);
     } else {
-      properties[name] = usedPart(subschema, use.fields, fieldPath);
+      properties[name] = 'items' in use ? usedItems(subschema, use.items, fieldPath) : usedPart(subschema, use.fields, fieldPath);
       if (use.required !== false) required.push(name);
     }
   }
   return { type: 'object', properties, required };
+}
+
+/** An array whose every item is the used part of the documented item; length limits are not kept. */
+function usedItems(schema: JsonSchema, fields: UsedFields, path: string): JsonSchema {
+  const items = schema.items;
+  if (schema.type !== 'array' || !isSchema(items)) throw new SchemaSubsetError(path);
+  return { type: 'array', items: usedPart(items, fields, `${path}[]`) };
 }
