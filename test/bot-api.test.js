@@ -1,8 +1,11 @@
 'use strict';
 // The pure parts of the bot API client: where the key may go, when to retry, how schema
-// errors of a request are said, and how the callback URL is joined.
+// errors of a request are said, and how the callback URL is joined; and the list of bots,
+// against a local server that records what it was asked.
 const assert = require('node:assert/strict');
+const http = require('node:http');
 const { checkApiBase, apiUrl, retryDelay, retryAfterSeconds, CONNECT_ERRORS, ANY_NETWORK_ERROR } = require('../lib/api');
+const { MeetingBaasApi, readBotList } = require('../lib/api');
 const { callbackUrl } = require('../nodes/meetingbaas-bot/callback-target');
 const { withoutSecrets, botIdOf } = require('../nodes/meetingbaas-bot/bot-request');
 const { validateCreateBotRequest, validateCreateBotResponse } = require('../lib/validation');
@@ -110,5 +113,136 @@ describe('bot node helpers', function () {
     assert.equal(botIdOf({ payload: { event: 'bot.completed', data: { bot_id: 'b' } } }), 'b');
     assert.equal(botIdOf({ payload: 'x', meetingbaas: { botId: 'c' } }), 'c');
     assert.equal(botIdOf({ payload: 'x' }), undefined);
+  });
+});
+
+/** A server on this machine that records every request and answers with `answer(req, res)`. */
+async function recordingServer(answer) {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method, url: req.url, headers: req.headers });
+    answer(req, res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  };
+  return { seen, url: `http://127.0.0.1:${server.address().port}`, close };
+}
+
+function sendJson(res, status, body) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+describe('bot API client: the list of bots', function () {
+  const KEY = 'list-test-api-key';
+  const id = (n) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  let server;
+  let api;
+  let answer;
+
+  beforeEach(async function () {
+    answer = (req, res) => sendJson(res, 200, { success: true, data: [], next_cursor: null, prev_cursor: null });
+    server = await recordingServer((req, res) => answer(req, res));
+    api = new MeetingBaasApi({ baseUrl: server.url, apiKey: KEY, retries: 0 });
+  });
+  afterEach(async function () {
+    await api.close();
+    await server.close();
+  });
+
+  it('sends status comma-separated, ended_after in ISO 8601, limit and cursor, with the key', async function () {
+    await api.listBots({ status: ['completed', 'failed'], endedAfter: new Date('2026-12-02T11:00:00Z'), limit: 250, cursor: 'MjAyNi0xMi0wMlQxMTowMDowMFo6OjEyMzQ1' });
+    await api.listBots();
+    await api.listBots({ cursor: null });
+    assert.deepEqual(
+      server.seen.map((r) => `${r.method} ${r.url}`),
+      [
+        'GET /v2/bots?status=completed%2Cfailed&ended_after=2026-12-02T11%3A00%3A00.000Z&limit=250&cursor=MjAyNi0xMi0wMlQxMTowMDowMFo6OjEyMzQ1',
+        'GET /v2/bots',
+        'GET /v2/bots',
+      ],
+    );
+    assert.equal(server.seen[0].headers['x-meeting-baas-api-key'], KEY);
+  });
+
+  it('refuses a query the API documents as out of range, before sending anything', async function () {
+    const bad = [
+      { limit: 0 },
+      { limit: 251 },
+      { limit: 2.5 },
+      { status: [] },
+      { status: ['completed,failed'] },
+      { endedAfter: new Date('not a date') },
+    ];
+    for (const query of bad) {
+      await assert.rejects(api.listBots(query), (e) => e.kind === 'invalid-request' && e.problems.length === 1, JSON.stringify(query));
+    }
+    assert.deepEqual(server.seen, []);
+  });
+
+  it('gives the next cursor, which the caller follows to the last page', async function () {
+    const pages = { '': [id(1), id(2)], p2: [id(3)], p3: [id(4)] };
+    const next = { '': 'p2', p2: 'p3', p3: null };
+    answer = (req, res) => {
+      const cursor = new URL(req.url, server.url).searchParams.get('cursor') ?? '';
+      sendJson(res, 200, { success: true, data: pages[cursor].map((botId) => ({ bot_id: botId, ended_at: null })), next_cursor: next[cursor], prev_cursor: null });
+    };
+    const ids = [];
+    let cursor = null;
+    do {
+      const page = await api.listBots({ limit: 2, cursor });
+      ids.push(...page.bots.map((b) => b.bot_id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    assert.deepEqual(ids, [id(1), id(2), id(3), id(4)]);
+    assert.deepEqual(server.seen.map((r) => r.url), ['/v2/bots?limit=2', '/v2/bots?limit=2&cursor=p2', '/v2/bots?limit=2&cursor=p3']);
+  });
+
+  it('reads the next page from `cursor` (the schema\'s name) when there is no `next_cursor`, and from `next_cursor` when both are there', async function () {
+    answer = (req, res) => sendJson(res, 200, { success: true, data: [], cursor: 'from-schema', prev_cursor: null });
+    assert.equal((await api.listBots()).nextCursor, 'from-schema');
+    answer = (req, res) => sendJson(res, 200, { success: true, data: [], cursor: 'this-page', next_cursor: null });
+    assert.equal((await api.listBots()).nextCursor, null);
+    answer = (req, res) => sendJson(res, 200, { success: true, data: [], next_cursor: '' });
+    assert.equal((await api.listBots()).nextCursor, null, 'an empty cursor names no page');
+  });
+
+  it('accepts a minimal answer and passes every item on as received', async function () {
+    answer = (req, res) => sendJson(res, 200, { success: true, data: [{ bot_id: id(1) }] });
+    assert.deepEqual(await api.listBots(), { bots: [{ bot_id: id(1) }], nextCursor: null });
+    const item = { bot_id: id(2), ended_at: '2026-12-02T11:00:00Z', status: 'retrying', tokens: 'n/a', added_later: { x: 1 } };
+    answer = (req, res) => sendJson(res, 200, { data: [item], next_cursor: 'n' });
+    assert.deepEqual(await api.listBots(), { bots: [item], nextCursor: 'n' });
+  });
+
+  it('refuses an answer with an item without bot_id, or a malformed ended_at, as invalid-response', async function () {
+    for (const data of [[{ bot_id: id(1) }, { ended_at: null }], [{ bot_id: id(1), ended_at: 'yesterday' }], { bot_id: id(1) }]) {
+      answer = (req, res) => sendJson(res, 200, { success: true, data, next_cursor: null });
+      await assert.rejects(api.listBots(), (e) => e.kind === 'invalid-response' && e.statusCode === 200, JSON.stringify(data));
+    }
+    assert.equal(readBotList({ data: [{ bot_id: id(1) }] }), true);
+  });
+
+  it('says what the API said of a refused query', async function () {
+    answer = (req, res) => sendJson(res, 400, { success: false, error: 'Bad Request', code: 'VALIDATION_ERROR', statusCode: 400, message: 'limit too big' });
+    await assert.rejects(api.listBots(), (e) => e.kind === 'rejected' && e.apiCode === 'VALIDATION_ERROR' && e.apiMessage === 'limit too big');
+  });
+
+  it('does not follow a redirect: the target never sees the key', async function () {
+    const target = await recordingServer((req, res) => sendJson(res, 200, { success: true, data: [{ bot_id: id(9) }], next_cursor: null }));
+    try {
+      answer = (req, res) => {
+        res.writeHead(307, { location: `${target.url}${req.url}` });
+        res.end();
+      };
+      await assert.rejects(api.listBots({ limit: 1 }), (e) => e.kind === 'redirect' && e.statusCode === 307);
+      assert.deepEqual(target.seen, []);
+      assert.equal(server.seen.length, 1);
+    } finally {
+      await target.close();
+    }
   });
 });

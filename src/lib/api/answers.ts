@@ -6,7 +6,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { documentedSchema } from '../schema-file';
 import { usedPart, type FieldUse, type UsedFields } from '../schema-subset';
-import type { CreateBotResponse, GetBotDetailsResponse, GetBotStatusResponse } from '../validation';
+import type { CreateBotResponse, GetBotDetailsResponse, GetBotStatusResponse, ListBotsResponse } from '../validation';
 
 type Documented = GetBotDetailsResponse['data'];
 
@@ -27,6 +27,14 @@ export interface BotStatusAnswer {
 }
 export interface CreatedBotAnswer {
   readonly data: AsReceived<Pick<CreateBotResponse['data'], 'bot_id'>>;
+}
+type DocumentedListItem = ListBotsResponse['data'][number];
+
+/** `GET /v2/bots`: each bot's id and when it ended; the next page under either documented name. */
+export interface BotListAnswer {
+  readonly data: readonly AsReceived<Pick<DocumentedListItem, 'bot_id'> & Partial<Pick<DocumentedListItem, 'ended_at'>>>[];
+  readonly next_cursor?: string | null;
+  readonly cursor?: string | null;
 }
 /** Leave and retry-callback: the node reads nothing but passes `data` on when it is an object. */
 export interface DoneAnswer {
@@ -49,5 +57,13 @@ export const readBotDetails = answer<BotDetailsAnswer>('GetBotDetailsResponse', 
 export const readFreshLinks = answer<FreshLinksAnswer>('GetBotDetailsResponse', { fields: { bot_id: 'required', artifacts_deleted: 'optional', ...LINKS } });
 export const readBotStatus = answer<BotStatusAnswer>('GetBotStatusResponse', { fields: { bot_id: 'required', status: 'required' } });
 export const readCreatedBot = answer<CreatedBotAnswer>('CreateBotResponse', { fields: { bot_id: 'required' } });
+/** The catch-up's list of ended bots: the ids to ask details for, and where the next page starts. */
+export const readBotList = ajv.compile<BotListAnswer>(
+  usedPart(documentedSchema('ListBotsResponse'), {
+    data: { items: { bot_id: 'required', ended_at: 'optional' } },
+    next_cursor: 'optional',
+    cursor: 'optional',
+  }),
+);
 export const readLeaveAnswer = answer<DoneAnswer>('LeaveBotResponse', { required: false, fields: {} });
 export const readRetryCallbackAnswer = answer<DoneAnswer>('RetryCallbackResponse', { required: false, fields: {} });

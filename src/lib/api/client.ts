@@ -17,12 +17,14 @@ import {
 } from '../validation';
 import {
   readBotDetails,
+  readBotList,
   readBotStatus,
   readCreatedBot,
   readFreshLinks,
   readLeaveAnswer,
   readRetryCallbackAnswer,
   type BotDetailsAnswer,
+  type BotListAnswer,
   type BotStatusAnswer,
   type CreatedBotAnswer,
   type DoneAnswer,
@@ -64,6 +66,29 @@ export type BotDetails = BotDetailsAnswer['data'];
 export type FreshLinks = FreshLinksAnswer['data'];
 export type LeaveResult = DoneAnswer['data'];
 export type RetryCallbackResult = DoneAnswer['data'];
+
+export type ListedBotItem = BotListAnswer['data'][number];
+
+/** The largest page `GET /v2/bots` documents. */
+export const MAX_LIST_LIMIT = 250;
+
+export interface ListBotsQuery {
+  /** Status codes, any of which a bot may have; sent comma-separated. */
+  readonly status?: readonly string[];
+  /** Only bots that ended after this moment. */
+  readonly endedAfter?: Date;
+  /** The `nextCursor` of the previous page; null or absent for the first one. */
+  readonly cursor?: string | null;
+  /** Bots per page, 1 to 250; the API's default (50) when absent. */
+  readonly limit?: number;
+}
+
+export interface BotList {
+  /** The items as received: `bot_id` checked, `ended_at` checked when present, the rest unread. */
+  readonly bots: readonly ListedBotItem[];
+  /** Null on the last page. */
+  readonly nextCursor: string | null;
+}
 
 export interface CreatedBot {
   readonly botId: string;
@@ -122,6 +147,17 @@ export class MeetingBaasApi {
     const answer = await this.exchange({ operation, method: 'GET', path: '/v2/bots', query: '?limit=1', signal });
     if (answer.statusCode < 200 || answer.statusCode >= 300) throw errorFromAnswer(operation, answer.statusCode, answer.headers, parseJson(answer.text), answer.text);
     return answer.statusCode;
+  }
+
+  /**
+   * One page of `GET /v2/bots`, newest first. The caller follows `nextCursor`. Throws ApiError
+   * `invalid-request` (nothing sent) for a query the API documents as out of range.
+   */
+  async listBots(query: ListBotsQuery = {}, signal?: AbortSignal): Promise<BotList> {
+    const operation = 'GET /v2/bots';
+    const search = listQuery(operation, query);
+    const answer = await this.call({ operation, method: 'GET', path: '/v2/bots', query: search, validateAnswer: readBotList, signal });
+    return { bots: answer.data, nextCursor: nextCursorOf(answer) };
   }
 
   async botStatus(botId: string, signal?: AbortSignal): Promise<BotStatus> {
@@ -234,6 +270,44 @@ interface Answer {
 
 function checkRequest<T>(operation: string, validate: ValidateFunction<T>, body: unknown): void {
   if (!validate(body)) throw new ApiError('invalid-request', operation, { problems: requestProblems(validate.errors ?? []) });
+}
+
+/** `?status=…&ended_after=…&limit=…&cursor=…`, or undefined when nothing narrows the list. */
+function listQuery(operation: string, query: ListBotsQuery): string | undefined {
+  const problems: string[] = [];
+  const params = new URLSearchParams();
+  if (query.status !== undefined) {
+    // An empty list would be sent as no filter at all: every bot, not none.
+    if (query.status.length === 0) problems.push('status must list at least one status');
+    // A comma or a space inside one code would change the list the API reads.
+    for (const status of query.status) {
+      if (!/^[a-z0-9_]+$/.test(status)) problems.push(`status ${JSON.stringify(status)} is not a status code`);
+    }
+    params.set('status', query.status.join(','));
+  }
+  if (query.endedAfter !== undefined) {
+    if (Number.isNaN(query.endedAfter.getTime())) problems.push('endedAfter is not a valid date');
+    else params.set('ended_after', query.endedAfter.toISOString());
+  }
+  if (query.limit !== undefined) {
+    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_LIST_LIMIT) problems.push(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+    params.set('limit', String(query.limit));
+  }
+  // An empty cursor names no page: the first one is asked for.
+  if (query.cursor) params.set('cursor', query.cursor);
+  if (problems.length > 0) throw new ApiError('invalid-request', operation, { problems });
+  const search = params.toString();
+  return search === '' ? undefined : `?${search}`;
+}
+
+/**
+ * The answer's next page. Its name is `next_cursor` in the operation's description and `cursor`
+ * in its schema; when `next_cursor` is there it decides, since an answer that has both might use
+ * `cursor` for the page just read.
+ */
+function nextCursorOf(answer: BotListAnswer): string | null {
+  const next = Object.hasOwn(answer, 'next_cursor') ? answer.next_cursor : answer.cursor;
+  return typeof next === 'string' && next !== '' ? next : null;
 }
 
 function botPath(botId: string, operation: string): string {
