@@ -63,7 +63,7 @@ describe('meeting bot node', function () {
   function flow(botProps, { account = {}, credentials = { apiKey: API_KEY, callbackSecret: CALLBACK_SECRET } } = {}) {
     const nodes = [
       { id: 'acc', type: 'meetingbaas-config', baseUrl: server.baseUrl, publicUrl: PUBLIC_URL, ...account },
-      { id: 'cb1', type: 'meetingbaas-callback', z: 'f1', url: '/mb/hook', method: 'put', account: 'acc', wires: [[], [], [], []] },
+      { id: 'cb1', type: 'meetingbaas-callback', z: 'f1', url: '/mb/hook', method: 'put', account: 'acc', journal: false, wires: [[], [], [], []] },
       { id: 'bot', type: 'meetingbaas-bot', z: 'f1', account: 'acc', wires: [['out']], ...botProps },
       { id: 'c1', type: 'catch', z: 'f1', scope: null, wires: [['caught']] },
       { id: 'out', type: 'helper', z: 'f1' },

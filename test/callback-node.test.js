@@ -61,13 +61,17 @@ describe('callback in node (test helper)', function () {
   this.timeout(15000);
   let server;
   let baseUrl;
+  // The journal lives in the user directory: a fresh one per test, never the working directory.
+  let userDir;
+  const settings = (extra = {}) => helper.settings({ userDir, ...extra });
 
   before(async () => {
     await callbackNode.ready();
   });
 
   beforeEach(async () => {
-    helper.settings({});
+    userDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mb-callback-'));
+    settings();
     await helper.startServer();
   });
 
@@ -76,6 +80,7 @@ describe('callback in node (test helper)', function () {
     await helper.stopServer();
     if (server) await new Promise((resolve) => server.close(resolve));
     server = null;
+    fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   async function serveHttpNode() {
@@ -188,7 +193,7 @@ describe('callback in node (test helper)', function () {
 
   it('answers 500 at once, and logs why, when a middleware read the body first', async () => {
     // An httpNodeMiddleware that reads every body to its end before the route runs.
-    helper.settings({ httpNodeMiddleware: (req, res, next) => { req.resume(); req.once('end', () => next()); } });
+    settings({ httpNodeMiddleware: (req, res, next) => { req.resume(); req.once('end', () => next()); } });
     await helper.load([configNode, callbackNode], [callback({ account: undefined })]);
     await serveHttpNode();
     const res = await post(deliveries.failed(), {});
@@ -198,7 +203,7 @@ describe('callback in node (test helper)', function () {
   });
 
   it('says so when HTTP endpoints are disabled', async () => {
-    helper.settings({ httpNodeRoot: false });
+    settings({ httpNodeRoot: false });
     await helper.load([configNode, callbackNode], [callback({ account: undefined })]);
     const node = helper.getNode('cb');
     assert.deepEqual(await statusMatching(node, /HTTP/), { fill: 'red', shape: 'ring', text: 'HTTP endpoints off' });
@@ -252,7 +257,7 @@ describe('callback in node (test helper)', function () {
     }
     const defaults = /defaults:\s*{([\s\S]*?)\n\s*},\n\s*inputs/.exec(EDITOR)[1];
     const properties = [...defaults.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]).filter((p) => p !== 'name');
-    assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'bodyTimeoutSeconds', 'dedupeHours', 'dedupeMax', 'store', 'strict']);
+    assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'bodyTimeoutSeconds', 'dedupeHours', 'dedupeMax', 'dedupeMeetingMinutes', 'store', 'strict', 'journal', 'maxRedeliveries', 'catchUp', 'catchUpMinutes']);
     for (const property of properties) {
       const label = MESSAGES.label[property === 'url' ? 'url' : property];
       assert.ok(label, `label for ${property}`);
@@ -261,7 +266,7 @@ describe('callback in node (test helper)', function () {
     const ports = /<ol class="node-ports">([\s\S]*?)<\/ol>/.exec(HELP)[1];
     const portTitles = [...ports.matchAll(/<li>([^<\n]+)/g)].map((m) => m[1].trim());
     assert.deepEqual(portTitles, Object.values(MESSAGES.outputs));
-    for (const field of ['event', 'botId', 'deliveryId', 'verifiedBy', 'receivedAt', 'artifacts', 'deviations', 'invalid']) {
+    for (const field of ['event', 'botId', 'deliveryId', 'verifiedBy', 'receivedAt', 'artifacts', 'deviations', 'invalid', 'redelivered', 'recovered', 'journal']) {
       assert.ok(HELP.includes(`<code>${field}</code>`), `help documents msg.meetingbaas.${field}`);
     }
   });

@@ -5,6 +5,10 @@ import { ARTIFACT_FIELDS, checkDelivery, type ArtifactName, type FieldError } fr
 
 export { ARTIFACT_FIELDS, type ArtifactName } from './validation';
 
+/** How a delivery was known to be authentic: as the authenticator says, or rebuilt from the API (catch-up). */
+export type DeliverySource = VerifiedBy | 'api';
+export const DELIVERY_SOURCES: readonly DeliverySource[] = ['svix', 'secret', 'none', 'api'];
+
 /** Output ports of the callback node, in the order the editor shows them. */
 export const OUTPUT = { completed: 0, failed: 1, other: 2, invalid: 3 } as const;
 export type OutputIndex = (typeof OUTPUT)[keyof typeof OUTPUT];
@@ -35,7 +39,7 @@ export interface DeliveryInfo {
   event: string | null;
   botId: string | null;
   deliveryId: string;
-  verifiedBy: VerifiedBy;
+  verifiedBy: DeliverySource;
   receivedAt: string;
   /** `bot.completed` only: the artifact URLs present in the delivery. */
   artifacts?: Partial<Record<ArtifactName, string>>;
@@ -49,6 +53,8 @@ export interface DeliveryInfo {
   journal?: { node: string; entry: number };
   /** Sent again from the journal (after a restart, a redeploy or an error): the attempt, 1, 2, …; absent the first time. */
   redelivered?: number;
+  /** Rebuilt from the API by the catch-up: its callback never reached this Node-RED. */
+  recovered?: true;
 }
 
 export interface DeliveryMessage {
@@ -64,7 +70,7 @@ export interface RoutedDelivery {
 
 export interface DeliveryContext {
   readonly deliveryId: string;
-  readonly verifiedBy: VerifiedBy;
+  readonly verifiedBy: DeliverySource;
   readonly receivedAt: Date;
 }
 

@@ -1,10 +1,13 @@
 // "callback in": an HTTP endpoint for Meeting BaaS deliveries. Authenticates each one, drops
 // repeats, validates it and sends it on the output for its kind; answers before the flow runs.
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Request, RequestHandler, Response } from 'express';
-import { DeliveryAuthenticator, type RejectionReason, type VerifiedBy } from '../../lib/authentication';
-import { OUTPUT, readDelivery, routeDelivery, type RoutedDelivery } from '../../lib/delivery';
+import { catchUpApiOf, MeetingBaasApi } from '../../lib/api';
+import { DeliveryAuthenticator, type RejectionReason } from '../../lib/authentication';
+import type { RecoveredDelivery } from '../../lib/catch-up';
+import { DELIVERY_SOURCES, OUTPUT, readDelivery, routeDelivery, type RoutedDelivery } from '../../lib/delivery';
 import type { JournalEntry } from '../../lib/journal';
 import { BoundedClaims, deliveryKey, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/repeats';
 import { readAccount } from '../meetingbaas-config/account';
@@ -12,6 +15,7 @@ import type { JournalRef } from '../shared/finishing';
 import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
 import { downstreamOf, finishersByOutput, type FlowNode } from './finishers';
 import { JournaledDeliveries } from './journaling';
+import { CATCH_UP_TIMING, CatchingUp } from './catching-up';
 import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_BODY_TIMEOUT_SECONDS,
@@ -39,6 +43,9 @@ interface CallbackDef extends NodeDef {
   /** Each delivery accepted is on disk before the 2xx, and sent again after a restart until the flow is done with it. */
   journal?: boolean | string;
   maxRedeliveries?: number | string;
+  /** Looks through the API for meetings that ended while their callback could not get here. */
+  catchUp?: boolean | string;
+  catchUpMinutes?: number | string;
 }
 
 type Method = 'post' | 'put' | 'any';
@@ -52,7 +59,11 @@ const DEFAULT_DEDUPE_HOURS = 6;
 const DEFAULT_DEDUPE_MAX = 10_000;
 const DEFAULT_DEDUPE_MEETING_MINUTES = 30;
 const DEFAULT_MAX_REDELIVERIES = 3;
-const VERIFIED_BY: readonly VerifiedBy[] = ['svix', 'secret', 'none'];
+const DEFAULT_CATCH_UP_MINUTES = 10;
+/** How long a close waits for the deliveries being handled (a few ms each): a deploy must not hang on a stuck one. */
+const CLOSE_WAIT_MS = 5000;
+/** The terminal events of bots this process handed to the flow, for the catch-up; oldest forgotten first. */
+const MAX_DELIVERED_BOTS = 10_000;
 const SAVE_REPEATS_AFTER_MS = 30 * 1000;
 const LOAD_REPEATS_TIMEOUT_MS = 10 * 1000;
 const STATUS_EVERY_MS = 500;
@@ -61,6 +72,14 @@ const REJECTION_LOG_EVERY_MS = 60 * 1000;
 function positiveNumber(value: unknown, fallback: number): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** Resolves once every promise has settled, or after `ms`, whichever comes first. */
+function settledWithin(promises: readonly Promise<unknown>[], ms: number): Promise<void> {
+  if (promises.length === 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([Promise.allSettled(promises).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A checkbox that flows written before it existed leave out: absent means `fallback`. */
@@ -145,6 +164,9 @@ export = (RED: NodeAPI): void => {
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string =>
       RED._(`meetingbaas-callback.${key}`, vars);
+    /** This node's file of a kind, in the user directory (Node-RED's default one when the settings name none). */
+    const stateFile = (kind: string, extension: string): string =>
+      join(RED.settings.userDir ?? join(homedir(), '.node-red'), 'meetingbaas', kind, `${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}${extension}`);
 
     const methodName = (def.method ?? 'post').toLowerCase();
     const method: Method = methodName in ALLOWED_METHODS ? (methodName as Method) : 'post';
@@ -159,6 +181,8 @@ export = (RED: NodeAPI): void => {
     const dedupeMeetingMs = positiveNumber(def.dedupeMeetingMinutes, DEFAULT_DEDUPE_MEETING_MINUTES) * 60 * 1000;
     const journalOn = flag(def.journal, true);
     const maxRedeliveries = Math.floor(positiveNumber(def.maxRedeliveries, DEFAULT_MAX_REDELIVERIES));
+    const catchUpOn = flag(def.catchUp, false);
+    const catchUpMs = (positiveNumber(def.catchUpMinutes, DEFAULT_CATCH_UP_MINUTES) || DEFAULT_CATCH_UP_MINUTES) * 60 * 1000;
 
     if (RED.settings.httpNodeRoot === false) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.httpDisabled') });
@@ -172,9 +196,10 @@ export = (RED: NodeAPI): void => {
       return;
     }
 
+    const account = readAccount(RED, def.account);
     let authenticator: DeliveryAuthenticator;
     try {
-      authenticator = new DeliveryAuthenticator(readAccount(RED, def.account).credentials);
+      authenticator = new DeliveryAuthenticator(account.credentials);
     } catch (error) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.badSecret') });
       node.error(t('errors.badWebhookSecret', { detail: (error as Error).message }));
@@ -192,7 +217,9 @@ export = (RED: NodeAPI): void => {
     const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
     const deploys = watchDeploys(RED, node.id, wiredTo);
 
-    const counts = { received: 0, deviating: 0, invalid: 0, rejected: 0, redelivered: 0, parked: 0 };
+    const counts = { received: 0, deviating: 0, invalid: 0, rejected: 0, redelivered: 0, recovered: 0, parked: 0 };
+    let catchUpFailing = false;
+    let catchUpWithoutKey = false;
     let sharedWith = 0;
     let closed = false;
 
@@ -206,6 +233,9 @@ export = (RED: NodeAPI): void => {
         const verified = !authenticator.acceptsUnverified;
         const parts = [t(verified ? 'status.verified' : 'status.unverified'), t('status.received', { count: counts.received })];
         if (counts.redelivered > 0) parts.push(t('status.redelivered', { count: counts.redelivered }));
+        if (counts.recovered > 0) parts.push(t('status.recovered', { count: counts.recovered }));
+        if (catchUpFailing) parts.push(t('status.catchUpFailing'));
+        if (catchUpWithoutKey) parts.push(t('status.catchUpNoKey'));
         if (counts.deviating > 0) parts.push(t('status.deviating', { count: counts.deviating }));
         if (counts.invalid > 0) parts.push(t('status.invalid', { count: counts.invalid }));
         if (counts.rejected > 0) parts.push(t('status.rejected', { count: counts.rejected }));
@@ -241,7 +271,7 @@ export = (RED: NodeAPI): void => {
     };
 
     // The journal opens while the flows start; a delivery that arrives meanwhile waits for it.
-    const journalFile = join(RED.settings.userDir ?? process.cwd(), 'meetingbaas', 'journals', `${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}.journal`);
+    const journalFile = stateFile('journals', '.journal');
     const journaling: Promise<JournaledDeliveries | null> = journalOn
       ? JournaledDeliveries.open(
           { nodeId: node.id, file: journalFile, retentionMs: Math.max(dedupeMs, dedupeMeetingMs), maxRedeliveries },
@@ -317,6 +347,9 @@ export = (RED: NodeAPI): void => {
     };
 
     let lastUnavailableLog = 0;
+    // Deliveries being handled: at close, the ones a deploy cut short say so in the journal
+    // (dropped, their sender retries) before the next instance of this node reads it.
+    const inProgress = new Set<Promise<void>>();
 
     const handle = async (req: Request, res: Response, bytes: Buffer): Promise<void> => {
       const auth = authenticator.authenticate(req.headers, bytes);
@@ -370,11 +403,12 @@ export = (RED: NodeAPI): void => {
         if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
       }
 
-      sendOn(routed, (delivered) => {
+      await new Promise<void>((resolve) => sendOn(routed, (delivered) => {
         try {
           // Had a deploy stopped the receiving nodes in between, the message is gone: ask for a retry.
           if (!delivered) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
           if (mine.kept) handedOver(mine.kept.journaling, mine.kept.ref.entry, routed.output);
+          noteDelivered(routed);
           counts.received += 1;
           count(routed);
           // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
@@ -382,13 +416,25 @@ export = (RED: NodeAPI): void => {
           else conclude(res, 200, { received: true });
         } catch (error) {
           failed(res, error);
+        } finally {
+          resolve();
         }
-      });
+      }));
     };
 
     const failed = (res: Response, error: unknown): void => {
       node.error(t('errors.unexpected', { detail: String(error) }));
       conclude(res, 500, { error: 'internal error' });
+    };
+
+    // The bots whose terminal event this process handed to the flow: with the journal's, what the
+    // catch-up leaves out. A Set keeps insertion order, so the oldest is the first to go.
+    const deliveredBots = new Set<string>();
+    const noteDelivered = (routed: RoutedDelivery): void => {
+      const { event, botId } = routed.message.meetingbaas;
+      if (botId === null || meetingKey(event, botId) === null) return;
+      deliveredBots.add(botId.toLowerCase());
+      if (deliveredBots.size > MAX_DELIVERED_BOTS) deliveredBots.delete(deliveredBots.values().next().value ?? '');
     };
 
     const handedOver = (journal: JournaledDeliveries, entry: number, output: number): void => {
@@ -401,21 +447,133 @@ export = (RED: NodeAPI): void => {
     /** A journaled delivery the flow has not finished with, sent again as it was received. */
     function redeliver(entry: JournalEntry, text: string, attempt: number): void {
       const contentType = typeof entry.meta.contentType === 'string' ? entry.meta.contentType : undefined;
-      const verifiedBy = VERIFIED_BY.find((by) => by === entry.verifiedBy) ?? 'none';
+      const verifiedBy = DELIVERY_SOURCES.find((by) => by === entry.verifiedBy) ?? 'none';
       const routed = routeDelivery(readDelivery(Buffer.from(text, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) }, { strict });
       routed.message.meetingbaas.journal = { node: node.id, entry: entry.seq };
       routed.message.meetingbaas.redelivered = attempt;
+      if (verifiedBy === 'api') routed.message.meetingbaas.recovered = true;
       void journaling.then((journal) => {
         if (!journal || closed) return;
         sendOn(routed, (delivered) => {
           // Not handed over: still unfinished, and sent again at the next start or deploy.
           if (!delivered) return;
           handedOver(journal, entry.seq, routed.output);
+          noteDelivered(routed);
           counts.redelivered += 1;
           count(routed);
         });
       });
     }
+
+    /**
+     * A meeting the catch-up found: the same steps as a delivery received (a copy of a meeting
+     * already in the flow is left out, the journal keeps it before it is sent), with no sender to
+     * answer. False when it was not sent: the next look tries again.
+     */
+    const recover = async (botId: string, recovered: RecoveredDelivery): Promise<boolean> => {
+      const journal = await journaling;
+      if (closed || deploys.restarting) return false;
+      const meeting = meetingKey(recovered.event, botId);
+      if (meeting !== null && (await seenMeetings.claim(meeting)) === 'repeat') return true;
+      const bytes = Buffer.from(JSON.stringify(recovered), 'utf8');
+      const receivedAt = new Date();
+      const deliveryId = `api:${recovered.event}:${botId}`;
+      const routed = routeDelivery(readDelivery(bytes, 'application/json'), { deliveryId, verifiedBy: 'api', receivedAt }, { strict });
+      const info = routed.message.meetingbaas;
+      info.recovered = true;
+      let ref: JournalRef | null = null;
+      const notSent = async (): Promise<false> => {
+        if (journal && ref) journal.withdraw(ref);
+        if (meeting !== null) await seenMeetings.forget(meeting);
+        return false;
+      };
+      if (journal) {
+        const kept = journal.keep({
+          deliveryId,
+          receivedAt: receivedAt.getTime(),
+          verifiedBy: 'api',
+          body: bytes.toString('utf8'),
+          meta: { event: info.event, botId: info.botId, contentType: 'application/json' },
+        });
+        ref = kept.ref;
+        info.journal = { node: kept.ref.node, entry: kept.ref.entry };
+        if (!(await kept.written.then(() => true, () => false))) return notSent();
+      }
+      if (closed || deploys.restarting) return notSent();
+      return new Promise<boolean>((resolve) => {
+        sendOn(routed, (delivered) => {
+          if (!delivered) return void notSent().then(resolve);
+          if (journal && ref) handedOver(journal, ref.entry, routed.output);
+          if (meeting !== null) seenMeetings.settle(meeting);
+          noteDelivered(routed);
+          counts.recovered += 1;
+          count(routed);
+          resolve(true);
+        });
+      });
+    };
+
+    /** With an API key: the catch-up, once the flows run. Null when it is off or cannot run. */
+    const startCatchUp = async (): Promise<CatchingUp | null> => {
+      if (!catchUpOn) return null;
+      // An example imported as it is has no key yet: said in the status and the log, not as a warning.
+      if (!account.credentials.apiKey) {
+        catchUpWithoutKey = true;
+        node.log(t('log.catchUpNoKey'));
+        scheduleStatus();
+        return null;
+      }
+      let api: MeetingBaasApi;
+      try {
+        api = new MeetingBaasApi({ baseUrl: account.baseUrl, apiKey: account.credentials.apiKey });
+      } catch (error) {
+        node.warn(t('warnings.catchUpUnavailable', { detail: String(error) }));
+        return null;
+      }
+      const journal = await journaling;
+      const catchingUp = await CatchingUp.start({
+        file: stateFile('catch-up', '.json'),
+        // A close aborts the call under way: a deploy does not wait for the API.
+        api: catchUpApiOf(api, stopCatchUp.signal),
+        timing: { ...CATCH_UP_TIMING, everyMs: catchUpMs },
+        deliveredBots: () => {
+          const bots = new Set(deliveredBots);
+          for (const entry of journal?.entries() ?? []) {
+            const botId = stringOrNull(entry.meta.botId);
+            if (botId !== null && meetingKey(stringOrNull(entry.meta.event), botId) !== null) bots.add(botId.toLowerCase());
+          }
+          return bots;
+        },
+        deliver: recover,
+        events: {
+          failed: (error, retryInMs) => {
+            if (!catchUpFailing) node.warn(t('warnings.catchUpFailed', { detail: String(error), seconds: Math.round(retryInMs / 1000) }));
+            catchUpFailing = true;
+            scheduleStatus();
+          },
+          resumed: () => {
+            catchUpFailing = false;
+            node.log(t('log.catchUpResumed'));
+            scheduleStatus();
+          },
+          checkpointProblem: (detail) => node.warn(t('warnings.catchUpCheckpoint', { detail })),
+        },
+      });
+      if (closed) {
+        await catchingUp.close(false);
+        stopCatchUp.abort();
+        await api.close();
+        return null;
+      }
+      closeApi = () => {
+        stopCatchUp.abort();
+        return api.close();
+      };
+      return catchingUp;
+    };
+    let catchingUp: Promise<CatchingUp | null> = Promise.resolve(null);
+    const stopCatchUp = new AbortController();
+    let closeApi: () => Promise<void> = () => Promise.resolve();
 
     const endpoint: Endpoint = {
       bodyLimit,
@@ -437,7 +595,9 @@ export = (RED: NodeAPI): void => {
         node.error(t('errors.bodyUnavailable'));
       },
       handle: (req, res, bytes) => {
-        handle(req, res, bytes).catch((error: unknown) => failed(res, error));
+        const handling = handle(req, res, bytes).catch((error: unknown) => failed(res, error));
+        inProgress.add(handling);
+        void handling.finally(() => inProgress.delete(handling));
       },
       onPathShared: (others, isPrimary) => {
         const wasShared = sharedWith > 0;
@@ -454,6 +614,7 @@ export = (RED: NodeAPI): void => {
     // delivery, then what was left unfinished is sent again: everything after this node started,
     // after that only what a deploy of the nodes further down interrupted.
     let startedOnce = false;
+    let catchUpStarted = false;
     let downstream: ReadonlySet<string> = new Set();
     const onFlowsStarted = (): void => {
       void journaling.then(async (journal) => {
@@ -469,6 +630,13 @@ export = (RED: NodeAPI): void => {
         await (first ? journal.redeliverUnfinished(handed) : journal.redeliverInterrupted());
         scheduleStatus();
       });
+      if (!catchUpStarted) {
+        catchUpStarted = true;
+        catchingUp = startCatchUp().catch((error: unknown) => {
+          node.error(t('errors.unexpected', { detail: String(error) }));
+          return null;
+        });
+      }
     };
     // A deploy that stops a node further down drops what that node held (core nodes say nothing).
     const onFlowsStopping = (event: DeployEvent): void => {
@@ -495,7 +663,11 @@ export = (RED: NodeAPI): void => {
       // waited for: a store that does not answer must not hold up the deploy.
       void (removed ? savedRepeats.discard() : savedRepeats.flush());
       // The next instance of this node opens the same file: the writes on their way land first.
-      void journaling
+      void catchingUp
+        .then((catchUp) => catchUp?.close(removed))
+        .then(() => closeApi())
+        .then(() => settledWithin([...inProgress], CLOSE_WAIT_MS))
+        .then(() => journaling)
         .then((journal) => journal?.close(removed))
         .catch((error: unknown) => node.error(t('errors.journal.write-failed', { detail: String(error), file: journalFile })))
         .finally(done);

@@ -1,0 +1,200 @@
+// The catch-up of one callback node: looks, through the API, for the meetings that ended while
+// their callback could not reach this Node-RED (it was down for longer than Meeting BaaS retries,
+// or a tunnel was), and hands each to the node as a delivery rebuilt from the bot's details.
+//
+// A checkpoint file says how far back the looks have covered, so that a start after a downtime
+// looks from there; a node with no checkpoint yet recovers nothing from before it existed.
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { missedMeetings, type CatchUpApi, type RecoveredDelivery } from '../../lib/catch-up';
+
+export interface CatchUpTiming {
+  /** Between two looks while the node runs. */
+  readonly everyMs: number;
+  /** A look leaves out bots that ended this recently: their callback may still be on its way. */
+  readonly settleMs: number;
+  /** The look at start leaves out less: the node was not there to receive those callbacks. */
+  readonly settleAtStartMs: number;
+  /** Each look starts this much before the covered time: a bot's `ended_at` and our clock differ a little. */
+  readonly marginMs: number;
+  readonly checkpointEveryMs: number;
+  /** The first wait after a failed look; doubled each time, up to `everyMs`. */
+  readonly retryMs: number;
+}
+
+export const CATCH_UP_TIMING: CatchUpTiming = {
+  everyMs: 10 * 60 * 1000,
+  settleMs: 2 * 60 * 1000,
+  // Meeting BaaS retries a callback for about 21 s.
+  settleAtStartMs: 30 * 1000,
+  marginMs: 5 * 60 * 1000,
+  checkpointEveryMs: 60 * 1000,
+  retryMs: 30 * 1000,
+};
+
+export interface CatchUpOptions {
+  /** The checkpoint file of this node. */
+  readonly file: string;
+  readonly api: CatchUpApi;
+  readonly timing: CatchUpTiming;
+  /** The bots (lower-case ids) whose terminal event the flow already had; asked once per look. */
+  readonly deliveredBots: () => ReadonlySet<string>;
+  /** Sends a recovered meeting on; false when it could not be (the next look tries again). */
+  readonly deliver: (botId: string, delivery: RecoveredDelivery) => Promise<boolean>;
+  readonly events: CatchUpEvents;
+  readonly now?: () => number;
+}
+
+export interface CatchUpEvents {
+  /** A look failed; the next one is in `retryInMs`. */
+  failed(error: unknown, retryInMs: number): void;
+  /** A look succeeded after one or more failed. */
+  resumed(): void;
+  /** The checkpoint could not be read or written. */
+  checkpointProblem(detail: string): void;
+}
+
+interface Checkpoint {
+  readonly version: 1;
+  /** Bots that ended before this moment (ms since the epoch) were looked at. */
+  readonly coveredUntil: number;
+  /** The last moment this node was known to be up. */
+  readonly upAt: number;
+  /** Its first start: nothing that ended before is recovered, margin or not. */
+  readonly since: number;
+}
+
+export class CatchingUp {
+  private coveredUntil: number;
+  private readonly since: number;
+  private lookTimer: NodeJS.Timeout | null = null;
+  private readonly checkpointTimer: NodeJS.Timeout;
+  private looking: Promise<void> | null = null;
+  private failures = 0;
+  private closed = false;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly options: CatchUpOptions,
+    saved: Pick<Checkpoint, 'coveredUntil' | 'since'>,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.coveredUntil = saved.coveredUntil;
+    this.since = saved.since;
+    this.checkpointTimer = setInterval(() => void this.saveCheckpoint(), options.timing.checkpointEveryMs);
+    this.checkpointTimer.unref();
+  }
+
+  /** Reads the checkpoint and looks at once; later looks follow by themselves until `close`. */
+  static async start(options: CatchUpOptions): Promise<CatchingUp> {
+    const now = (options.now ?? Date.now)();
+    const saved = await readCheckpoint(options.file).catch((error: unknown) => {
+      options.events.checkpointProblem(String(error));
+      return null;
+    });
+    const catchingUp = new CatchingUp(options, saved ?? { coveredUntil: now, since: now });
+    await catchingUp.saveCheckpoint();
+    catchingUp.lookNow(options.timing.settleAtStartMs);
+    return catchingUp;
+  }
+
+  /** Resolves when the look under way (if any) has ended: for tests and for close. */
+  idle(): Promise<void> {
+    return this.looking ?? Promise.resolve();
+  }
+
+  /**
+   * `removed`: the node was deleted, and its checkpoint goes with it. A look under way is not
+   * waited for (an API call may take its time, and a deploy must not): it sends nothing more, and
+   * what it had not covered is looked at again by the next start.
+   */
+  async close(removed: boolean): Promise<void> {
+    this.closed = true;
+    clearInterval(this.checkpointTimer);
+    if (this.lookTimer) clearTimeout(this.lookTimer);
+    if (removed) await rm(this.options.file, { force: true }).catch(() => undefined);
+    else await this.saveCheckpoint();
+  }
+
+  private lookNow(settleMs: number): void {
+    this.looking = this.look(settleMs).finally(() => {
+      this.looking = null;
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    const { everyMs, retryMs, settleMs } = this.options.timing;
+    const wait = this.failures === 0 ? everyMs : Math.min(everyMs, retryMs * 2 ** (this.failures - 1));
+    this.lookTimer = setTimeout(() => this.lookNow(settleMs), wait);
+    this.lookTimer.unref();
+  }
+
+  private async look(settleMs: number): Promise<void> {
+    const { timing, api, deliveredBots, deliver, events } = this.options;
+    const endedBefore = this.now() - settleMs;
+    const endedAfter = Math.max(this.coveredUntil - timing.marginMs, this.since);
+    if (endedBefore <= endedAfter) return;
+    let allSent = true;
+    try {
+      const delivered = deliveredBots();
+      const found = missedMeetings(api, {
+        endedAfter: new Date(endedAfter),
+        endedBefore: new Date(endedBefore),
+        alreadyDelivered: (botId) => delivered.has(botId),
+      });
+      for await (const result of found) {
+        if (this.closed) return;
+        if (result.kind === 'recovered' && !(await deliver(result.botId, result.delivery))) allSent = false;
+      }
+    } catch (error) {
+      if (this.closed) return;
+      this.failures += 1;
+      const { everyMs, retryMs } = timing;
+      events.failed(error, Math.min(everyMs, retryMs * 2 ** (this.failures - 1)));
+      return;
+    }
+    if (this.failures > 0) events.resumed();
+    this.failures = 0;
+    // A meeting that could not be sent is looked for again next time: the covered time stays.
+    if (allSent && !this.closed) {
+      this.coveredUntil = Math.max(this.coveredUntil, endedBefore);
+      await this.saveCheckpoint();
+    }
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    const checkpoint: Checkpoint = { version: 1, coveredUntil: this.coveredUntil, upAt: this.now(), since: this.since };
+    const file = this.options.file;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      // Written aside and renamed: a crash mid-write leaves the previous checkpoint whole.
+      await writeFile(`${file}.new`, JSON.stringify(checkpoint));
+      await rename(`${file}.new`, file);
+    } catch (error) {
+      this.options.events.checkpointProblem(String(error));
+    }
+  }
+}
+
+/** The saved checkpoint, or null when there is none yet; a damaged one is reported and treated as none. */
+async function readCheckpoint(file: string): Promise<Checkpoint | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const value: unknown = JSON.parse(text);
+  if (value === null || typeof value !== 'object') throw new Error(`${file} holds no checkpoint`);
+  const { coveredUntil, upAt, since } = value as { coveredUntil?: unknown; upAt?: unknown; since?: unknown };
+  if (typeof coveredUntil !== 'number' || !Number.isFinite(coveredUntil)) throw new Error(`${file} holds no checkpoint`);
+  return {
+    version: 1,
+    coveredUntil,
+    upAt: typeof upAt === 'number' ? upAt : coveredUntil,
+    since: typeof since === 'number' && since <= coveredUntil ? since : Number.NEGATIVE_INFINITY,
+  };
+}
