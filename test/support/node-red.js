@@ -48,10 +48,12 @@ function freePort() {
  * Starts Node-RED (the devDependency) on a free port. `settings` are merged into settings.js
  * (functions are not supported: the file is JSON inside module.exports). `contextStoreModules`:
  * {store name: file of a context store plugin}, added to `contextStorage` after a `memory` store (the default).
+ * `userDir`: the user directory of an earlier instance (killed or stopped with `keep`), to start
+ * Node-RED again on its flows, credentials and files, as a restart would.
  */
-async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {} } = {}) {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
-  fs.cpSync(installedTemplate(), userDir, { recursive: true });
+async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {}, userDir: reused } = {}) {
+  const userDir = reused ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
+  if (!reused) fs.cpSync(installedTemplate(), userDir, { recursive: true });
   const port = await freePort();
   const full = {
     uiHost: '127.0.0.1',
@@ -133,12 +135,13 @@ async function startNodeRed(settings = {}, { nodeBinary = process.execPath, node
         await exited;
       }
     },
-    async stop() {
+    /** Stops Node-RED as Ctrl-C would; `keep`: leave the user directory for a later start. */
+    async stop({ keep = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT');
         await exited;
       }
-      fs.rmSync(userDir, { recursive: true, force: true });
+      if (!keep) fs.rmSync(userDir, { recursive: true, force: true });
     },
   };
   // Node-RED starts the flows before its HTTP server listens: a request between the two is refused.
