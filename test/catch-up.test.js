@@ -2,6 +2,8 @@
 const assert = require('node:assert/strict');
 const { missedMeetings, recoveredDelivery } = require('../lib/catch-up');
 const { checkDelivery } = require('../lib/validation');
+const { MeetingBaasApi, catchUpApiOf } = require('../lib/api');
+const simulator = require('../lib/simulator');
 
 const NOW = new Date('2026-12-02T12:00:00Z');
 const minutes = (n) => new Date(NOW.getTime() + n * 60_000);
@@ -97,5 +99,52 @@ describe('catch-up: meetings that ended while no callback arrived', () => {
     const moving = { listEndedBots: async () => ({ bots: [], nextCursor: String(++pages) }), botDetails: async () => ({}) };
     await collect(missedMeetings(moving, { endedAfter: minutes(-60), endedBefore: NOW, alreadyDelivered: () => false, maxPages: 5 }));
     assert.equal(pages, 5);
+  });
+});
+
+describe('catch-up through the API client, against the simulator', () => {
+  const KEY = 'catch-up-test-key';
+  let server;
+  let api;
+  beforeEach(async () => {
+    server = await simulator.ArtifactServer.start({ apiKey: KEY, bots: { meetingMs: 60_000 } });
+    api = new MeetingBaasApi({ baseUrl: server.baseUrl, apiKey: KEY, retries: 0 });
+  });
+  afterEach(async () => {
+    await api.close();
+    await server.close();
+  });
+
+  it('recovers the meetings that ended in the window, as deliveries the callback node can use', async () => {
+    const now = new Date();
+    const ago = (m) => new Date(now.getTime() - m * 60_000);
+    const before = server.api.addEndedBot({ status: 'completed', endedAt: ago(90) });
+    const completed = server.api.addEndedBot({ status: 'completed', endedAt: ago(30), extra: { order: 1 } });
+    const failed = server.api.addEndedBot({ status: 'failed', endedAt: ago(20), extra: null, errorCode: 'CANNOT_JOIN_MEETING' });
+    const delivered = server.api.addEndedBot({ status: 'completed', endedAt: ago(10) });
+    const tooRecent = server.api.addEndedBot({ status: 'completed', endedAt: ago(1) });
+    const results = await collect(
+      missedMeetings(catchUpApiOf(api), {
+        endedAfter: ago(60),
+        endedBefore: ago(2),
+        alreadyDelivered: (botId) => botId === delivered.botId,
+        now: () => now,
+      }),
+    );
+    assert.deepEqual(results.map((r) => [r.botId, r.delivery.event]), [[failed.botId, 'bot.failed'], [completed.botId, 'bot.completed']]);
+    for (const { delivery } of results) {
+      const check = checkDelivery({ event: delivery.event, data: delivery.data, extra: delivery.extra });
+      // The documented details have no event_id, which both callback schemas require: the one
+      // deviation allowed here, and it must not make the delivery unusable.
+      if (!check.valid) {
+        assert.equal(check.usable, true, JSON.stringify(check.errors));
+        assert.deepEqual(check.errors.map((e) => e.field), ['data.event_id']);
+      }
+    }
+    assert.deepEqual(results[0].delivery.extra, null);
+    assert.equal(results[0].delivery.data.error_code, 'CANNOT_JOIN_MEETING');
+    assert.deepEqual(results[1].delivery.extra, { order: 1 });
+    assert.match(results[1].delivery.data.audio, /\/recordings\//);
+    for (const skipped of [before, tooRecent, delivered]) assert.ok(!results.some((r) => r.botId === skipped.botId));
   });
 });

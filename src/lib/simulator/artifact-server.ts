@@ -236,7 +236,7 @@ export class ArtifactServer extends EventEmitter {
       if (refusal) return { answer: refusal };
       const fault = this.api.takeFault();
       if (fault) return { answer: fault };
-      const answer = this.api.route(method, url.pathname, requestBody);
+      const answer = this.api.route(method, url.pathname, requestBody, url.searchParams);
       const botId = /^\/v2\/bots\/([^/]+)/.exec(url.pathname)?.[1];
       return { answer: answer ?? json(404, { success: false, error: 'Not found' }), ...(botId ? { botId } : {}) };
     }

@@ -2,24 +2,58 @@
 // GET /v2/bots/{id} and /status, POST /v2/bots/{id}/leave and /retry-callback. Requests are checked
 // with the package's own schemas (what the real API refuses is refused here, with the
 // documented error shapes), and a created bot "attends" the sample meeting and then sends its
-// bot.completed callback, so a flow can be played end to end without the internet.
+// bot.completed callback, so a flow can be played end to end without the internet. Meetings that
+// ended while nobody listened (addEndedBot) are there for the list and the details only.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { documentedSchema } from '../schema-file';
 import { readableErrors, validateCreateBotRequest, validateRetryCallbackRequest } from '../validation';
-import type { CreateBotRequestBodyInput, GetBotStatusResponse } from '../generated/meetingbaas-v2';
+import type { CreateBotRequestBodyInput, GetBotStatusResponse, ListBotsResponse } from '../generated/meetingbaas-v2';
 import type { ArtifactUrls } from './deliveries';
-import { botDetailsResponse, completedDelivery } from './deliveries';
-import type { MeetingScript } from './meeting';
+import {
+  DEFAULT_FAILURE,
+  SAMPLE_BOT_NAME,
+  SAMPLE_EXTRA,
+  SAMPLE_MEETING_URL,
+  botDetailsResponse,
+  completedDelivery,
+  failureMessage,
+  tokensOf,
+} from './deliveries';
+import { meetingTimes, type MeetingScript } from './meeting';
 import { sendDelivery, type SendResult } from './sender';
 
 export type BotStatusCode = GetBotStatusResponse['data']['status'];
 
 export interface SimulatedBot {
   readonly botId: string;
+  /** What POST /v2/bots was given; for an added bot, the sample meeting and its `extra`. */
   readonly request: CreateBotRequestBodyInput;
   status: BotStatusCode;
   updatedAt: Date;
   timer: NodeJS.Timeout | null;
+  readonly createdAt: Date;
+  /** When it completed or failed; null while it has not. */
+  endedAt: Date | null;
+  /** A failed bot's `error_code` and `error_message`; null otherwise. */
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+}
+
+/** A meeting that ended without a bot created here, e.g. while the callback receiver was down. */
+export interface EndedBotOptions {
+  /** A UUID; a random one (version 4) when absent. */
+  readonly botId?: string;
+  readonly status: 'completed' | 'failed';
+  /** Default: now. */
+  readonly endedAt?: Date;
+  /** Default: a minute before the bot joined the sample meeting, which ended then. */
+  readonly createdAt?: Date;
+  /** Default: the sample `extra`, as the simulator's deliveries have. */
+  readonly extra?: Record<string, unknown> | null;
+  /** For a failed bot only; default BOT_NOT_ACCEPTED and its message. */
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
 }
 
 /** An answer the next API request gets instead of the real one (tests: 429, 5xx, …). */
@@ -62,6 +96,11 @@ const LINK_FIELDS = ['video', 'audio', 'diarization', 'raw_transcription', 'tran
 
 const ACTIVE: readonly BotStatusCode[] = ['queued', 'joining_call', 'in_waiting_room', 'in_call_recording'];
 
+/** `GET /v2/bots` pages, as documented: 50 bots unless `limit` says otherwise, 250 at most. */
+export const LIST_LIMITS = { default: 50, max: 250 } as const;
+
+type ListItem = ListBotsResponse['data'][number];
+
 export class BotApi extends EventEmitter {
   readonly bots = new Map<string, SimulatedBot>();
   private readonly faults: InjectedFault[] = [];
@@ -103,10 +142,10 @@ export class BotApi extends EventEmitter {
   }
 
   /** `path` is below /v2/bots; null when it is not one of the routes here. */
-  route(method: string, path: string, body: string): ApiAnswer | null {
+  route(method: string, path: string, body: string, query: URLSearchParams = new URLSearchParams()): ApiAnswer | null {
     if (path === '/v2/bots' || path === '/v2/bots/') {
       if (method === 'POST') return this.create(body);
-      if (method === 'GET') return this.list();
+      if (method === 'GET') return this.list(query);
       return methodNotAllowed();
     }
     const details = /^\/v2\/bots\/([^/]+)\/?$/.exec(path);
@@ -139,6 +178,39 @@ export class BotApi extends EventEmitter {
     return this.retryCallback(bot, body);
   }
 
+  /**
+   * Registers a bot that completed or failed without being created here, as if its meeting took
+   * place while no callback could arrive: it is listed and has details, and sends nothing.
+   */
+  addEndedBot(options: EndedBotOptions): SimulatedBot {
+    const botId = (options.botId ?? randomUUID()).toLowerCase();
+    if (!BOT_ID.test(botId)) throw new TypeError(`${options.botId} is not a bot id (a UUID)`);
+    if (this.bots.has(botId)) throw new Error(`bot ${botId} exists already`);
+    const failed = options.status === 'failed';
+    if (!failed && (options.errorCode !== undefined || options.errorMessage !== undefined)) {
+      throw new TypeError('errorCode and errorMessage are for failed bots');
+    }
+    const endedAt = options.endedAt ?? new Date();
+    const errorCode = failed ? (options.errorCode ?? DEFAULT_FAILURE) : null;
+    const bot: SimulatedBot = {
+      botId,
+      request: {
+        bot_name: SAMPLE_BOT_NAME,
+        meeting_url: SAMPLE_MEETING_URL,
+        extra: options.extra === undefined ? { ...SAMPLE_EXTRA } : options.extra,
+      },
+      status: options.status,
+      updatedAt: endedAt,
+      timer: null,
+      createdAt: options.createdAt ?? new Date(meetingTimes(this.script, endedAt).joinedAt.getTime() - 60_000),
+      endedAt,
+      errorCode,
+      errorMessage: errorCode === null ? null : (options.errorMessage ?? failureMessage(errorCode)),
+    };
+    this.bots.set(botId, bot);
+    return bot;
+  }
+
   /** The `extra` a created bot was given, for GET /v2/bots/{id}. */
   extraOf(botId: string): Record<string, unknown> | null | undefined {
     const bot = this.bots.get(botId.toLowerCase());
@@ -162,18 +234,85 @@ export class BotApi extends EventEmitter {
       if (busy) return error(409, 'Conflict', 'BOT_ALREADY_IN_MEETING', 'A bot is already in this meeting.');
     }
     this.tokens -= 1;
-    const bot: SimulatedBot = { botId: randomUUID(), request: body, status: 'joining_call', updatedAt: new Date(), timer: null };
+    const now = new Date();
+    const bot: SimulatedBot = {
+      botId: randomUUID(),
+      request: body,
+      status: 'joining_call',
+      updatedAt: now,
+      timer: null,
+      createdAt: now,
+      endedAt: null,
+      errorCode: null,
+      errorMessage: null,
+    };
     this.bots.set(bot.botId, bot);
     bot.timer = setTimeout(() => this.finish(bot), this.meetingMs);
     bot.timer.unref();
     return json(201, { success: true, data: { bot_id: bot.botId } });
   }
 
-  /** `GET /v2/bots?limit=…` (what "test API key" asks): the bots created here, newest first. */
-  private list(): ApiAnswer {
-    const bots = [...this.bots.values()].reverse().map((bot) => ({ bot_id: bot.botId, bot_name: bot.request.bot_name, meeting_url: bot.request.meeting_url }));
-    if (this.answers === 'minimal') return json(200, { success: true, data: bots });
-    return json(200, { success: true, data: bots, next_cursor: null, prev_cursor: null });
+  /**
+   * `GET /v2/bots`: the bots created or added here, newest first, filtered by `status`,
+   * `created_after`, `created_before` and `ended_after`, a page of `limit` from `cursor`.
+   */
+  private list(query: URLSearchParams): ApiAnswer {
+    const read = readListQuery(query);
+    if (typeof read === 'string') return validationError(read);
+    // Newest first; of bots created in the same millisecond, the one created last first.
+    const all = [...this.bots.values()].reverse().sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const matching = all.map((bot, rank) => ({ bot, rank })).filter(({ bot }) => read.matches(bot, endedAtOf(bot)));
+    let page = matching.slice(0, read.limit);
+    if (read.cursor !== null) {
+      // A cursor is a place in the whole list, so that it stays valid whichever bots the filters keep.
+      const at = cursorBot(read.cursor.position, this.bots);
+      if (!at) return validationError('querystring/cursor is not a cursor this API gave');
+      const from = all.indexOf(at);
+      page = read.cursor.backward
+        ? matching.filter(({ rank }) => rank < from).slice(-read.limit)
+        : matching.filter(({ rank }) => rank > from).slice(0, read.limit);
+    }
+    const first = page[0];
+    const last = page[page.length - 1];
+    const next = last && matching[matching.length - 1] !== last ? cursorOf(last.bot) : null;
+    const prev = first && matching[0] !== first ? `-${cursorOf(first.bot)}` : null;
+    const bots = page.map(({ bot }) => bot);
+    if (this.answers === 'minimal') {
+      return json(200, { success: true, data: bots.map((bot) => ({ bot_id: bot.botId, ended_at: iso(endedAtOf(bot)) })), next_cursor: next });
+    }
+    // The schema calls the next page `cursor`, the operation's description `next_cursor`: both are sent.
+    return json(200, { success: true, data: bots.map((bot) => this.listItem(bot)), cursor: next, next_cursor: next, prev_cursor: prev });
+  }
+
+  /** A bot as the list shows it: every field the documented item requires. */
+  private listItem(bot: SimulatedBot): ListItem {
+    const times = this.timesOf(bot);
+    const completed = bot.status === 'completed' && times.endedAt !== null;
+    return {
+      bot_id: bot.botId,
+      bot_name: bot.request.bot_name,
+      meeting_url: bot.request.meeting_url,
+      meeting_platform: platformOf(bot.request.meeting_url),
+      extra: bot.request.extra ?? null,
+      duration: completed ? Math.ceil(this.script.duration) : null,
+      created_at: bot.createdAt.toISOString(),
+      ended_at: iso(times.endedAt),
+      joined_at: iso(times.joinedAt),
+      exited_at: iso(times.exitedAt),
+      status: bot.status,
+      error_code: bot.errorCode,
+      error_message: bot.errorMessage,
+      tokens: completed ? tokensOf(this.script) : null,
+    };
+  }
+
+  /** When a bot's meeting took place: only one that completed was in it, never before it was created. */
+  private timesOf(bot: SimulatedBot): { endedAt: Date | null; joinedAt: Date | null; exitedAt: Date | null } {
+    const endedAt = endedAtOf(bot);
+    if (endedAt === null || bot.status !== 'completed') return { endedAt, joinedAt: null, exitedAt: null };
+    const meeting = meetingTimes(this.script, endedAt);
+    const joinedAt = new Date(Math.max(meeting.joinedAt.getTime(), bot.createdAt.getTime()));
+    return { endedAt, joinedAt, exitedAt: new Date(Math.max(meeting.exitedAt.getTime(), joinedAt.getTime())) };
   }
 
   /** Every well-formed bot id is a bot that completed the sample meeting, unless it was created here. */
@@ -187,6 +326,25 @@ export class BotApi extends EventEmitter {
       details.data.extra = created.request.extra ?? null;
       details.data.bot_name = created.request.bot_name;
       details.data.meeting_url = created.request.meeting_url;
+      details.data.meeting_platform = platformOf(created.request.meeting_url);
+    }
+    // A bot that ended says when, as the list does; a failed one has an error and no recording.
+    if (created && endedAtOf(created) !== null) {
+      const times = this.timesOf(created);
+      details.data.created_at = created.createdAt.toISOString();
+      details.data.joined_at = iso(times.joinedAt);
+      details.data.exited_at = iso(times.exitedAt);
+      if (created.status === 'failed') {
+        details.data.duration_seconds = null;
+        details.data.participants = [];
+        details.data.speakers = [];
+        details.data.transcription_ids = null;
+        details.data.transcription_provider = null;
+        details.data.tokens = null;
+        details.data.error_code = created.errorCode;
+        details.data.error_message = created.errorMessage;
+        for (const field of LINK_FIELDS) details.data[field] = null;
+      }
     }
     if (this.answers === 'full') return json(200, details);
     const data: Record<string, unknown> = { bot_id: details.data.bot_id, status: details.data.status };
@@ -215,6 +373,7 @@ export class BotApi extends EventEmitter {
     bot.timer = null;
     bot.status = 'completed';
     bot.updatedAt = new Date();
+    bot.endedAt = bot.updatedAt;
     const config = bot.request.callback_enabled ? bot.request.callback_config : null;
     if (config) void this.sendCallback(bot, config);
   }
@@ -253,7 +412,108 @@ function invalid(errors: Parameters<typeof readableErrors>[0]): ApiAnswer {
   const text = readableErrors(errors)
     .map((e) => `${e.field === '(delivery)' ? 'body' : e.field} ${e.message}`)
     .join('; ');
-  return json(400, { success: false, error: 'Bad Request', code: 'VALIDATION_ERROR', statusCode: 400, message: text });
+  return validationError(text);
+}
+
+/** The documented ValidationErrorResponse shape. */
+function validationError(message: string): ApiAnswer {
+  return json(400, { success: false, error: 'Bad Request', code: 'VALIDATION_ERROR', statusCode: 400, message });
+}
+
+/** Completed or failed, and when; a bot whose status a test set by hand ended at its last update. */
+function endedAtOf(bot: SimulatedBot): Date | null {
+  if (bot.status !== 'completed' && bot.status !== 'failed') return null;
+  return bot.endedAt ?? bot.updatedAt;
+}
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+/** The stand-in accepts any meeting URL; one that is not Zoom's or Teams' is taken for a Meet, as the sample is. */
+function platformOf(meetingUrl: string): ListItem['meeting_platform'] {
+  let host: string;
+  try {
+    host = new URL(meetingUrl).hostname.toLowerCase();
+  } catch {
+    return 'meet';
+  }
+  if (host === 'zoom.us' || host.endsWith('.zoom.us')) return 'zoom';
+  if (host === 'teams.microsoft.com' || host === 'teams.live.com') return 'teams';
+  return 'meet';
+}
+
+/** The status codes the document lists, for the `status` filter. */
+const STATUS_CODES: ReadonlySet<string> = new Set(documentedStatusCodes());
+
+function documentedStatusCodes(): string[] {
+  const list = documentedSchema('ListBotsResponse').properties;
+  const codes = isObject(list) && isObject(list.data) && isObject(list.data.items) && isObject(list.data.items.properties)
+    ? list.data.items.properties.status
+    : undefined;
+  const values = isObject(codes) ? codes.enum : undefined;
+  if (!Array.isArray(values) || !values.every((v): v is string => typeof v === 'string')) {
+    throw new Error('schemas/meetingbaas-v2.json lists no bot status codes');
+  }
+  return values;
+}
+
+function isObject(value: unknown): value is { readonly [key: string]: unknown } {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+interface ListQuery {
+  readonly limit: number;
+  readonly cursor: { readonly position: string; readonly backward: boolean } | null;
+  readonly matches: (bot: SimulatedBot, endedAt: Date | null) => boolean;
+}
+
+/** ISO 8601 in UTC, as the document's pattern for these parameters requires. */
+const QUERY_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z$/;
+
+/** The query of `GET /v2/bots`, or what is wrong with it. Parameters the stand-in does not filter by are ignored. */
+function readListQuery(query: URLSearchParams): ListQuery | string {
+  const limitText = query.get('limit');
+  const limit = limitText === null ? LIST_LIMITS.default : /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
+  if (!(limit >= 1 && limit <= LIST_LIMITS.max)) return `querystring/limit must be an integer from 1 to ${LIST_LIMITS.max}`;
+  const dates: Record<'created_after' | 'created_before' | 'ended_after', number | null> = { created_after: null, created_before: null, ended_after: null };
+  for (const name of ['created_after', 'created_before', 'ended_after'] as const) {
+    const text = query.get(name);
+    if (text === null || text === '') continue;
+    const time = QUERY_DATE.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isNaN(time)) return `querystring/${name} must be an ISO 8601 date-time in UTC`;
+    dates[name] = time;
+  }
+  const statusText = query.get('status');
+  const statuses = statusText === null ? [] : statusText.split(',').map((code) => code.trim()).filter((code) => code !== '');
+  const unknown = statuses.find((code) => !STATUS_CODES.has(code));
+  if (unknown !== undefined) return `querystring/status: ${unknown} is not a bot status`;
+  const wanted = new Set(statuses);
+  const cursorText = query.get('cursor');
+  const backward = cursorText?.startsWith('-') ?? false;
+  const cursor = cursorText === null || cursorText === '' ? null : { position: backward ? cursorText.slice(1) : cursorText, backward };
+  return {
+    limit,
+    cursor,
+    matches: (bot, endedAt) =>
+      (wanted.size === 0 || wanted.has(bot.status)) &&
+      (dates.created_after === null || bot.createdAt.getTime() > dates.created_after) &&
+      (dates.created_before === null || bot.createdAt.getTime() < dates.created_before) &&
+      (dates.ended_after === null || (endedAt !== null && endedAt.getTime() > dates.ended_after)),
+  };
+}
+
+/** As documented: base64 of `<isoDate>::<id>`, here the creation time and id of the page's last (or first) bot. */
+function cursorOf(bot: SimulatedBot): string {
+  return Buffer.from(`${bot.createdAt.toISOString()}::${bot.botId}`).toString('base64');
+}
+
+/** The bot a cursor this API gave points at; null for any other string. */
+function cursorBot(position: string, bots: ReadonlyMap<string, SimulatedBot>): SimulatedBot | null {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(position)) return null;
+  const m = /^(.+)::([0-9a-f-]{36})$/.exec(Buffer.from(position, 'base64').toString('utf8'));
+  const bot = m ? bots.get(m[2] ?? '') : undefined;
+  return bot && bot.createdAt.toISOString() === m?.[1] ? bot : null;
 }
 
 function notFound(botId: string): ApiAnswer {

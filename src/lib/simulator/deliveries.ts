@@ -25,6 +25,10 @@ export const SAMPLE_EXTRA: Readonly<Record<string, unknown>> = {
   source: 'meeting-baas-simulator',
 };
 
+/** The sample meeting's bot, as the details and the list of bots show it. */
+export const SAMPLE_BOT_NAME = 'Meeting BaaS simulator';
+export const SAMPLE_MEETING_URL = 'https://meet.google.com/abc-defg-hij';
+
 function common(options: DeliveryOptions): { botId: string; sentAt: Date; extra: Record<string, unknown> | null } {
   return {
     botId: options.botId ?? randomUUID(),
@@ -91,6 +95,11 @@ export const FAILURES: Readonly<Record<string, string>> = {
 
 export const DEFAULT_FAILURE = 'BOT_NOT_ACCEPTED';
 
+/** The simulator's message for an error code; codes it does not know get the unknown error's. */
+export function failureMessage(errorCode: string): string {
+  return FAILURES[errorCode] ?? FAILURES.UNKNOWN_ERROR ?? errorCode;
+}
+
 export interface FailedOptions extends DeliveryOptions {
   /** One of FAILURES' keys, or any other code: the set is open. */
   readonly errorCode?: string;
@@ -105,7 +114,7 @@ export function failedDelivery(options: FailedOptions = {}): CallbackFailed {
     data: {
       bot_id: botId,
       event_id: null,
-      error_message: options.errorMessage ?? FAILURES[errorCode] ?? FAILURES.UNKNOWN_ERROR ?? errorCode,
+      error_message: options.errorMessage ?? failureMessage(errorCode),
       error_code: errorCode,
       sent_at: sentAt.toISOString(),
     },
@@ -128,6 +137,14 @@ export function statusChangeDelivery(options: StatusOptions = {}): BotWebhookSta
   return { event: 'bot.status_change', data: { bot_id: botId, event_id: null, status }, extra };
 }
 
+export type TokenUse = NonNullable<GetBotDetailsResponse['data']['tokens']>;
+
+/** The tokens a bot that recorded and transcribed the sample meeting used. */
+export function tokensOf(script: MeetingScript): TokenUse {
+  const tokens = Math.round((script.duration / 3600) * 100) / 100;
+  return { recording: tokens, transcription: tokens, byok_transcription: 0, streaming_input: 0, streaming_output: 0, total: tokens * 2 };
+}
+
 /** `GET /v2/bots/{bot_id}` for a bot that completed: the same meeting, with the URLs given (fresh ones). */
 export function botDetailsResponse(
   script: MeetingScript,
@@ -136,13 +153,12 @@ export function botDetailsResponse(
   now: Date = new Date(),
 ): GetBotDetailsResponse {
   const { joinedAt, exitedAt } = meetingTimes(script, now);
-  const tokens = Math.round((script.duration / 3600) * 100) / 100;
   return {
     success: true,
     data: {
       bot_id: botId,
-      bot_name: 'Meeting BaaS simulator',
-      meeting_url: 'https://meet.google.com/abc-defg-hij',
+      bot_name: SAMPLE_BOT_NAME,
+      meeting_url: SAMPLE_MEETING_URL,
       meeting_platform: 'meet',
       recording_mode: 'audio_only',
       status: 'completed',
@@ -163,14 +179,7 @@ export function botDetailsResponse(
       transcription_provider: 'gladia',
       error_code: null,
       error_message: null,
-      tokens: {
-        recording: tokens,
-        transcription: tokens,
-        byok_transcription: 0,
-        streaming_input: 0,
-        streaming_output: 0,
-        total: tokens * 2,
-      },
+      tokens: tokensOf(script),
       extra: { ...SAMPLE_EXTRA },
       zoom_config: null,
     },
