@@ -47,7 +47,9 @@ Usage: npm start [-- options]
 
 Keys while running: c = send bot.completed, f = bot.failed, s = bot.status_change,
 e = bot.completed with expired URLs, i = an invalid delivery, b = send a bot (the simulator
-creates it, and calls back when its short meeting ends), q or Ctrl-C = stop.`;
+creates it, and calls back when its short meeting ends), r = a recovery: Node-RED is killed, a
+meeting ends while it is down and its callback is lost, and the catch-up of "Download every
+artifact to disk" fetches it when Node-RED starts again, q or Ctrl-C = stop.`;
 
 const { values: options } = parseArgs({
   options: {
@@ -272,11 +274,10 @@ async function main() {
   artifactServer.on('request', (r) => say(`simulator: ${r.method} ${r.path.replace(/^\/recordings\/[^/]+\//, '…/')} → ${r.status}`));
 
   say(`starting Node-RED ${options['node-red']}…`);
-  const nodeRed = spawn(runtime.nodeBinary, [runtime.nodeRedMain, '-u', userDir, '-s', settingsFile], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  let nodeRed;
   let stopping = false;
+  // True while the recovery demo has Node-RED down on purpose.
+  let restarting = false;
   const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
@@ -295,11 +296,24 @@ async function main() {
 
   // Node-RED says in its log when flows have started, after boot and after each deploy.
   const lineWaiters = new Set();
-  createInterface({ input: nodeRed.stdout }).on('line', (line) => {
-    console.log(line);
-    for (const waiter of lineWaiters) waiter(line);
-  });
-  createInterface({ input: nodeRed.stderr }).on('line', (line) => console.error(line));
+  const spawnNodeRed = () => {
+    nodeRed = spawn(runtime.nodeBinary, [runtime.nodeRedMain, '-u', userDir, '-s', settingsFile], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    createInterface({ input: nodeRed.stdout }).on('line', (line) => {
+      console.log(line);
+      for (const waiter of lineWaiters) waiter(line);
+    });
+    createInterface({ input: nodeRed.stderr }).on('line', (line) => console.error(line));
+    nodeRed.on('exit', (code) => {
+      if (!stopping && !restarting) {
+        console.error(`start: Node-RED stopped (exit code ${code}).`);
+        void stop(1);
+      }
+    });
+    nodeRed.on('message', onEditorMessage);
+  };
   const flowsStarted = () =>
     new Promise((resolve, reject) => {
       const onExit = (code) => reject(new Error(`Node-RED exited (code ${code}) before its flows started`));
@@ -312,13 +326,25 @@ async function main() {
       lineWaiters.add(waiter);
       nodeRed.once('exit', onExit);
     });
-  const started = flowsStarted();
-  nodeRed.on('exit', (code) => {
-    if (!stopping) {
-      console.error(`start: Node-RED stopped (exit code ${code}).`);
-      void stop(1);
+  let editorConnected = false;
+  let flowsLoaded = false;
+  let shown = false;
+  let showOff = async () => {};
+  function onEditorMessage(message) {
+    if (message?.type === 'editor-connected') editorConnected = true;
+    if (message?.type === 'flows-loaded') flowsLoaded = true;
+    if (editorConnected && flowsLoaded && !shown) {
+      shown = true;
+      // The editor imports the flows a moment after its GET /flows returns, and its debug sidebar
+      // drops messages from nodes it does not know yet; no event tells this script when it is ready.
+      setTimeout(() => {
+        say('an editor connected: sending a simulated meeting so it shows in the debug sidebar');
+        void showOff();
+      }, 3000).unref();
     }
-  });
+  }
+  spawnNodeRed();
+  const started = flowsStarted();
   try {
     await started;
   } catch (error) {
@@ -370,8 +396,40 @@ async function main() {
       say(`sending ${delivery.event} to ${target.url} failed: ${error.cause?.code ?? error.message}`);
     }
   };
-  const showOff = async () => {
+  showOff = async () => {
     for (const target of targets) await send(target.wantsCompleted ? 'completed' : 'failed', target);
+  };
+
+  // A crash that outlasts Meeting BaaS's retries: only the catch-up can bring the meeting back.
+  const recoveryTarget = flows.find((n) => n.type === 'meetingbaas-callback' && n.catchUp === true);
+  const recover = async () => {
+    if (restarting) return;
+    if (!recoveryTarget) return say('no callback node has "Catch up" on: tick it in one, deploy, and press r again');
+    const url = `http://127.0.0.1:${port}/${recoveryTarget.url.replace(/^\/+/, '')}`;
+    restarting = true;
+    try {
+      say('recovery: killing Node-RED (SIGKILL, as a crash would)…');
+      nodeRed.kill('SIGKILL');
+      await once(nodeRed, 'exit');
+      const bot = artifactServer.api.addEndedBot({ status: 'completed', extra: { demo: 'ended while Node-RED was down' } });
+      say(`recovery: bot ${bot.botId.slice(0, 8)}… ended its meeting; Meeting BaaS calls back to ${url} as it does, 4 times within about 21 s`);
+      const delivery = simulator.completedDelivery(meeting.script, artifactServer.artifactUrls(bot.botId), { botId: bot.botId });
+      const begun = Date.now();
+      for (const wait of [0, 1000, 5000, 15000]) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        const outcome = await simulator
+          .sendDelivery(url, delivery, { kind: 'secret', secret: simulator.DEMO_CALLBACK_SECRET })
+          .then((r) => `answered ${r.status}`, (error) => `failed: ${error.cause?.code ?? error.message}`);
+        say(`recovery: callback attempt at ${Math.round((Date.now() - begun) / 1000)} s ${outcome}`);
+      }
+      say('recovery: Meeting BaaS has given up on this callback. Starting Node-RED again in 10 s…');
+      await new Promise((resolve) => setTimeout(resolve, 10000));
+      spawnNodeRed();
+      await flowsStarted();
+      say(`recovery: Node-RED is up. The catch-up of "${recoveryTarget.name || recoveryTarget.id}" asks the simulator which meetings ended, and sends bot ${bot.botId.slice(0, 8)}… on with msg.meetingbaas.recovered = true (reload the editor to see it in the debug sidebar)`);
+    } finally {
+      restarting = false;
+    }
   };
 
   const editorUrl = `http://127.0.0.1:${port}/`;
@@ -384,7 +442,8 @@ async function main() {
   Open the editor: when it has loaded, a simulated meeting is sent to every example and
   shows in the debug sidebar (the bug icon, top right).
   Keys: c = bot.completed  f = bot.failed  s = bot.status_change  e = completed with expired URLs  i = invalid
-        b = send a bot (the "Send a bot" example: the simulator creates it and calls back)  q = stop
+        b = send a bot (the "Send a bot" example: the simulator creates it and calls back)
+        r = recovery: Node-RED killed, a meeting ends while it is down, the catch-up brings it back  q = stop
   From another terminal: npm run simulate -- completed   (--help for more)
 `);
 
@@ -392,29 +451,13 @@ async function main() {
   // even before an editor is open.
   await showOff();
 
-  let editorConnected = false;
-  let flowsLoaded = false;
-  let shown = false;
-  nodeRed.on('message', (message) => {
-    if (message?.type === 'editor-connected') editorConnected = true;
-    if (message?.type === 'flows-loaded') flowsLoaded = true;
-    if (editorConnected && flowsLoaded && !shown) {
-      shown = true;
-      // The editor imports the flows a moment after its GET /flows returns, and its debug sidebar
-      // drops messages from nodes it does not know yet; no event tells this script when it is ready.
-      setTimeout(() => {
-        say('an editor connected: sending a simulated meeting so it shows in the debug sidebar');
-        void showOff();
-      }, 3000).unref();
-    }
-  });
-
   if (process.stdin.isTTY) {
     process.stdin.setRawMode(true);
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (key) => {
       if (key === '\u0003' || key === 'q') return void stop();
       if (key.toLowerCase() === 'b') return void sendBots(flows);
+      if (key.toLowerCase() === 'r') return void recover();
       const kind = { c: 'completed', f: 'failed', s: 'status', e: 'expired', i: 'invalid' }[key.toLowerCase()];
       if (kind) for (const target of targets) void send(kind, target);
     });
