@@ -436,7 +436,7 @@ async function main() {
   console.log(`
   Node-RED editor     ${editorUrl}
   Callback URLs       ${targets.map((t) => `${t.url}   (${t.tab})`).join('\n                      ')}
-  Simulator           ${artifactServer.baseUrl}   (artifacts and GET /v2/bots/{id}, API key "${simulator.DEMO_API_KEY}")
+  Simulator           ${artifactServer.baseUrl}   (artifacts and the bot API: GET /v2/bots, GET /v2/bots/{id}, …, API key "${simulator.DEMO_API_KEY}")
   Account secrets     callback "${simulator.DEMO_CALLBACK_SECRET}", webhook "${simulator.DEMO_WEBHOOK_SECRET}"
 
   Open the editor: when it has loaded, a simulated meeting is sent to every example and
