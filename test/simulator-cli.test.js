@@ -2,7 +2,7 @@
 // file, sending to a local HTTP server that records what arrives. No Node-RED here; the palette
 // install test (test/install/) runs the installed command against a real one.
 const assert = require('node:assert/strict');
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { once } = require('node:events');
 const { createServer } = require('node:http');
 const { randomUUID } = require('node:crypto');
@@ -11,46 +11,15 @@ const { join } = require('node:path');
 
 const simulator = require('../lib/simulator');
 const { DeliveryAuthenticator } = require('../lib/authentication');
+const { startCommand, userEnv } = require('./support/command');
 const { freePort } = require('./support/node-red');
 
 const root = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const BIN = join(root, pkg.bin['meetingbaas-simulator']);
 
-/** Environment without the secrets' variables, which a developer may have set in their shell. */
-function cleanEnv(extra = {}) {
-  const env = { ...process.env, ...extra };
-  for (const name of ['MEETINGBAAS_CALLBACK_SECRET', 'MEETINGBAAS_WEBHOOK_SECRET']) if (!(name in extra)) delete env[name];
-  return env;
-}
-
-/** Starts the command; `done` resolves {code, stdout, stderr}, `output(pattern)` when stdout matches. */
-function start(args, env = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const watchers = new Set();
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-    for (const watcher of [...watchers]) watcher();
-  });
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const done = new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-  const output = (pattern, timeoutMs = 10000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} in the output:\n${stdout}\n${stderr}`)), timeoutMs);
-      const watcher = () => {
-        if (!pattern.test(stdout)) return;
-        watchers.delete(watcher);
-        clearTimeout(timer);
-        resolve(stdout);
-      };
-      watchers.add(watcher);
-      watcher();
-    });
-  return { child, done, output };
-}
-
+/** The compiled CLI through its bin file, in an environment without the user's secrets. */
+const start = (args, env = {}) => startCommand(process.execPath, [BIN, ...args], { env: userEnv(env) });
 const run = (args, env) => start(args, env).done;
 
 describe('meetingbaas-simulator command', function () {

@@ -51,7 +51,8 @@ function freePort() {
  */
 async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {} } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
-  fs.cpSync(installedTemplate(), userDir, { recursive: true });
+  // Links as npm made them (relative): node_modules/.bin of the copy must run the copy's package.
+  fs.cpSync(installedTemplate(), userDir, { recursive: true, verbatimSymlinks: true });
   const port = await freePort();
   const full = {
     uiHost: '127.0.0.1',
