@@ -149,6 +149,28 @@ describe('simulator signing', function () {
     assert.ok(!JSON.stringify(shown).includes('very-secret-value'));
     assert.equal(shown['content-type'], 'application/json');
   });
+
+  it('sends the user and password of a URL as basic authentication, and never prints the password', async function () {
+    const received = [];
+    const receiver = createServer((req, res) => {
+      received.push({ url: req.url, headers: req.headers });
+      req.resume().on('end', () => res.writeHead(200).end());
+    });
+    receiver.listen(0, '127.0.0.1');
+    await once(receiver, 'listening');
+    try {
+      const url = `http://alice:p%40ss@127.0.0.1:${receiver.address().port}/hook`;
+      const result = await simulator.sendDelivery(url, simulator.failedDelivery(), { kind: 'none' });
+      assert.equal(result.status, 200);
+      assert.equal(received[0].url, '/hook');
+      assert.equal(received[0].headers.authorization, `Basic ${Buffer.from('alice:p@ss').toString('base64')}`);
+      assert.ok(!JSON.stringify(simulator.printableHeaders(result.requestHeaders)).includes(received[0].headers.authorization.slice(6)));
+      assert.equal(simulator.printableUrl(url), `http://alice:***@127.0.0.1:${receiver.address().port}/hook`);
+      assert.equal(simulator.printableUrl('http://127.0.0.1/x'), 'http://127.0.0.1/x');
+    } finally {
+      receiver.close();
+    }
+  });
 });
 
 describe('simulator artifact server', function () {

@@ -145,6 +145,7 @@ for (const major of MAJORS) describe(`the editor in a real browser (${major.titl
     const labelOf = (type) => category.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-label`).innerText();
     assert.equal(await labelOf('meetingbaas-callback'), 'callback in');
     assert.equal(await labelOf('meetingbaas-artifacts'), 'fetch artifacts');
+    assert.equal(await labelOf('meetingbaas-done'), 'meeting done');
     // Config nodes are not in the palette.
     assert.equal(await page.locator('.red-ui-palette-node[data-palette-type="meetingbaas-config"]').count(), 0);
     const icon = await category.locator('.red-ui-palette-node[data-palette-type="meetingbaas-callback"] .red-ui-palette-icon').evaluate((el) => getComputedStyle(el).backgroundImage);
@@ -245,6 +246,20 @@ for (const major of MAJORS) describe(`the editor in a real browser (${major.titl
       await fullUrlShows(`http://127.0.0.1:${nodeRed.port}/somewhere/else`);
       await page.locator('#node-input-url').fill('/meetingbaas/callback');
       await screenshot('callback-dialog.png');
+    });
+
+    it('keeps a journal by default, and asks how often to catch up only when catch-up is on', async function () {
+      // Example 01 leaves both out, as flows from before these options do.
+      assert.equal(await page.locator('#node-input-journal').isChecked(), true);
+      assert.equal(await page.locator('#node-input-catchUp').isChecked(), false);
+      const minutes = page.locator('#node-input-catchUpMinutes');
+      await minutes.waitFor({ state: 'hidden' });
+      await page.locator('#node-input-catchUp').check();
+      await minutes.waitFor({ state: 'visible' });
+      assert.equal(await minutes.inputValue(), '10');
+      await screenshot('callback-dialog-catch-up.png');
+      await page.locator('#node-input-catchUp').uncheck();
+      await minutes.waitFor({ state: 'hidden' });
     });
 
     it('sends a test delivery that shows in the debug sidebar and says so in a notification', async function () {

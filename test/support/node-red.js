@@ -53,7 +53,8 @@ function freePort() {
  */
 async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {}, userDir: reused } = {}) {
   const userDir = reused ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
-  if (!reused) fs.cpSync(installedTemplate(), userDir, { recursive: true });
+  // Links as npm made them (relative): node_modules/.bin of the copy must run the copy's package.
+  if (!reused) fs.cpSync(installedTemplate(), userDir, { recursive: true, verbatimSymlinks: true });
   const port = await freePort();
   const full = {
     uiHost: '127.0.0.1',

@@ -23,8 +23,8 @@ import {
 export const URL_LIFETIME_SECONDS = 4 * 3600;
 
 /**
- * Signs the simulator's URLs. Not a secret: it only has to be the same in `npm run simulate`
- * (which makes URLs) and the server `npm start` runs (which checks them), two processes.
+ * Signs the simulator's URLs. Not a secret: it only has to be the same in the process that makes
+ * URLs (`meetingbaas-simulator`) and the one that checks them (its --serve, or `npm start`).
  */
 export const SIMULATOR_SIGNING_KEY = 'meeting-baas-simulator-url-signing-key';
 

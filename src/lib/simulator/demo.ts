@@ -1,6 +1,6 @@
-// The fixed settings `npm start` and `npm run simulate` share, so that a delivery the one
-// sends is accepted by the flow the other deployed. Public on purpose: they protect nothing
-// but a demo bound to 127.0.0.1; a real account has its own secrets.
+// The fixed settings `npm start` and the `meetingbaas-simulator` command share, so that a
+// delivery the one sends is accepted by the flow the other deployed. Public on purpose: they
+// protect nothing but a demo bound to 127.0.0.1; a real account has its own secrets.
 
 export const DEMO_NODE_RED_PORT = 1880;
 export const DEMO_ARTIFACT_PORT = 1881;

@@ -1,5 +1,6 @@
 // The offline Meeting BaaS simulator: sample deliveries, their signatures, and a local server
-// for the artifacts they point at. Used by `npm start`, `npm run simulate` and the tests.
+// for the artifacts they point at. Used by `npm start`, the `meetingbaas-simulator` command
+// and the tests.
 export * from './artifact-server';
 export { BotApi, LIST_LIMITS, type BotApiOptions, type EndedBotOptions, type InjectedFault, type SentCallback, type SimulatedBot } from './bot-api';
 export * from './deliveries';
