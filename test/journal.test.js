@@ -208,4 +208,18 @@ describe('delivery journal', () => {
     assert.deepEqual(again.unfinished().map((e) => e.seq), [1, 2, 3, 4, 5]);
     await again.close();
   });
+
+  it('past the size for compacting, looks at every entry only each time the file has grown by an eighth, not after every write', async () => {
+    // That look goes over every entry kept; after every write it would make each write cost as
+    // much as the whole window of entries. Only that look reads the clock while deliveries are appended.
+    let looks = 0;
+    const file = tempFile();
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR, compactAtBytes: 4096, now: () => (looks += 1, 1_000_000) });
+    for (let n = 1; n <= 400; n++) await journal.append(delivery(n)).written;
+    const size = fs.statSync(file).size;
+    const eighths = Math.ceil(Math.log(size / 4096) / Math.log(9 / 8));
+    assert.ok(size > 20 * 4096, `the file grew well past the size for compacting: ${size} bytes`);
+    assert.ok(looks <= eighths + 1, `${looks} looks for ${size} bytes; at most ${eighths + 1} expected`);
+    await journal.close();
+  });
 });
