@@ -7,6 +7,7 @@
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { startNodeRed, request } = require('../test/support/node-red');
 const { completedBody, TEMPLATE_BYTES } = require('./lib/bodies');
@@ -276,6 +277,8 @@ async function main() {
     journal.datasyncMeanMs = journal.datasyncMs / journal.datasyncs;
     // One flush is on its way at a time: this is the share of the time the disk had one.
     journal.datasyncBusy = journal.datasyncMs / (journal.seconds * 1000);
+    // Read before the in-process microbenchmark: other work on the machine shares the cores with the runs.
+    const loadAverage = os.loadavg()[0];
     const micro = microbench();
     const result = {
       date: new Date().toISOString(),
@@ -284,6 +287,7 @@ async function main() {
       rounds: ROUNDS,
       connections: CONNECTIONS,
       bodyBytes: TEMPLATE_BYTES,
+      loadAverage,
       journalOn: on,
       journalOff: off,
       core: co,

@@ -28,7 +28,8 @@ function ingestSection(r) {
   const j = r.journal;
   out.push('## 1. Ingest: callback node, journal on and off, against the hand-built core flow');
   out.push('');
-  out.push(`Run ${day(r.date)}; Node ${r.versions.node}, Node-RED ${r.versions.nodeRed}, autocannon ${r.versions.autocannon}.`);
+  out.push(`Run ${day(r.date)}; Node ${r.versions.node}, Node-RED ${r.versions.nodeRed}, autocannon ${r.versions.autocannon}` +
+    (r.loadAverage === undefined ? '.' : `; load average ${r.loadAverage.toFixed(1)} on this machine at the end of the runs.`));
   out.push('');
   out.push(`One real Node-RED process (the package installed from its npm tarball, as the palette does) holds the three routes. ` +
     `autocannon runs in a separate process: ${r.connections} connections, a ${r.bodyBytes}-byte \`bot.completed\` body with a ` +
