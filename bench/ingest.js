@@ -1,11 +1,13 @@
 'use strict';
-// Ingest: the callback node against the core flow a user would otherwise build
-// (http in → switch on payload.event → http response, no verification), side by side in one
-// real Node-RED, loaded in turn by autocannon from a separate process.
-//   node bench/ingest.js [--seconds 10] [--rounds 2] [--connections 50]
-const { execFileSync, spawn } = require('node:child_process');
+// Ingest: the callback node, with its journal (the default) and without, against the core flow a
+// user would otherwise build (http in → switch on payload.event → http response, no verification),
+// side by side in one real Node-RED, loaded in turn by autocannon from a separate process.
+//   node bench/ingest.js [--seconds 10] [--rounds 3] [--connections 50] [--cpu-prof DIR]
+// --cpu-prof writes a CPU profile of the Node-RED process (not of npm or the load) into DIR.
+const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { startNodeRed, request } = require('../test/support/node-red');
 const { completedBody, TEMPLATE_BYTES } = require('./lib/bodies');
@@ -15,26 +17,82 @@ const { arg, writeResult, PLOTS } = require('./lib/common');
 const SECONDS = Number(arg('seconds', 10));
 const ROUNDS = Number(arg('rounds', 3));
 const CONNECTIONS = Number(arg('connections', 50));
+const CPU_PROF = arg('cpu-prof', '');
 const SECRET = 'bench-callback-secret';
 const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+
+const ROUTES = {
+  journalOn: { node: 'cb', url: '/bench/mb', mode: 'secret', label: 'journal on' },
+  journalOff: { node: 'cb-off', url: '/bench/mb-off', mode: 'secret', label: 'journal off' },
+  core: { node: null, url: '/bench/core', mode: 'plain', label: 'core flow' },
+};
 
 function flows() {
   const sink = { id: 'sink', type: 'debug', z: 't', active: false, tosidebar: true, complete: 'false', wires: [] };
   return [
     { id: 't', type: 'tab', label: 'bench' },
     { id: 'acc', type: 'meetingbaas-config', name: 'bench', credentials: { callbackSecret: SECRET, webhookSecret: WEBHOOK_SECRET } },
-    // The package: secret / signature check, repeat filter (default 6 h, memory), AJV, four outputs.
-    { id: 'cb', type: 'meetingbaas-callback', z: 't', url: '/bench/mb', method: 'post', account: 'acc', wires: [['sink'], ['sink'], ['sink'], ['sink']] },
+    // The package: secret / signature check, repeat filter (default 6 h, memory), AJV, journal
+    // (left unset: the default, on), four outputs.
+    { id: 'cb', type: 'meetingbaas-callback', z: 't', url: ROUTES.journalOn.url, method: 'post', account: 'acc', wires: [['sink'], ['sink'], ['sink'], ['sink']] },
+    // The same node as it was before the journal.
+    { id: 'cb-off', type: 'meetingbaas-callback', z: 't', url: ROUTES.journalOff.url, method: 'post', account: 'acc', journal: false, wires: [['sink'], ['sink'], ['sink'], ['sink']] },
     sink,
     // The hand-built core flow: no verification, no validation, no repeat filter.
-    { id: 'in', type: 'http in', z: 't', url: '/bench/core', method: 'post', upload: false, wires: [['sw']] },
+    { id: 'in', type: 'http in', z: 't', url: ROUTES.core.url, method: 'post', upload: false, wires: [['sw']] },
     {
       id: 'sw', type: 'switch', z: 't', property: 'payload.event', propertyType: 'msg', checkall: 'false', outputs: 3,
       rules: [{ t: 'eq', v: 'bot.completed', vt: 'str' }, { t: 'eq', v: 'bot.failed', vt: 'str' }, { t: 'else' }],
       wires: [['res'], ['res'], ['res']],
     },
     { id: 'res', type: 'http response', z: 't', statusCode: '200', headers: {}, wires: [] },
+    // Benchmark-only: counts the flushes to disk, which nothing outside the process can see. Last,
+    // so that its route is matched after the measured ones.
+    { id: 'p-in', type: 'http in', z: 't', url: '/bench/stats', method: 'get', wires: [['p']] },
+    { id: 'p', type: 'bench-probe', z: 't', wires: [['p-out']] },
+    { id: 'p-out', type: 'http response', z: 't', statusCode: '200', wires: [] },
   ];
+}
+
+/** Where a callback node keeps its journal (see the node: `<userDir>/meetingbaas/journals/<id>.journal`). */
+function journalPath(nodeRed, nodeId) {
+  return path.join(nodeRed.userDir, 'meetingbaas', 'journals', `${nodeId}.journal`);
+}
+
+function fileSize(file) {
+  try {
+    return fs.statSync(file).size;
+  } catch (error) {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+const ACCEPTED = Buffer.from(' {"k":"a",');
+
+/**
+ * Accepted-delivery records between two offsets of a journal. A body sits in the record as a JSON
+ * string, its quotes escaped, so the marker cannot occur inside one.
+ */
+function acceptedRecords(file, from, to) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    let count = 0;
+    let carry = Buffer.alloc(0);
+    const chunk = Buffer.alloc(8 * 2 ** 20);
+    for (let at = from; at < to;) {
+      const read = fs.readSync(fd, chunk, 0, Math.min(chunk.length, to - at), at);
+      if (read === 0) break;
+      at += read;
+      const text = Buffer.concat([carry, chunk.subarray(0, read)]);
+      for (let i = text.indexOf(ACCEPTED); i >= 0; i = text.indexOf(ACCEPTED, i + 1)) count += 1;
+      // Keep a marker cut by the chunk's end for the next chunk, without counting one twice.
+      carry = Buffer.from(text.subarray(Math.max(0, text.length - ACCEPTED.length + 1)));
+    }
+    return count;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function load(url, mode, seconds, salt) {
@@ -92,6 +150,23 @@ function microbench() {
   return { parseNs, checkNs, ratio: checkNs / parseNs, parseJsonBodyNs: bodyNs, secretCheckNs: secretNs };
 }
 
+/** 2xx answers of one load run. */
+function answered2xx(run) {
+  return Object.entries(run.statusCodes || {}).reduce((sum, [code, { count }]) => sum + (code.startsWith('2') ? count : 0), 0);
+}
+
+async function startInstance() {
+  const settings = { logging: { console: { level: 'info', metrics: false, audit: false } }, nodesDir: path.join(__dirname, 'lib', 'probe') };
+  if (!CPU_PROF) return startNodeRed(settings);
+  // Node refuses --cpu-prof in NODE_OPTIONS, and npm (run while installing) must not be profiled:
+  // Node-RED alone is started through a wrapper that adds the flag. It writes the profile on exit.
+  const dir = path.resolve(CPU_PROF);
+  fs.mkdirSync(dir, { recursive: true });
+  const wrapper = path.join(dir, 'node-with-cpu-prof.sh');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} --cpu-prof --cpu-prof-dir=${JSON.stringify(dir)} "$@"\n`, { mode: 0o755 });
+  return startNodeRed(settings, { nodeBinary: wrapper });
+}
+
 async function main() {
   const versions = {
     node: process.version,
@@ -99,39 +174,111 @@ async function main() {
     autocannon: require('autocannon/package.json').version,
   };
   console.log(`ingest: ${ROUNDS} rounds × ${SECONDS} s per route, ${CONNECTIONS} connections, body ${TEMPLATE_BYTES} bytes`);
-  const nodeRed = await startNodeRed({ logging: { console: { level: 'info', metrics: false, audit: false } } });
+  const nodeRed = await startInstance();
   try {
     await nodeRed.deploy(flows());
-    const urls = { callback: nodeRed.nodeUrl('/bench/mb'), core: nodeRed.nodeUrl('/bench/core') };
-    // Sanity: both routes answer 200 to one delivery; the callback node refuses a wrong secret.
-    const probe = completedBody(1, 4095);
-    const ok = await request(urls.callback, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET }, body: probe });
-    const bad = await request(urls.callback, { method: 'POST', headers: { 'content-type': 'application/json', 'x-mb-secret': 'nope' }, body: probe });
-    const core = await request(urls.core, { method: 'POST', headers: { 'content-type': 'application/json' }, body: probe });
-    if (ok.status !== 200 || bad.status !== 401 || core.status !== 200) throw new Error(`probe: ${ok.status} ${bad.status} ${core.status}`);
+    const urls = Object.fromEntries(Object.entries(ROUTES).map(([name, r]) => [name, nodeRed.nodeUrl(r.url)]));
+    const stats = async () => JSON.parse((await request(nodeRed.nodeUrl('/bench/stats'))).text);
+    const journalOn = journalPath(nodeRed, ROUTES.journalOn.node);
+    const journalOff = journalPath(nodeRed, ROUTES.journalOff.node);
 
-    // Warm-up, not counted: JIT and connection pools of both routes.
-    await load(urls.callback, 'secret', 3, 1);
-    await load(urls.core, 'plain', 3, 2);
+    // Sanity: every route answers 200 to one delivery; the callback node refuses a wrong secret.
+    const probe = completedBody(1, 4095);
+    const post = (url, headers) => request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: probe });
+    const ok = await post(urls.journalOn, { 'x-mb-secret': SECRET });
+    const okOff = await post(urls.journalOff, { 'x-mb-secret': SECRET });
+    const bad = await post(urls.journalOn, { 'x-mb-secret': 'nope' });
+    const core = await post(urls.core, {});
+    if (ok.status !== 200 || okOff.status !== 200 || bad.status !== 401 || core.status !== 200) {
+      throw new Error(`probe: ${ok.status} ${okOff.status} ${bad.status} ${core.status}`);
+    }
+    // The figure for "journal on" means something only if that node really writes its journal.
+    if (!(fileSize(journalOn) > 0)) throw new Error(`no journal written at ${journalOn} after a delivery`);
+    if ((await stats()).flushes === undefined) throw new Error('the probe node does not count flushes');
+
+    // Warm-up, not counted: JIT and connection pools of every route.
+    let salt = 1;
+    for (const name of Object.keys(ROUTES)) await load(urls[name], ROUTES[name].mode, 3, salt++);
 
     const runs = [];
-    let salt = 10;
+    /** One load run; for the journaled node, what the journal gained meanwhile, checked against the answers. */
+    const measure = async (name, mode, round) => {
+      const sizeBefore = name === 'journalOn' ? fileSize(journalOn) : null;
+      const flushesBefore = (await stats()).flushes;
+      const r = await load(urls[name], mode, SECONDS, salt++);
+      const flushesAfter = (await stats()).flushes;
+      const run = {
+        route: name, mode, round, ...r, answered2xx: 0,
+        datasyncs: flushesAfter.datasync - flushesBefore.datasync,
+        datasyncMs: flushesAfter.datasyncMs - flushesBefore.datasyncMs,
+      };
+      run.answered2xx = answered2xx(run);
+      if (name !== 'core' && r.duplicates > 0) {
+        throw new Error(`${name}: ${r.duplicates} requests answered as repeats: the bodies are not distinct, and those skipped the journal`);
+      }
+      if (name === 'journalOn') {
+        const sizeAfter = fileSize(journalOn);
+        run.journalBytes = sizeAfter - sizeBefore;
+        run.journaled = sizeAfter > sizeBefore ? acceptedRecords(journalOn, sizeBefore, sizeAfter) : 0;
+        // Requests still in flight when the load stopped may be journaled without being counted as answered.
+        if (run.journaled < run.answered2xx) {
+          throw new Error(`journal gained ${run.journaled} deliveries (${run.journalBytes} bytes) for ${run.answered2xx} answered 2xx`);
+        }
+      }
+      runs.push(run);
+      const journal = name === 'journalOn'
+        ? `  journal +${(run.journalBytes / 2 ** 20).toFixed(1)} MiB, ${run.journaled} deliveries, ${run.datasyncs} fdatasync of ${(run.datasyncMs / run.datasyncs).toFixed(2)} ms`
+        : '';
+      console.log(`  ${round === null ? 'svix    ' : `round ${round + 1}`} ${name.padEnd(10)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  ` +
+        `non-2xx ${r.non2xx}  errors ${r.errors}  repeats ${r.duplicates}${journal}`);
+      return run;
+    };
+
+    const order = Object.keys(ROUTES);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [route, mode] of [['callback', 'secret'], ['core', 'plain']]) {
-        const r = await load(urls[route], mode, SECONDS, salt++);
-        runs.push({ route, mode, round, ...r });
-        console.log(`  round ${round + 1} ${route.padEnd(8)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  non-2xx ${r.non2xx}  errors ${r.errors}`);
+      // Each round starts one route further on, so that no route always follows the same one
+      // (the journaled route's file and memory grow from run to run).
+      for (let i = 0; i < order.length; i++) {
+        const name = order[(round + i) % order.length];
+        await measure(name, ROUTES[name].mode, round);
       }
     }
-    const svix = await load(urls.callback, 'svix', SECONDS, salt++);
-    runs.push({ route: 'callback', mode: 'svix', round: 0, ...svix });
-    console.log(`  svix     callback ${svix.rps.toFixed(0).padStart(6)} req/s  p99 ${String(svix.p99).padStart(4)} ms  non-2xx ${svix.non2xx}  errors ${svix.errors}`);
+    await measure('journalOn', 'svix', null);
+    if (fileSize(journalOff) !== null) throw new Error(`the node with journal: false wrote ${journalOff}`);
 
     const of = (route, mode) => runs.filter((r) => r.route === route && r.mode === mode);
-    const summary = (list) => ({ rps: median(list.map((r) => r.rps)), p99: median(list.map((r) => r.p99)), p50: median(list.map((r) => r.p50)), non2xx: list.reduce((a, r) => a + r.non2xx, 0), errors: list.reduce((a, r) => a + r.errors, 0) });
-    const cb = summary(of('callback', 'secret'));
+    const sum = (list, key) => list.reduce((a, r) => a + (r[key] || 0), 0);
+    const summary = (list) => ({
+      rps: median(list.map((r) => r.rps)),
+      p99: median(list.map((r) => r.p99)),
+      p50: median(list.map((r) => r.p50)),
+      non2xx: sum(list, 'non2xx'),
+      errors: sum(list, 'errors'),
+      repeats: sum(list, 'duplicates'),
+    });
+    const on = summary(of('journalOn', 'secret'));
+    const off = summary(of('journalOff', 'secret'));
     const co = summary(of('core', 'plain'));
-    const sv = summary(of('callback', 'svix'));
+    const sv = summary(of('journalOn', 'svix'));
+    const journaledRuns = runs.filter((r) => r.route === 'journalOn');
+    const journal = {
+      file: path.relative(nodeRed.userDir, journalOn),
+      bytes: fileSize(journalOn),
+      grewBytes: sum(journaledRuns, 'journalBytes'),
+      deliveries: sum(journaledRuns, 'journaled'),
+      answered2xx: sum(journaledRuns, 'answered2xx'),
+      datasyncs: sum(journaledRuns, 'datasyncs'),
+      datasyncMs: sum(journaledRuns, 'datasyncMs'),
+      seconds: journaledRuns.length * SECONDS,
+      offDatasyncs: sum(runs.filter((r) => r.route === 'journalOff'), 'datasyncs'),
+    };
+    journal.deliveriesPerDatasync = journal.deliveries / journal.datasyncs;
+    journal.bytesPerDelivery = journal.grewBytes / journal.deliveries;
+    journal.datasyncMeanMs = journal.datasyncMs / journal.datasyncs;
+    // One flush is on its way at a time: this is the share of the time the disk had one.
+    journal.datasyncBusy = journal.datasyncMs / (journal.seconds * 1000);
+    // Read before the in-process microbenchmark: other work on the machine shares the cores with the runs.
+    const loadAverage = os.loadavg()[0];
     const micro = microbench();
     const result = {
       date: new Date().toISOString(),
@@ -140,27 +287,47 @@ async function main() {
       rounds: ROUNDS,
       connections: CONNECTIONS,
       bodyBytes: TEMPLATE_BYTES,
-      callback: cb,
+      loadAverage,
+      journalOn: on,
+      journalOff: off,
       core: co,
       svix: sv,
-      ratios: { throughput: cb.rps / co.rps, p99: cb.p99 / co.p99, svixToSecret: sv.rps / cb.rps, svixToCore: sv.rps / co.rps },
+      journal,
+      ratios: {
+        onToCore: on.rps / co.rps,
+        p99OnToCore: on.p99 / co.p99,
+        onToOff: on.rps / off.rps,
+        p99OnToOff: on.p99 / off.p99,
+        offToCore: off.rps / co.rps,
+        svixToSecret: sv.rps / on.rps,
+        svixToCore: sv.rps / co.rps,
+      },
       micro,
       runs: runs.map(({ perSecond, statusCodes, ...rest }) => ({ ...rest, statusCodes, perSecond })),
     };
-    console.log(`\ncallback node (secret) ${cb.rps.toFixed(0)} req/s, p99 ${cb.p99} ms`);
-    console.log(`core flow              ${co.rps.toFixed(0)} req/s, p99 ${co.p99} ms`);
-    console.log(`callback node (svix)   ${sv.rps.toFixed(0)} req/s, p99 ${sv.p99} ms`);
-    console.log(`throughput ratio callback/core ${result.ratios.throughput.toFixed(2)}×   p99 ratio ${result.ratios.p99.toFixed(2)}×   svix/secret ${result.ratios.svixToSecret.toFixed(2)}×`);
+    const line = (label, r) => console.log(`${label.padEnd(28)} ${r.rps.toFixed(0).padStart(6)} req/s, p99 ${r.p99} ms`);
+    console.log('');
+    line('callback in, journal on', on);
+    line('callback in, journal off', off);
+    line('core flow', co);
+    line('callback in, journal on, Svix', sv);
+    console.log(`journal on / core: throughput ${result.ratios.onToCore.toFixed(2)}×, p99 ${result.ratios.p99OnToCore.toFixed(2)}×`);
+    console.log(`journal on / off:  throughput ${result.ratios.onToOff.toFixed(2)}×, p99 ${result.ratios.p99OnToOff.toFixed(2)}×`);
+    console.log(`journal ${journal.file}: grew ${(journal.grewBytes / 2 ** 20).toFixed(1)} MiB over the journaled runs, now ${(journal.bytes / 2 ** 20).toFixed(1)} MiB; ` +
+      `${journal.deliveries} deliveries for ${journal.answered2xx} answered 2xx, ${journal.datasyncs} fdatasync (${journal.deliveriesPerDatasync.toFixed(1)} deliveries each, ` +
+      `${journal.datasyncMeanMs.toFixed(2)} ms each, one on its way ${(journal.datasyncBusy * 100).toFixed(0)} % of the time); ` +
+      `journal off: no file, ${journal.offDatasyncs} fdatasync`);
     console.log(`checkDelivery ${(micro.checkNs / 1000).toFixed(2)} µs vs JSON.parse ${(micro.parseNs / 1000).toFixed(2)} µs per delivery: ${micro.ratio.toFixed(2)}×`);
     console.log(`  (parseJsonBody incl. UTF-8 check ${(micro.parseJsonBodyNs / 1000).toFixed(2)} µs, secret check ${(micro.secretCheckNs / 1000).toFixed(2)} µs)`);
 
+    const COLOURS = { journalOn: ['#1f77b4', '#6baed6'], journalOff: ['#ff7f0e', '#fdae6b'], core: ['#d62728', '#fc9272'] };
     const series = runs.filter((r) => r.mode !== 'svix').map((r) => ({
-      name: `${r.route === 'callback' ? 'callback in' : 'core flow'} #${r.round + 1}`,
-      colour: r.route === 'callback' ? (r.round ? '#6baed6' : '#1f77b4') : (r.round ? '#fc9272' : '#d62728'),
+      name: `${ROUTES[r.route].label} #${r.round + 1}`,
+      colour: COLOURS[r.route][r.round ? 1 : 0],
       dashed: r.round > 0,
       points: r.perSecond.map((v, i) => [i + 1, v]),
     }));
-    series.push({ name: 'callback in, Svix', colour: '#2ca02c', points: of('callback', 'svix')[0].perSecond.map((v, i) => [i + 1, v]) });
+    series.push({ name: 'journal on, Svix', colour: '#2ca02c', points: of('journalOn', 'svix')[0].perSecond.map((v, i) => [i + 1, v]) });
     fs.mkdirSync(PLOTS, { recursive: true });
     fs.writeFileSync(path.join(PLOTS, 'ingest-throughput.svg'), lineChart({
       title: `Ingest: requests/s each second (${CONNECTIONS} connections, ${TEMPLATE_BYTES}-byte bot.completed)`,

@@ -162,4 +162,64 @@ describe('delivery journal', () => {
     assert.equal(again.unfinished().length, 30);
     await again.close();
   });
+
+  it('writes the appends made while a flush is on its way together, with one write and one fdatasync', async () => {
+    const file = tempFile();
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    // FileHandle is not exported: its prototype is reached through a handle.
+    const probe = await fs.promises.open(file, 'r');
+    const proto = Object.getPrototypeOf(probe);
+    await probe.close();
+    const original = { write: proto.write, datasync: proto.datasync };
+    const writes = [];
+    const syncs = [];
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    proto.write = function (...args) {
+      writes.push(args[0].length);
+      return original.write.apply(this, args);
+    };
+    // The first fdatasync is held until released: the disk is slow, and appends keep arriving.
+    proto.datasync = async function (...args) {
+      syncs.push(fs.statSync(file).size);
+      if (syncs.length === 1) await held;
+      return original.datasync.apply(this, args);
+    };
+    try {
+      const first = journal.append(delivery(1));
+      while (syncs.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      const waiting = [2, 3, 4, 5].map((n) => journal.append(delivery(n)));
+      const done = new Set();
+      for (const append of [first, ...waiting]) append.written.then(() => done.add(append.seq));
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(done.size, 0, 'no append is reported written before its fdatasync');
+      assert.equal(syncs.length, 1, 'nothing else is flushed while a sync is on its way');
+      release();
+      await Promise.all([first, ...waiting].map((a) => a.written));
+      assert.equal(writes.length, 2, `one write for the first append, one for the four that waited: ${writes}`);
+      assert.equal(syncs.length, 2, 'the four that waited shared the next fdatasync');
+      assert.equal(syncs[1], fs.statSync(file).size, 'all four were in the file when it ran');
+    } finally {
+      Object.assign(proto, original);
+      release();
+    }
+    await journal.close();
+    const { journal: again } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    assert.deepEqual(again.unfinished().map((e) => e.seq), [1, 2, 3, 4, 5]);
+    await again.close();
+  });
+
+  it('past the size for compacting, looks at every entry only each time the file has grown by an eighth, not after every write', async () => {
+    // That look goes over every entry kept; after every write it would make each write cost as
+    // much as the whole window of entries. Only that look reads the clock while deliveries are appended.
+    let looks = 0;
+    const file = tempFile();
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR, compactAtBytes: 4096, now: () => (looks += 1, 1_000_000) });
+    for (let n = 1; n <= 400; n++) await journal.append(delivery(n)).written;
+    const size = fs.statSync(file).size;
+    const eighths = Math.ceil(Math.log(size / 4096) / Math.log(9 / 8));
+    assert.ok(size > 20 * 4096, `the file grew well past the size for compacting: ${size} bytes`);
+    assert.ok(looks <= eighths + 1, `${looks} looks for ${size} bytes; at most ${eighths + 1} expected`);
+    await journal.close();
+  });
 });

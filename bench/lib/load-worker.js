@@ -4,7 +4,8 @@
 // argv[2]: JSON {url, seconds, connections, mode: 'secret'|'svix'|'plain', secret, webhookSecret}
 // Every request carries a distinct body (a fresh bot_id), so the repeat filter never short-cuts
 // the callback node's work; with Svix each body is signed on the fly with its own svix-id and
-// the current timestamp (well within the 5-minute tolerance).
+// the current timestamp (well within the 5-minute tolerance). Answers marked as repeats are
+// counted: one would mean the route skipped its work (and the journal) for that request.
 const autocannon = require('autocannon');
 const { Webhook } = require('standardwebhooks');
 const { completedBody } = require('./bodies');
@@ -12,6 +13,11 @@ const { completedBody } = require('./bodies');
 const opts = JSON.parse(process.argv[2]);
 const webhook = opts.mode === 'svix' ? new Webhook(opts.webhookSecret) : null;
 let n = 0;
+let duplicates = 0;
+
+function onResponse(status, body) {
+  if (body.includes('"duplicate":true')) duplicates += 1;
+}
 
 function setupRequest(req) {
   n += 1;
@@ -37,7 +43,7 @@ const instance = autocannon(
     url: opts.url,
     connections: opts.connections,
     duration: opts.seconds,
-    requests: [{ setupRequest }],
+    requests: [{ setupRequest, onResponse }],
   },
   (err, result) => {
     if (err) {
@@ -57,6 +63,7 @@ const instance = autocannon(
         statusCodes: result.statusCodeStats,
         perSecond: perSecond.slice(0, opts.seconds),
         sent: n,
+        duplicates,
       }) + '\n',
     );
   },

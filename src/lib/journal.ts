@@ -7,7 +7,9 @@
 // journal opens, never a reason not to start. Appends that arrive while a write is on its way are
 // written and flushed together (group commit), so one fdatasync serves many deliveries under load.
 // Finished entries older than the retention are dropped by rewriting the live ones into a new
-// file that replaces the old one atomically.
+// file that replaces the old one atomically. Whether that would pay is a look over every entry:
+// past the size for it, the journal looks again only once the file has grown by an eighth, so
+// that the look costs a constant per byte written instead of the whole window of entries per write.
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -42,7 +44,10 @@ export interface JournalAppend {
 export interface JournalOptions {
   /** Finished entries are kept this long (the repeat window), then compacted away. */
   readonly retentionMs: number;
-  /** Compaction runs once the file has grown past this many bytes and holds mostly dropped entries. */
+  /**
+   * Compaction runs once the file has grown past this many bytes and holds mostly dropped entries
+   * (looked at again each time the file has grown by an eighth).
+   */
   readonly compactAtBytes?: number;
   readonly now?: () => number;
   /** Told when a compaction fails; the journal goes on with its old file. */
@@ -142,6 +147,8 @@ export class DeliveryJournal {
   private flushing: Promise<void> | null = null;
   private nextSeq: number;
   private size: number;
+  /** The size the file must reach before the next look at whether compacting by itself would pay. */
+  private nextLookAt = 0;
   private closed = false;
   private readonly now: () => number;
   private readonly compactAtBytes: number;
@@ -342,7 +349,7 @@ export class DeliveryJournal {
           for (const write of lines) write.written.reject(failure);
         }
       }
-      if (compactions.length === 0 && this.size < this.compactAtBytes) continue;
+      if (compactions.length === 0 && (this.size < this.compactAtBytes || this.size < this.nextLookAt)) continue;
       try {
         await this.compactNow(compactions.length > 0);
         for (const write of compactions) write.written.resolve();
@@ -352,6 +359,8 @@ export class DeliveryJournal {
         // The old file is still whole; what was not dropped is dropped at the next compaction.
         this.options.onCompactionError?.(failure);
       }
+      // Also after a failure: one that persists is then retried (and reported) as rarely.
+      this.nextLookAt = this.size + Math.floor(this.size / 8);
     }
   }
 

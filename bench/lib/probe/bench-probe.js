@@ -1,11 +1,38 @@
 'use strict';
 // Benchmark-only node, loaded through the `nodesDir` setting (never shipped): on input it
 // reports what the runtime holds, which no flow can otherwise see: the routes on RED.httpNode and
-// the heap after a full garbage collection (when Node runs with --expose-gc).
+// the heap after a full garbage collection (when Node runs with --expose-gc), and how many times a
+// file was flushed through FileHandle.datasync / sync (the journal's fdatasync), which only the
+// process itself can count.
+const fsp = require('node:fs/promises');
+
+const flushes = { datasync: 0, sync: 0, datasyncMs: 0 };
+// FileHandle is not exported: its prototype is reached through a handle. Node-RED loads this file
+// before it starts any flow, so every flush a flow makes is counted, with the time fdatasync took.
+const counting = fsp.open(__filename, 'r').then(async (handle) => {
+  const proto = Object.getPrototypeOf(handle);
+  const { datasync, sync } = proto;
+  proto.datasync = async function (...args) {
+    flushes.datasync += 1;
+    const start = process.hrtime.bigint();
+    try {
+      return await datasync.apply(this, args);
+    } finally {
+      flushes.datasyncMs += Number(process.hrtime.bigint() - start) / 1e6;
+    }
+  };
+  proto.sync = function (...args) {
+    flushes.sync += 1;
+    return sync.apply(this, args);
+  };
+  await handle.close();
+});
+
 module.exports = function (RED) {
   function BenchProbe(config) {
     RED.nodes.createNode(this, config);
-    this.on('input', (msg, send, done) => {
+    this.on('input', async (msg, send, done) => {
+      await counting;
       const router = RED.httpNode._router || RED.httpNode.router;
       const stack = router ? router.stack : [];
       const routes = stack.filter((layer) => layer.route);
@@ -21,6 +48,7 @@ module.exports = function (RED) {
         gc: typeof global.gc === 'function',
         heapUsed: memory.heapUsed,
         rss: memory.rss,
+        flushes: { ...flushes },
       };
       send(msg);
       done();
