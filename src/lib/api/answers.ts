@@ -146,6 +146,10 @@ export const ANSWER_READERS: { readonly [A in Action]: ValidateFunction<AnswerOf
 /** The actions whose answer is one page of a list. */
 export type PagedAction = { [A in Action]: (typeof OPERATIONS)[A]['paged'] extends true ? A : never }[Action];
 
+export function isPagedAction(action: Action): action is PagedAction {
+  return OPERATIONS[action].paged;
+}
+
 /** What every page has: its items, and the next page's cursor under one of its two documented names. */
 export interface PagedAnswer {
   readonly data: readonly { readonly [field: string]: unknown }[];
