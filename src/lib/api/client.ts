@@ -168,9 +168,9 @@ export class MeetingBaasApi {
 
   /** One cheap authenticated request (`GET /v2/bots?limit=1`); resolves with the status when the key is accepted. */
   async checkKey(signal?: AbortSignal): Promise<number> {
-    const operation = 'GET /v2/bots';
+    const operation = operationName('list');
     // Only the status matters here: the list itself is not read.
-    const answer = await this.exchange({ operation, method: 'GET', path: '/v2/bots', query: '?limit=1', signal });
+    const answer = await this.exchange({ operation, method: OPERATIONS.list.method, path: OPERATIONS.list.path, query: '?limit=1', signal });
     if (answer.statusCode < 200 || answer.statusCode >= 300) throw errorFromAnswer(operation, answer.statusCode, answer.headers, parseJson(answer.text), answer.text);
     return answer.statusCode;
   }

@@ -222,9 +222,11 @@ export = (RED: NodeAPI): void => {
       }
       node.status({ fill: 'blue', shape: 'dot', text: t(`status.working.${action}`) });
       let sent = 0;
+      // Pages after the first are copies of the message as it came in: the first one sent may be
+      // changed by the nodes after this one while the next page is read.
+      const pristine = eachPage && traits.paged ? RED.util.cloneMessage(msg) : null;
       const out = (outcome: Outcome): void => {
-        // The first message out is the one that came in; the pages after it are copies of it.
-        const message = sent === 0 ? msg : RED.util.cloneMessage(msg);
+        const message = sent === 0 || pristine === null ? msg : RED.util.cloneMessage(pristine);
         sent += 1;
         message.payload = outcome.payload;
         message.meetingbaas = outcome.info;
