@@ -55,6 +55,29 @@ function copyEditorFiles() {
   }
 }
 
+/**
+ * An editor may show data its node's runtime also reads (the bot node's actions), so that one
+ * table feeds both: in a node's .html, a block comment `@editor-data: ./module.js NAME` followed by
+ * `null` becomes the JSON of the export NAME of that compiled module, which sits beside the .html.
+ */
+function inlineEditorData() {
+  const marker = /\/\* @editor-data: (\.\/[\w.-]+\.js) (\w+) \*\/ null/g;
+  for (const type of readdirSync(join(root, 'nodes'))) {
+    const file = join(root, 'nodes', type, `${type}.html`);
+    if (!existsSync(file)) continue;
+    const html = readFileSync(file, 'utf8');
+    if (!html.includes('@editor-data: ')) continue;
+    const inlined = html.replace(marker, (_, module, name) => {
+      const value = require(join(root, 'nodes', type, module))[name];
+      if (value === undefined) throw new Error(`build: ${type}.html asks for ${name} of ${module}, which does not export it`);
+      return JSON.stringify(value);
+    });
+    if (inlined.includes('@editor-data: ')) throw new Error(`build: a malformed @editor-data comment in ${type}.html`);
+    writeFileSync(file, inlined);
+  }
+}
+
 await generatePayloadTypes();
 compileTypeScript();
 copyEditorFiles();
+inlineEditorData();

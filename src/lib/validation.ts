@@ -25,6 +25,14 @@ function compile<T>(name: string): ValidateFunction<T> {
   return ajv.compile<T>(documentedSchema(name));
 }
 
+/**
+ * The documented schema `name` compiled as it is in the file: for the request bodies and query
+ * parameters of the operations table, closed (see scripts/extract-schemas.mjs).
+ */
+export function documentedValidator(name: string): ValidateFunction<unknown> {
+  return compile<unknown>(name);
+}
+
 /** The signed links a `bot.completed` may carry, each checked as a URL whenever present. */
 export const ARTIFACT_FIELDS = [
   'video',

@@ -4,9 +4,10 @@
 // from its npm tarball. The
 // palette, every example imported through Import → Examples and deployed with the Deploy
 // button, simulated deliveries showing in the debug sidebar, the help panel, the callback
-// node's dialog (full URL, no-secret warning, "send a test delivery") and the account's "test
-// API key". Screenshots go to test-results/screenshots/<major>/; UPDATE_SCREENSHOTS=1 writes
-// those of Node-RED 4.1 to docs/images/ for the README.
+// node's dialog (full URL, no-secret warning, "send a test delivery"), the meeting bot's dialog
+// (its actions, from the operations table) and the account's "test API key". Screenshots go to
+// test-results/screenshots/<major>/; UPDATE_SCREENSHOTS=1 writes those of Node-RED 4.1 to
+// docs/images/ for the README.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
@@ -289,6 +290,55 @@ for (const major of MAJORS) describe(`the editor in a real browser (${major.titl
       assert.equal(await marked(), false);
       await url.fill('/meetingbaas/callback');
       await url.dispatchEvent('change');
+    });
+  });
+
+  describe('the meeting bot dialog', function () {
+    const botId = () => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, exampleFiles[4]), 'utf8')).find((n) => n.type === 'meetingbaas-bot').id;
+    const visible = (selector) => page.locator(selector).first().isVisible();
+
+    before(async function () {
+      await page.evaluate((id) => {
+        const node = RED.nodes.node(id);
+        RED.workspaces.show(node.z);
+        RED.editor.edit(node);
+      }, botId());
+      await page.locator('#node-input-action').waitFor({ state: 'visible' });
+    });
+    after(async function () {
+      await page.locator('#node-dialog-cancel').click();
+      await page.locator('#node-input-action').waitFor({ state: 'detached' });
+    });
+
+    it('offers every action of the operations table, grouped, with the saved one chosen', async function () {
+      const { ACTIONS } = require('../../lib/api');
+      const groups = await page.locator('#node-input-action optgroup').evaluateAll((els) => els.map((el) => el.label));
+      assert.deepEqual(groups, ['Bots', 'During the meeting', 'After the meeting', 'Scheduled bots']);
+      const values = await page.locator('#node-input-action option').evaluateAll((els) => els.map((el) => el.value));
+      assert.deepEqual([...values].sort(), [...ACTIONS].sort());
+      assert.equal(await page.locator('#node-input-action').inputValue(), 'create');
+      assert.equal(await page.locator('#node-input-action option[value="send-chat-message"]').innerText(), 'send a chat message into the meeting');
+    });
+
+    it('shows the settings each action uses: the bot\'s for sending, the pages for lists, a warning for deleting', async function () {
+      const action = page.locator('#node-input-action');
+      const rows = async () => ({
+        meetingUrl: await visible('.meetingbaas-bot-create'),
+        pages: await visible('.meetingbaas-bot-paged'),
+        botIdFrom: await visible('.meetingbaas-bot-by-id'),
+        explicit: await visible('.meetingbaas-bot-by-payload-id'),
+      });
+      assert.deepEqual(await rows(), { meetingUrl: true, pages: false, botIdFrom: false, explicit: false });
+      await action.selectOption('list');
+      assert.deepEqual(await rows(), { meetingUrl: false, pages: true, botIdFrom: false, explicit: false });
+      await action.selectOption('send-chat-message');
+      assert.deepEqual(await rows(), { meetingUrl: false, pages: false, botIdFrom: true, explicit: false });
+      await action.selectOption('delete-data');
+      assert.deepEqual(await rows(), { meetingUrl: false, pages: false, botIdFrom: false, explicit: true });
+      assert.match(await page.locator('.meetingbaas-bot-by-payload-id').innerText(), /never taken from a delivery/);
+      await action.selectOption('schedule-create');
+      assert.deepEqual(await rows(), { meetingUrl: true, pages: false, botIdFrom: false, explicit: false });
+      await action.selectOption('create');
     });
   });
 

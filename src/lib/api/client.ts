@@ -1,44 +1,42 @@
 // The one client for every request that carries the API key (bot node, link refresh of the
-// artifact node, the account's key test), without Node-RED: create a bot, read its status and
-// details, make it leave, ask for its callback again. The key goes only to the account's API URL
-// (https, or plain http to this machine) and no redirect is followed. Every request body is
-// checked against the API's schema before it leaves; every answer for what the caller reads.
+// artifact node, the account's key test), without Node-RED. Every operation of the table in
+// operations.ts goes through `perform`; the methods below it are the typed shortcuts the other
+// modules use. The key goes only to the account's API URL (https, or plain http to this machine)
+// and no redirect is followed. Every request is checked against the API's schema before it leaves
+// (requests.ts); every answer for what the caller reads (answers.ts).
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import type { ValidateFunction } from 'ajv';
 import {
   readableErrors,
-  validateCreateBotRequest,
   validateErrorResponse,
   validateRateLimitedResponse,
-  validateRetryCallbackRequest,
   validateValidationErrorResponse,
   type CreateBotRequestBodyInput,
   type RetryCallbackRequestBodyInput,
 } from '../validation';
 import {
-  readBotDetails,
-  readBotList,
-  readBotStatus,
-  readCreatedBot,
+  ANSWER_READERS,
+  PAGE_READERS,
   readFreshLinks,
-  readLeaveAnswer,
-  readRetryCallbackAnswer,
+  type AnswerOf,
   type BotDetailsAnswer,
   type BotListAnswer,
   type BotStatusAnswer,
   type CreatedBotAnswer,
   type DoneAnswer,
   type FreshLinksAnswer,
+  type PagedAction,
+  type PagedAnswer,
 } from './answers';
 import { ApiError, kindOfStatus } from './errors';
+import { OPERATIONS, operationName, type Action, type HttpMethod } from './operations';
 import { apiUrl, checkApiBase } from './origin';
-import { requestProblems } from './request-errors';
+import { checkBody, queryString, queryValuesOf, requestPath, type QueryValues } from './requests';
 import { ANY_NETWORK_ERROR, CONNECT_ERRORS, retryAfterSeconds, retryCallback, type RetryLimits, type RetryNotice } from './retry-policy';
 
-export const API_KEY_HEADER = 'x-meeting-baas-api-key';
+export { BOT_ID } from './requests';
 
-/** Bot ids are UUIDs; checking before building a path keeps `../` and `?` out of it. */
-export const BOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const API_KEY_HEADER = 'x-meeting-baas-api-key';
 
 export const API_DEFAULTS = {
   retries: 3,
@@ -95,14 +93,31 @@ export interface CreatedBot {
   readonly response: CreatedBotAnswer;
 }
 
+/** What one operation is sent with; each part is checked against the table's schemas before sending. */
+export interface OperationRequest {
+  /** For an operation whose path has `{bot_id}`. */
+  readonly botId?: unknown;
+  /** Query parameters by their documented names. */
+  readonly query?: QueryValues;
+  /** The JSON body; undefined sends none. */
+  readonly body?: unknown;
+}
+
+/** One page of a paged operation: its items as received, and the cursor of the next page. */
+export interface Page {
+  readonly items: PagedAnswer['data'];
+  /** Null on the last page. */
+  readonly nextCursor: string | null;
+}
+
 interface Call {
   readonly operation: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: HttpMethod;
   readonly path: string;
   /** e.g. `?limit=1`. */
   readonly query?: string;
   readonly body?: unknown;
-  /** POSTs that would do something twice if repeated after the request left. */
+  /** Requests that would do something twice if repeated after the request left (operations.ts `repeatable`). */
   readonly notRepeatable?: boolean;
   readonly signal?: AbortSignal;
 }
@@ -127,24 +142,35 @@ export class MeetingBaasApi {
       maxDelayMs: options.maxRetryDelayMs ?? API_DEFAULTS.maxRetryDelayMs,
     };
     // No redirect interceptor on purpose: following one would hand the key to another address.
+    // Which requests may be repeated after a broken connection is decided per operation (retryCallback's errorCodes).
     this.dispatcher = this.agent.compose(
-      interceptors.retry({ throwOnError: false, methods: ['GET', 'POST'], maxRetries: this.limits.retries }),
+      interceptors.retry({ throwOnError: false, methods: ['GET', 'POST', 'PATCH', 'DELETE'], maxRetries: this.limits.retries }),
     );
   }
 
+  /**
+   * One operation of the table, its answer read for what the node uses. Throws ApiError
+   * `bad-bot-id` or `invalid-request` (nothing sent) for a request the API would refuse.
+   */
+  perform<A extends Action>(action: A, request: OperationRequest = {}, signal?: AbortSignal): Promise<AnswerOf<A>> {
+    return this.send(action, request, ANSWER_READERS[action], signal);
+  }
+
+  /** One page of a paged operation (list, screenshots, schedule-list); the caller follows `nextCursor`. */
+  async page(action: PagedAction, request: OperationRequest = {}, signal?: AbortSignal): Promise<Page> {
+    const answer = await this.send(action, request, PAGE_READERS[action], signal);
+    return { items: answer.data, nextCursor: nextCursorOf(answer) };
+  }
+
   createBot(body: CreateBotRequestBodyInput, signal?: AbortSignal): Promise<CreatedBot> {
-    const operation = 'POST /v2/bots';
-    checkRequest(operation, validateCreateBotRequest, body);
-    return this.call({ operation, method: 'POST', path: '/v2/bots', body, validateAnswer: readCreatedBot, notRepeatable: true, signal }).then(
-      (response) => ({ botId: response.data.bot_id, response }),
-    );
+    return this.perform('create', { body }, signal).then((response) => ({ botId: response.data.bot_id, response }));
   }
 
   /** One cheap authenticated request (`GET /v2/bots?limit=1`); resolves with the status when the key is accepted. */
   async checkKey(signal?: AbortSignal): Promise<number> {
-    const operation = 'GET /v2/bots';
+    const operation = operationName('list');
     // Only the status matters here: the list itself is not read.
-    const answer = await this.exchange({ operation, method: 'GET', path: '/v2/bots', query: '?limit=1', signal });
+    const answer = await this.exchange({ operation, method: OPERATIONS.list.method, path: OPERATIONS.list.path, query: '?limit=1', signal });
     if (answer.statusCode < 200 || answer.statusCode >= 300) throw errorFromAnswer(operation, answer.statusCode, answer.headers, parseJson(answer.text), answer.text);
     return answer.statusCode;
   }
@@ -154,70 +180,58 @@ export class MeetingBaasApi {
    * `invalid-request` (nothing sent) for a query the API documents as out of range.
    */
   async listBots(query: ListBotsQuery = {}, signal?: AbortSignal): Promise<BotList> {
-    const operation = 'GET /v2/bots';
-    const search = listQuery(operation, query);
-    const answer = await this.call({ operation, method: 'GET', path: '/v2/bots', query: search, validateAnswer: readBotList, signal });
+    const values = queryValuesOf('list', { status: query.status, ended_after: query.endedAfter, limit: query.limit, cursor: query.cursor });
+    const answer = await this.perform('list', { query: values }, signal);
     return { bots: answer.data, nextCursor: nextCursorOf(answer) };
   }
 
   async botStatus(botId: string, signal?: AbortSignal): Promise<BotStatus> {
-    const answer = await this.call({
-      operation: 'GET /v2/bots/{bot_id}/status',
-      method: 'GET',
-      path: `/v2/bots/${botPath(botId, 'GET /v2/bots/{bot_id}/status')}/status`,
-      validateAnswer: readBotStatus,
-      signal,
-    });
-    return answer.data;
+    return (await this.perform('status', { botId }, signal)).data;
   }
 
   async botDetails(botId: string, signal?: AbortSignal): Promise<BotDetails> {
-    const answer = await this.call({
-      operation: 'GET /v2/bots/{bot_id}',
-      method: 'GET',
-      path: `/v2/bots/${botPath(botId, 'GET /v2/bots/{bot_id}')}`,
-      validateAnswer: readBotDetails,
-      signal,
-    });
-    return answer.data;
+    return (await this.perform('details', { botId }, signal)).data;
   }
 
   /** The same request as `botDetails`, read for what a link refresh needs: fresh signed links. */
   async freshLinks(botId: string, signal?: AbortSignal): Promise<FreshLinks> {
-    const operation = 'GET /v2/bots/{bot_id}';
-    const answer = await this.call({ operation, method: 'GET', path: `/v2/bots/${botPath(botId, operation)}`, validateAnswer: readFreshLinks, signal });
+    const answer = await this.send('details', { botId }, readFreshLinks, signal);
     if (answer.data.bot_id.toLowerCase() !== botId.toLowerCase()) {
-      throw new ApiError('invalid-response', operation, { statusCode: 200, problems: [`the answer is about bot ${answer.data.bot_id}`] });
+      throw new ApiError('invalid-response', operationName('details'), { statusCode: 200, problems: [`the answer is about bot ${answer.data.bot_id}`] });
     }
     return answer.data;
   }
 
   async leaveBot(botId: string, signal?: AbortSignal): Promise<LeaveResult> {
-    const operation = 'POST /v2/bots/{bot_id}/leave';
-    const answer = await this.call({ operation, method: 'POST', path: `/v2/bots/${botPath(botId, operation)}/leave`, validateAnswer: readLeaveAnswer, signal });
-    return answer.data;
+    return (await this.perform('leave', { botId }, signal)).data;
   }
 
   /** `override` replaces the bot's callback settings for this one delivery; null keeps them. */
   async retryCallback(botId: string, override: RetryCallbackRequestBodyInput = null, signal?: AbortSignal): Promise<RetryCallbackResult> {
-    const operation = 'POST /v2/bots/{bot_id}/retry-callback';
-    const path = `/v2/bots/${botPath(botId, operation)}/retry-callback`;
-    if (override !== null) checkRequest(operation, validateRetryCallbackRequest, override);
-    const answer = await this.call({
-      operation,
-      method: 'POST',
-      path,
-      ...(override !== null ? { body: override } : {}),
-      validateAnswer: readRetryCallbackAnswer,
-      // Each retry-callback makes Meeting BaaS send a delivery: do not ask twice by accident.
-      notRepeatable: true,
-      signal,
-    });
-    return answer.data;
+    return (await this.perform('retry-callback', { botId, ...(override !== null ? { body: override } : {}) }, signal)).data;
   }
 
   async close(): Promise<void> {
     await this.agent.destroy();
+  }
+
+  /** Checks the request, sends it as the table says, and reads the answer with `reader`. */
+  private async send<T>(action: Action, request: OperationRequest, reader: ValidateFunction<T>, signal: AbortSignal | undefined): Promise<T> {
+    const operation = OPERATIONS[action];
+    const name = operationName(action);
+    const path = requestPath(action, request.botId);
+    if (request.body !== undefined) checkBody(action, request.body);
+    const query = queryString(action, request.query);
+    return this.call({
+      operation: name,
+      method: operation.method,
+      path,
+      ...(query !== undefined ? { query } : {}),
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      validateAnswer: reader,
+      notRepeatable: !operation.repeatable,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   private async call<T>(call: Call & { readonly validateAnswer: ValidateFunction<T> }): Promise<T> {
@@ -268,53 +282,14 @@ interface Answer {
   readonly text: string;
 }
 
-function checkRequest<T>(operation: string, validate: ValidateFunction<T>, body: unknown): void {
-  if (!validate(body)) throw new ApiError('invalid-request', operation, { problems: requestProblems(validate.errors ?? []) });
-}
-
-/** `?status=…&ended_after=…&limit=…&cursor=…`, or undefined when nothing narrows the list. */
-function listQuery(operation: string, query: ListBotsQuery): string | undefined {
-  const problems: string[] = [];
-  const params = new URLSearchParams();
-  if (query.status !== undefined) {
-    // An empty list would be sent as no filter at all: every bot, not none.
-    if (query.status.length === 0) problems.push('status must list at least one status');
-    // A comma or a space inside one code would change the list the API reads.
-    for (const status of query.status) {
-      if (!/^[a-z0-9_]+$/.test(status)) problems.push(`status ${JSON.stringify(status)} is not a status code`);
-    }
-    params.set('status', query.status.join(','));
-  }
-  if (query.endedAfter !== undefined) {
-    if (Number.isNaN(query.endedAfter.getTime())) problems.push('endedAfter is not a valid date');
-    else params.set('ended_after', query.endedAfter.toISOString());
-  }
-  if (query.limit !== undefined) {
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_LIST_LIMIT) problems.push(`limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
-    params.set('limit', String(query.limit));
-  }
-  // An empty cursor names no page: the first one is asked for.
-  if (query.cursor) params.set('cursor', query.cursor);
-  if (problems.length > 0) throw new ApiError('invalid-request', operation, { problems });
-  const search = params.toString();
-  return search === '' ? undefined : `?${search}`;
-}
-
 /**
  * The answer's next page. Its name is `next_cursor` in the operation's description and `cursor`
  * in its schema; when `next_cursor` is there it decides, since an answer that has both might use
  * `cursor` for the page just read.
  */
-function nextCursorOf(answer: BotListAnswer): string | null {
+function nextCursorOf(answer: { readonly next_cursor?: unknown; readonly cursor?: unknown }): string | null {
   const next = Object.hasOwn(answer, 'next_cursor') ? answer.next_cursor : answer.cursor;
   return typeof next === 'string' && next !== '' ? next : null;
-}
-
-function botPath(botId: string, operation: string): string {
-  if (typeof botId !== 'string' || !BOT_ID.test(botId)) {
-    throw new ApiError('bad-bot-id', operation, { problems: [`${JSON.stringify(botId)} is not a bot id (a UUID)`] });
-  }
-  return botId.toLowerCase();
 }
 
 async function readCapped(body: AsyncIterable<Buffer>, operation: string): Promise<string> {

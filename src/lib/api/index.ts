@@ -3,5 +3,7 @@ export * from './answers';
 export * from './catch-up-api';
 export * from './client';
 export * from './errors';
+export * from './operations';
 export * from './origin';
 export * from './retry-policy';
+export { queryValuesOf, type QueryValue, type QueryValues } from './requests';

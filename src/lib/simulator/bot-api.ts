@@ -1,14 +1,40 @@
 // The simulator's stand-in for the bot endpoints of the Meeting BaaS v2 API: GET and POST /v2/bots,
-// GET /v2/bots/{id} and /status, POST /v2/bots/{id}/leave and /retry-callback. Requests are checked
-// with the package's own schemas (what the real API refuses is refused here, with the
-// documented error shapes), and a created bot "attends" the sample meeting and then sends its
-// bot.completed callback, so a flow can be played end to end without the internet. Meetings that
-// ended while nobody listened (addEndedBot) are there for the list and the details only.
+// GET /v2/bots/{id}, /status and /screenshots, POST /v2/bots/{id}/leave, /retry-callback,
+// /resend-webhook, /send-chat-message, /pause-recording and /resume-recording, PATCH
+// /v2/bots/{id}/update-config, DELETE /v2/bots/{id}/delete-data, and the scheduled bots
+// (./scheduled-bots). Requests are checked against the documented schemas (./api-checks: what the
+// real API refuses is refused here, with the documented error shapes), and a created bot "attends"
+// the sample meeting and then sends its bot.completed callback, so a flow can be played end to end
+// without the internet. Meetings that ended while nobody listened (addEndedBot) are there for the
+// list and the details only.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { documentedSchema } from '../schema-file';
-import { readableErrors, validateCreateBotRequest, validateRetryCallbackRequest } from '../validation';
-import type { CreateBotRequestBodyInput, GetBotStatusResponse, ListBotsResponse } from '../generated/meetingbaas-v2';
+import type {
+  CreateBotRequestBodyInput,
+  DeleteBotDataQueryParameters,
+  GetBotScreenshotsQueryParameters,
+  GetBotScreenshotsResponse,
+  GetBotStatusResponse,
+  ListBotsResponse,
+  PauseBotRecordingRequestBody,
+  RetryCallbackRequestBodyInput,
+  SendChatMessageRequestBody,
+  UpdateBotConfigRequestBody,
+} from '../generated/meetingbaas-v2';
+import {
+  bodyCheck,
+  error,
+  extraFilterProblem,
+  json,
+  matchesExtraFilter,
+  methodNotAllowed,
+  pathBotId,
+  queryCheck,
+  validationError,
+  type ApiAnswer,
+} from './api-checks';
+import { ScheduledBots } from './scheduled-bots';
 import type { ArtifactUrls } from './deliveries';
 import {
   DEFAULT_FAILURE,
@@ -38,6 +64,10 @@ export interface SimulatedBot {
   /** A failed bot's `error_code` and `error_message`; null otherwise. */
   readonly errorCode: string | null;
   readonly errorMessage: string | null;
+  /** What send-chat-message, pause-recording and resume-recording posted in the meeting's chat. */
+  readonly chatMessages: string[];
+  /** Set by DELETE /v2/bots/{id}/delete-data: the links are gone. */
+  artifactsDeleted: boolean;
 }
 
 /** A meeting that ended without a bot created here, e.g. while the callback receiver was down. */
@@ -72,7 +102,13 @@ export interface SentCallback {
   readonly error?: string;
 }
 
-export type ApiAnswer = { status: number; headers: Record<string, string>; body: Buffer };
+export { error, json, type ApiAnswer } from './api-checks';
+
+/** Emitted as `chat-message` for each message a bot posted in its meeting's chat. */
+export interface PostedChatMessage {
+  readonly botId: string;
+  readonly message: string;
+}
 
 /**
  * `full`: every field the OpenAPI document lists. `minimal`: only what the nodes read (bot_id,
@@ -94,7 +130,32 @@ export const BOT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abA
 
 const LINK_FIELDS = ['video', 'audio', 'diarization', 'raw_transcription', 'transcription', 'chat_messages'] as const;
 
-const ACTIVE: readonly BotStatusCode[] = ['queued', 'joining_call', 'in_waiting_room', 'in_call_recording'];
+/** Leave works in these, as its description lists them. */
+const ACTIVE: readonly BotStatusCode[] = [
+  'queued',
+  'joining_call',
+  'in_waiting_room',
+  'in_call_not_recording',
+  'in_call_recording',
+  'recording_paused',
+  'recording_resumed',
+];
+/** A bot in the meeting, which can post in its chat. */
+const IN_CALL: readonly BotStatusCode[] = ['in_call_not_recording', 'in_call_recording', 'recording_paused', 'recording_resumed'];
+const ENDED: readonly BotStatusCode[] = ['completed', 'failed'];
+
+/** Screenshots are taken this often during a meeting. */
+const SCREENSHOT_INTERVAL_SECONDS = 10;
+const SCREENSHOT_LIMITS = { default: 50 } as const;
+
+const checkCreateBot = bodyCheck<CreateBotRequestBodyInput>('CreateBotRequestBodyInput');
+const checkRetryCallback = bodyCheck<RetryCallbackRequestBodyInput>('RetryCallbackRequestBodyInput');
+const checkChatMessage = bodyCheck<SendChatMessageRequestBody>('SendChatMessageRequestBody');
+const checkPause = bodyCheck<PauseBotRecordingRequestBody>('PauseBotRecordingRequestBody', { optional: true });
+const checkResume = bodyCheck<PauseBotRecordingRequestBody>('ResumeBotRecordingRequestBody', { optional: true });
+const checkUpdateConfig = bodyCheck<UpdateBotConfigRequestBody>('UpdateBotConfigRequestBody');
+const checkScreenshotsQuery = queryCheck<GetBotScreenshotsQueryParameters>('GetBotScreenshotsQueryParameters');
+const checkDeleteDataQuery = queryCheck<DeleteBotDataQueryParameters>('DeleteBotDataQueryParameters');
 
 /** `GET /v2/bots` pages, as documented: 50 bots unless `limit` says otherwise, 250 at most. */
 export const LIST_LIMITS = { default: 50, max: 250 } as const;
@@ -103,6 +164,7 @@ type ListItem = ListBotsResponse['data'][number];
 
 export class BotApi extends EventEmitter {
   readonly bots = new Map<string, SimulatedBot>();
+  readonly scheduled: ScheduledBots;
   private readonly faults: InjectedFault[] = [];
   tokens: number;
   meetingMs: number;
@@ -117,6 +179,7 @@ export class BotApi extends EventEmitter {
     this.tokens = options.tokens ?? Number.POSITIVE_INFINITY;
     this.meetingMs = options.meetingMs ?? 0;
     this.answers = options.answers ?? 'full';
+    this.scheduled = new ScheduledBots(() => this.answers, platformOf);
   }
 
   /** The next requests to /v2/bots… get these answers, in order, before anything else is checked. */
@@ -148,10 +211,13 @@ export class BotApi extends EventEmitter {
       if (method === 'GET') return this.list(query);
       return methodNotAllowed();
     }
+    // Before /v2/bots/{id}: "scheduled" is no bot id.
+    const scheduled = /^\/v2\/bots\/scheduled(?:\/([^/]+))?\/?$/.exec(path);
+    if (scheduled) return this.scheduled.route(method, scheduled[1], body, query);
     const details = /^\/v2\/bots\/([^/]+)\/?$/.exec(path);
     if (details) return method === 'GET' ? this.details(details[1] ?? '') : methodNotAllowed();
     const m = /^\/v2\/bots\/([^/]+)\/(status|leave|retry-callback)\/?$/.exec(path);
-    if (!m) return null;
+    if (!m) return this.routeAction(method, path, body, query);
     const [, botId = '', action] = m;
     const bot = this.bots.get(botId.toLowerCase());
     if (action === 'status') {
@@ -176,6 +242,115 @@ export class BotApi extends EventEmitter {
       return this.done('The bot is leaving the meeting.');
     }
     return this.retryCallback(bot, body);
+  }
+
+  /**
+   * The endpoints that act on one bot, added with the operations flow builders asked for. As the
+   * API does: the method, then the request (bot id, query, body) is checked, then the bot looked up,
+   * then whether its status allows it.
+   */
+  private routeAction(method: string, path: string, body: string, query: URLSearchParams): ApiAnswer | null {
+    const m = /^\/v2\/bots\/([^/]+)\/(screenshots|send-chat-message|pause-recording|resume-recording|update-config|resend-webhook|delete-data)\/?$/.exec(path);
+    if (!m) return null;
+    const [, id = '', action = ''] = m;
+    const expected = action === 'screenshots' ? 'GET' : action === 'update-config' ? 'PATCH' : action === 'delete-data' ? 'DELETE' : 'POST';
+    if (method !== expected) return methodNotAllowed();
+    const checkedId = pathBotId(id);
+    if ('refused' in checkedId) return checkedId.refused;
+    const find = (): SimulatedBot | ApiAnswer => this.bots.get(checkedId.botId) ?? notFound(checkedId.botId);
+    switch (action) {
+      case 'screenshots': {
+        const checked = checkScreenshotsQuery(query);
+        if ('refused' in checked) return checked.refused;
+        const bot = find();
+        return isBot(bot) ? this.screenshots(bot, checked.query) : bot;
+      }
+      case 'send-chat-message': {
+        const checked = checkChatMessage(body);
+        if ('refused' in checked) return checked.refused;
+        if (checked.body.message.trim() === '') return validationError('body/message cannot be empty or white space only');
+        const bot = find();
+        if (!isBot(bot)) return bot;
+        if (!IN_CALL.includes(bot.status)) return statusConflict(bot, 'send a chat message');
+        this.postInChat(bot, checked.body.message);
+        return this.done('Chat message sent.');
+      }
+      case 'pause-recording':
+      case 'resume-recording': {
+        const pausing = action === 'pause-recording';
+        const checked = (pausing ? checkPause : checkResume)(body);
+        if ('refused' in checked) return checked.refused;
+        const bot = find();
+        if (!isBot(bot)) return bot;
+        const allowed: readonly BotStatusCode[] = pausing ? ['in_call_recording', 'recording_resumed'] : ['recording_paused'];
+        if (!allowed.includes(bot.status)) return statusConflict(bot, pausing ? 'pause its recording' : 'resume its recording');
+        bot.status = pausing ? 'recording_paused' : 'recording_resumed';
+        bot.updatedAt = new Date();
+        if (checked.body.chat_message) this.postInChat(bot, checked.body.chat_message);
+        return this.done(pausing ? 'Recording paused.' : 'Recording resumed.');
+      }
+      case 'update-config': {
+        const checked = checkUpdateConfig(body);
+        if ('refused' in checked) return checked.refused;
+        const bot = find();
+        if (!isBot(bot)) return bot;
+        // A shallow merge, and null clears, as documented; any status.
+        const { extra } = checked.body;
+        bot.request.extra = extra === null ? null : { ...(bot.request.extra ?? {}), ...extra };
+        return this.done('Bot configuration updated.');
+      }
+      case 'resend-webhook': {
+        const bot = find();
+        if (!isBot(bot)) return bot;
+        if (!ENDED.includes(bot.status)) return statusConflict(bot, 'resend its final webhook');
+        this.emit('webhook-resent', { botId: bot.botId });
+        return this.done('Webhook resent.');
+      }
+      default: {
+        const checked = checkDeleteDataQuery(query);
+        if ('refused' in checked) return checked.refused;
+        const bot = find();
+        if (!isBot(bot)) return bot;
+        if (!ENDED.includes(bot.status)) return statusConflict(bot, 'have its data deleted');
+        bot.artifactsDeleted = true;
+        this.emit('data-deleted', { botId: bot.botId, fromProvider: checked.query.delete_from_provider ?? true });
+        return this.done('Bot data deleted.');
+      }
+    }
+  }
+
+  /** Every 10 s of the meeting one screenshot, for a Meet or Teams bot that recorded video and was in the meeting. */
+  private screenshots(bot: SimulatedBot, query: GetBotScreenshotsQueryParameters): ApiAnswer {
+    const limit = query.limit ?? SCREENSHOT_LIMITS.default;
+    const videoMode = bot.request.recording_mode !== 'audio_only';
+    const platform = platformOf(bot.request.meeting_url);
+    const wasInMeeting = bot.status === 'completed' || IN_CALL.includes(bot.status);
+    const count = videoMode && platform !== 'zoom' && wasInMeeting && !bot.artifactsDeleted ? Math.max(1, Math.floor(this.script.duration / SCREENSHOT_INTERVAL_SECONDS)) : 0;
+    let from = 1;
+    if (query.cursor) {
+      // As documented: base64 of the screenshot index; a leading - pages backward.
+      const backward = query.cursor.startsWith('-');
+      const index = Number(Buffer.from(backward ? query.cursor.slice(1) : query.cursor, 'base64').toString('utf8'));
+      if (!Number.isInteger(index) || index < 1) return validationError('querystring/cursor is not a cursor this API gave');
+      from = backward ? Math.max(1, index - limit) : index;
+    }
+    const to = Math.min(count, from + limit - 1);
+    const origin = new URL(this.urlsOf(bot.botId).audio ?? 'http://127.0.0.1/').origin;
+    const data: GetBotScreenshotsResponse['data'] = [];
+    for (let index = from; index <= to; index += 1) {
+      // The shape of a presigned link; the simulator does not serve screenshot images.
+      data.push({ screenshot_id: index, url: `${origin}/screenshots/${bot.botId}/${index}.png?X-Amz-Expires=14400` });
+    }
+    const next = to < count ? Buffer.from(String(to + 1)).toString('base64') : null;
+    const prev = from > 1 ? `-${Buffer.from(String(from)).toString('base64')}` : null;
+    if (this.answers === 'minimal') return json(200, { success: true, data: data.map(({ url }) => ({ url })), cursor: next });
+    return json(200, { success: true, data, cursor: next, prev_cursor: prev });
+  }
+
+  private postInChat(bot: SimulatedBot, message: string): void {
+    bot.chatMessages.push(message);
+    const posted: PostedChatMessage = { botId: bot.botId, message };
+    this.emit('chat-message', posted);
   }
 
   /**
@@ -206,6 +381,8 @@ export class BotApi extends EventEmitter {
       endedAt,
       errorCode,
       errorMessage: errorCode === null ? null : (options.errorMessage ?? failureMessage(errorCode)),
+      chatMessages: [],
+      artifactsDeleted: false,
     };
     this.bots.set(botId, bot);
     return bot;
@@ -222,9 +399,9 @@ export class BotApi extends EventEmitter {
   }
 
   private create(text: string): ApiAnswer {
-    const body = parse(text);
-    if (body === undefined) return error(400, 'Bad Request', 'VALIDATION_ERROR', 'The body must be JSON.');
-    if (!validateCreateBotRequest(body)) return invalid(validateCreateBotRequest.errors ?? []);
+    const checked = checkCreateBot(text);
+    if ('refused' in checked) return checked.refused;
+    const body = checked.body;
     if (body.callback_enabled && !body.callback_config) {
       return error(400, 'Bad Request', 'VALIDATION_ERROR', 'callback_config is required when callback_enabled is true.');
     }
@@ -245,6 +422,8 @@ export class BotApi extends EventEmitter {
       endedAt: null,
       errorCode: null,
       errorMessage: null,
+      chatMessages: [],
+      artifactsDeleted: false,
     };
     this.bots.set(bot.botId, bot);
     bot.timer = setTimeout(() => this.finish(bot), this.meetingMs);
@@ -254,7 +433,7 @@ export class BotApi extends EventEmitter {
 
   /**
    * `GET /v2/bots`: the bots created or added here, newest first, filtered by `status`,
-   * `created_after`, `created_before` and `ended_after`, a page of `limit` from `cursor`.
+   * `created_after`, `created_before`, `ended_after` and `extra`, a page of `limit` from `cursor`.
    */
   private list(query: URLSearchParams): ApiAnswer {
     const read = readListQuery(query);
@@ -346,6 +525,11 @@ export class BotApi extends EventEmitter {
         for (const field of LINK_FIELDS) details.data[field] = null;
       }
     }
+    // After DELETE …/delete-data the bot is still described, its links are null.
+    if (created?.artifactsDeleted) {
+      details.data.artifacts_deleted = true;
+      for (const field of LINK_FIELDS) details.data[field] = null;
+    }
     if (this.answers === 'full') return json(200, details);
     const data: Record<string, unknown> = { bot_id: details.data.bot_id, status: details.data.status };
     for (const field of LINK_FIELDS) data[field] = details.data[field];
@@ -358,9 +542,10 @@ export class BotApi extends EventEmitter {
   }
 
   private retryCallback(bot: SimulatedBot, text: string): ApiAnswer {
-    const body = text.trim() === '' ? null : parse(text);
-    if (body === undefined) return error(400, 'Bad Request', 'VALIDATION_ERROR', 'The body must be JSON.');
-    if (!validateRetryCallbackRequest(body)) return invalid(validateRetryCallbackRequest.errors ?? []);
+    // No body: the bot's own callback settings (the schema's default, null).
+    const checked = text.trim() === '' ? { body: null } : checkRetryCallback(text);
+    if ('refused' in checked) return checked.refused;
+    const body = checked.body;
     if (bot.status !== 'completed') return error(409, 'Conflict', 'BOT_NOT_ENDED', 'The bot has not finished yet.');
     const target = body ?? bot.request.callback_config ?? null;
     if (!target) return error(409, 'Conflict', 'NO_CALLBACK_CONFIGURED', 'The bot has no callback configured.');
@@ -389,35 +574,6 @@ export class BotApi extends EventEmitter {
     }
     this.emit('callback', sent);
   }
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-export function json(status: number, value: unknown): ApiAnswer {
-  return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(value)) };
-}
-
-/** The documented ErrorResponse shape. */
-export function error(status: number, name: string, code: string, message: string): ApiAnswer {
-  return json(status, { success: false, error: name, code, statusCode: status, message });
-}
-
-function invalid(errors: Parameters<typeof readableErrors>[0]): ApiAnswer {
-  const text = readableErrors(errors)
-    .map((e) => `${e.field === '(delivery)' ? 'body' : e.field} ${e.message}`)
-    .join('; ');
-  return validationError(text);
-}
-
-/** The documented ValidationErrorResponse shape. */
-function validationError(message: string): ApiAnswer {
-  return json(400, { success: false, error: 'Bad Request', code: 'VALIDATION_ERROR', statusCode: 400, message });
 }
 
 /** Completed or failed, and when; a bot whose status a test set by hand ended at its last update. */
@@ -471,7 +627,10 @@ interface ListQuery {
 /** ISO 8601 in UTC, as the document's pattern for these parameters requires. */
 const QUERY_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z$/;
 
-/** The query of `GET /v2/bots`, or what is wrong with it. Parameters the stand-in does not filter by are ignored. */
+/**
+ * The query of `GET /v2/bots`, or what is wrong with it: status, the dates, extra, limit and cursor.
+ * Parameters the stand-in does not filter by are ignored.
+ */
 function readListQuery(query: URLSearchParams): ListQuery | string {
   const limitText = query.get('limit');
   const limit = limitText === null ? LIST_LIMITS.default : /^\d+$/.test(limitText) ? Number(limitText) : Number.NaN;
@@ -489,6 +648,9 @@ function readListQuery(query: URLSearchParams): ListQuery | string {
   const unknown = statuses.find((code) => !STATUS_CODES.has(code));
   if (unknown !== undefined) return `querystring/status: ${unknown} is not a bot status`;
   const wanted = new Set(statuses);
+  const extra = query.get('extra') || null;
+  const extraProblem = extra === null ? null : extraFilterProblem(extra);
+  if (extraProblem) return extraProblem;
   const cursorText = query.get('cursor');
   const backward = cursorText?.startsWith('-') ?? false;
   const cursor = cursorText === null || cursorText === '' ? null : { position: backward ? cursorText.slice(1) : cursorText, backward };
@@ -499,7 +661,8 @@ function readListQuery(query: URLSearchParams): ListQuery | string {
       (wanted.size === 0 || wanted.has(bot.status)) &&
       (dates.created_after === null || bot.createdAt.getTime() > dates.created_after) &&
       (dates.created_before === null || bot.createdAt.getTime() < dates.created_before) &&
-      (dates.ended_after === null || (endedAt !== null && endedAt.getTime() > dates.ended_after)),
+      (dates.ended_after === null || (endedAt !== null && endedAt.getTime() > dates.ended_after)) &&
+      (extra === null || matchesExtraFilter(extra, bot.request.extra)),
   };
 }
 
@@ -520,6 +683,11 @@ function notFound(botId: string): ApiAnswer {
   return error(404, 'Not Found', 'BOT_NOT_FOUND', `No bot with id ${botId}.`);
 }
 
-function methodNotAllowed(): ApiAnswer {
-  return error(405, 'Method Not Allowed', 'METHOD_NOT_ALLOWED', 'Method not allowed.');
+function isBot(value: SimulatedBot | ApiAnswer): value is SimulatedBot {
+  return 'botId' in value;
+}
+
+/** The documented 409 of an action the bot's status does not allow. */
+function statusConflict(bot: SimulatedBot, what: string): ApiAnswer {
+  return error(409, 'Conflict', 'FST_ERR_BOT_STATUS', `The bot is ${bot.status}: it cannot ${what}.`);
 }

@@ -1,4 +1,5 @@
-// The POST /v2/bots body a message asks for, and the same body as it may be shown (no secrets).
+// What a message asks of the bot node: the POST /v2/bots body (and the same body as it may be
+// shown, without secrets), the bot it is about, and the fields it gives any other request.
 import type { CreateBotRequestBodyInput } from '../../lib/validation';
 import type { CallbackTarget } from './callback-target';
 
@@ -65,4 +66,27 @@ export function botIdOf(msg: Record<string, unknown>): unknown {
   const data = record(payload?.data);
   if (data && data.bot_id !== undefined) return data.bot_id;
   return record(msg.meetingbaas)?.botId;
+}
+
+/** msg.payload.bot_id and nowhere else: what the actions that delete accept. */
+export function explicitBotIdOf(msg: Record<string, unknown>): unknown {
+  return record(msg.payload)?.bot_id;
+}
+
+/** A delivery from a callback in node (`{event, data}`): it says which bot, not what to ask. */
+export function isDelivery(payload: unknown): boolean {
+  const value = record(payload);
+  return value !== null && typeof value.event === 'string' && record(value.data) !== null;
+}
+
+/**
+ * The fields msg.payload gives a request (its query parameters or its body), without `bot_id`,
+ * which goes in the path. A payload that is no object, or is a delivery, gives none.
+ */
+export function inputFields(msg: Record<string, unknown>): Record<string, unknown> {
+  const payload = record(msg.payload);
+  if (!payload || isDelivery(payload)) return {};
+  const fields: Record<string, unknown> = { ...payload };
+  delete fields.bot_id;
+  return fields;
 }

@@ -1,16 +1,15 @@
-// "meeting bot": sends a Meeting BaaS bot to a meeting with its callback wired to a "callback
-// in" node of this Node-RED, and asks about a bot (status, fresh artifact links), makes it
-// leave, or has its callback sent again. API errors reach Catch nodes as plain sentences.
+// "meeting bot": every operation of the Meeting BaaS v2 bot API a flow needs, one action per node,
+// from the operations table (src/lib/api/operations.ts): send a bot to a meeting (now or
+// scheduled) with its callback wired to a "callback in" node of this Node-RED, list bots, ask about
+// one, act on it during and after its meeting, manage scheduled bots. API errors reach Catch nodes
+// as plain sentences.
 import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { ApiError, MeetingBaasApi, type RetryNotice } from '../../lib/api';
-import type { CreateBotRequestBodyInput } from '../../lib/validation';
+import { ApiError, isAction, isPagedAction, MeetingBaasApi, queryValuesOf, type Action, type OperationRequest, type PagedAction, type RetryNotice } from '../../lib/api';
 import { readAccount } from '../meetingbaas-config/account';
-import { botIdOf, buildCreateRequest, RECORDING_MODES, withoutSecrets } from './bot-request';
+import { DEFAULT_MAX_PAGES, MAX_PAGES_LIMIT, traitsOf } from './actions';
+import { botIdOf, buildCreateRequest, explicitBotIdOf, inputFields, RECORDING_MODES, withoutSecrets } from './bot-request';
 import { resolveCallbackTarget, type CallbackTarget } from './callback-target';
-
-type Action = 'create' | 'status' | 'details' | 'leave' | 'retry-callback';
-const ACTIONS: readonly Action[] = ['create', 'status', 'details', 'leave', 'retry-callback'];
 
 interface BotDef extends NodeDef {
   account?: string;
@@ -23,11 +22,21 @@ interface BotDef extends NodeDef {
   recordingMode?: string;
   transcription?: boolean | string;
   retries?: number | string;
+  /** Paged actions: `each` sends one message per page, `all` one message with every page. */
+  pages?: string;
+  maxPages?: number | string;
 }
 
 type Msg = NodeMessageInFlow & Record<string, unknown>;
 
-/** Node-RED's own error for a value a TypedInput could not evaluate (e.g. bad JSONata). */
+/** What one message out of the node carries. */
+interface Outcome {
+  readonly payload: unknown;
+  readonly info: Record<string, unknown>;
+  readonly statusText: string;
+}
+
+/** A problem with the message or the node's settings, said before any request (no HTTP status). */
 class SettingError extends Error {}
 
 export = (RED: NodeAPI): void => {
@@ -36,12 +45,16 @@ export = (RED: NodeAPI): void => {
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string => RED._(`meetingbaas-bot.${key}`, vars);
 
-    const action: Action = ACTIONS.includes(def.action as Action) ? (def.action as Action) : 'create';
+    const action: Action = isAction(def.action) ? def.action : 'create';
+    const traits = traitsOf(action);
     const callbackId = def.callback?.trim() || '';
     const recordingMode = (RECORDING_MODES as readonly string[]).includes(def.recordingMode ?? '') ? (def.recordingMode as string) : '';
     const transcription = def.transcription === true || def.transcription === 'true';
     const retriesSetting = Number(def.retries);
     const retries = Number.isInteger(retriesSetting) && retriesSetting >= 0 && retriesSetting <= 10 ? retriesSetting : undefined;
+    const eachPage = def.pages === 'each';
+    const maxPagesSetting = Number(def.maxPages);
+    const maxPages = Number.isInteger(maxPagesSetting) && maxPagesSetting >= 1 ? Math.min(maxPagesSetting, MAX_PAGES_LIMIT) : DEFAULT_MAX_PAGES;
 
     const account = readAccount(RED, def.account);
     const closing = new AbortController();
@@ -74,7 +87,9 @@ export = (RED: NodeAPI): void => {
         detail: error.apiMessage ?? error.problems.join('; '),
         operation: error.operation,
       };
-      const key = `api.${error.kind}${error.kind === 'conflict' ? `-${action}` : ''}`;
+      let key = `api.${error.kind}`;
+      if (error.kind === 'conflict') key = `api.conflict-${action}`;
+      if (error.kind === 'not-found' && traits.group === 'scheduled') key = 'api.not-found-scheduled';
       let text = t(key, vars);
       if (error.kind === 'rate-limited' && error.retryAfterSeconds === undefined) text = t('api.rate-limited-no-wait', vars);
       if (error.statusCode !== undefined && vars.detail && !text.includes(vars.detail)) text += ` ${t('api.said', vars)}`;
@@ -89,50 +104,113 @@ export = (RED: NodeAPI): void => {
       }
     }
 
-    async function perform(client: MeetingBaasApi, msg: Msg): Promise<{ payload: unknown; info: Record<string, unknown>; statusText: string }> {
-      const signal = closing.signal;
-      if (action === 'create') {
-        let callback: CallbackTarget | null = null;
-        if (callbackId) {
-          const target = resolveCallbackTarget(RED, callbackId, def.account);
-          if (typeof target === 'string') throw new SettingError(t(`errors.${target}`));
-          callback = target;
+    /** The bot the message is about, from where the action allows; undefined for an action about no bot. */
+    function botIdFor(msg: Msg): string | undefined {
+      if (traits.botId === 'none') return undefined;
+      const botId = traits.botId === 'payload' ? explicitBotIdOf(msg) : botIdOf(msg);
+      if (botId === undefined || botId === null || botId === '') throw new SettingError(t(traits.botId === 'payload' ? 'errors.noExplicitBotId' : 'errors.noBotId'));
+      return String(botId);
+    }
+
+    /** Fields the action needs in msg.payload, named before anything is built. */
+    function checkRequired(fields: Record<string, unknown>): void {
+      for (const field of traits.required ?? []) {
+        if (fields[field] === undefined) throw new SettingError(t('errors.missing', { field }));
+      }
+    }
+
+    /** create and schedule-create: the node's settings, the message's, and the callback node's address. */
+    async function sendBot(client: MeetingBaasApi, msg: Msg, sending: 'create' | 'schedule-create'): Promise<Outcome> {
+      let callback: CallbackTarget | null = null;
+      if (callbackId) {
+        const target = resolveCallbackTarget(RED, callbackId, def.account);
+        if (typeof target === 'string') throw new SettingError(t(`errors.${target}`));
+        callback = target;
+      }
+      const meetingUrl = evaluate(def.meetingUrl, def.meetingUrlType, 'payload.meeting_url', msg);
+      const botName = evaluate(def.botName, def.botNameType, 'payload.bot_name', msg);
+      if (meetingUrl === undefined || meetingUrl === '') throw new SettingError(t('errors.noMeetingUrl'));
+      if (botName === undefined || botName === '') throw new SettingError(t('errors.noBotName'));
+      const fields = inputFields(msg);
+      checkRequired(fields);
+      const body = buildCreateRequest(msg, { meetingUrl, botName, recordingMode, transcription, callback });
+      if (sending === 'schedule-create') {
+        const joinAt = fields.join_at;
+        body.join_at = joinAt instanceof Date && !Number.isNaN(joinAt.getTime()) ? joinAt.toISOString() : joinAt;
+      }
+      // The client checks the body against the API's schema before it sends anything.
+      const created = await client.perform(sending, { body }, closing.signal);
+      const botId = created.data.bot_id;
+      return {
+        payload: { bot_id: botId, request: withoutSecrets(body) },
+        info: { action, botId, ...(callback ? { callbackUrl: callback.url } : {}) },
+        statusText: t(`status.done.${sending}`, { id: botId.slice(0, 8) }),
+      };
+    }
+
+    /** A paged action: every page up to the node's bound, sent page by page or all at once. */
+    async function readPages(client: MeetingBaasApi, paged: PagedAction, botId: string | undefined, fields: Record<string, unknown>, out: (outcome: Outcome) => void): Promise<void> {
+      const query = queryValuesOf(paged, fields);
+      let cursor = query.cursor ?? null;
+      const items: unknown[] = [];
+      let pages = 0;
+      let next: string | null = null;
+      for (;;) {
+        const page = await client.page(paged, { ...(botId !== undefined ? { botId } : {}), query: { ...query, cursor } }, closing.signal);
+        pages += 1;
+        next = page.nextCursor;
+        // A cursor that does not move would read the same page up to the bound.
+        const last = next === null || pages >= maxPages || next === cursor;
+        if (eachPage) {
+          out({
+            payload: page.items,
+            info: { action, ...(botId !== undefined ? { botId } : {}), page: pages, count: page.items.length, nextCursor: next, lastPage: last },
+            statusText: t('status.page', { page: pages, count: page.items.length }),
+          });
+        } else {
+          items.push(...page.items);
         }
-        const meetingUrl = evaluate(def.meetingUrl, def.meetingUrlType, 'payload.meeting_url', msg);
-        const botName = evaluate(def.botName, def.botNameType, 'payload.bot_name', msg);
-        if (meetingUrl === undefined || meetingUrl === '') throw new SettingError(t('errors.noMeetingUrl'));
-        if (botName === undefined || botName === '') throw new SettingError(t('errors.noBotName'));
-        const body = buildCreateRequest(msg, { meetingUrl, botName, recordingMode, transcription, callback });
-        // The client checks the body against the API's schema before it sends anything.
-        const created = await client.createBot(body as unknown as CreateBotRequestBodyInput, signal);
-        return {
-          payload: { bot_id: created.botId, request: withoutSecrets(body) },
-          info: { action, botId: created.botId, ...(callback ? { callbackUrl: callback.url } : {}) },
-          statusText: t('status.created', { id: created.botId.slice(0, 8) }),
-        };
+        if (last) break;
+        cursor = next;
       }
-      const botId = botIdOf(msg);
-      if (botId === undefined || botId === null || botId === '') throw new SettingError(t('errors.noBotId'));
-      const id = String(botId);
-      if (action === 'status') {
-        const status = await client.botStatus(id, signal);
-        return { payload: status, info: { action, botId: status.bot_id, status: status.status }, statusText: status.status };
+      if (!eachPage) {
+        out({
+          payload: items,
+          info: { action, ...(botId !== undefined ? { botId } : {}), pages, count: items.length, nextCursor: next },
+          statusText: t(`status.done.${paged}`, { count: items.length, pages }),
+        });
       }
-      if (action === 'details') {
+    }
+
+    /** Performs the node's action for one message; `out` is called once per message to send. */
+    async function perform(client: MeetingBaasApi, msg: Msg, out: (outcome: Outcome) => void): Promise<void> {
+      const signal = closing.signal;
+      if (action === 'create' || action === 'schedule-create') {
+        out(await sendBot(client, msg, action));
+        return;
+      }
+      const botId = botIdFor(msg);
+      const fields = traits.payload === 'nothing' ? {} : inputFields(msg);
+      checkRequired(fields);
+      if (isPagedAction(action)) {
+        await readPages(client, action, botId, fields, out);
+        return;
+      }
+      const request: OperationRequest = {
+        ...(botId !== undefined ? { botId } : {}),
+        ...(traits.payload === 'query' ? { query: queryValuesOf(action, { ...traits.queryDefaults, ...fields }) } : {}),
+        // Without fields, no body: the actions that take an optional one (pause, resume) then have no options.
+        ...(traits.payload === 'body' && Object.keys(fields).length > 0 ? { body: fields } : {}),
+      };
+      if (action === 'schedule-update' && request.body === undefined) throw new SettingError(t('errors.nothingToUpdate'));
+      if (action === 'status' || action === 'details' || action === 'schedule-get') {
         // Passed on as received: fields the node does not read are there whatever they hold.
-        const details = await client.botDetails(id, signal);
-        return {
-          payload: details,
-          info: { action, botId: details.bot_id, status: details.status },
-          statusText: t('status.details', { status: details.status }),
-        };
+        const { data } = await client.perform(action, request, signal);
+        out({ payload: data, info: { action, botId: data.bot_id, status: data.status }, statusText: t(`status.done.${action}`, { status: String(data.status) }) });
+        return;
       }
-      if (action === 'leave') {
-        const left = await client.leaveBot(id, signal);
-        return { payload: { bot_id: id, ...left }, info: { action, botId: id }, statusText: t('status.left') };
-      }
-      const sent = await client.retryCallback(id, null, signal);
-      return { payload: { bot_id: id, ...sent }, info: { action, botId: id }, statusText: t('status.retried') };
+      const answer = await client.perform(action, request, signal);
+      out({ payload: { bot_id: botId, ...answer.data }, info: { action, botId }, statusText: t(`status.done.${action}`) });
     }
 
     node.on('input', (inMsg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => {
@@ -143,12 +221,21 @@ export = (RED: NodeAPI): void => {
         return;
       }
       node.status({ fill: 'blue', shape: 'dot', text: t(`status.working.${action}`) });
-      perform(api, msg)
-        .then(({ payload, info, statusText }) => {
-          msg.payload = payload;
-          msg.meetingbaas = info;
-          node.status({ fill: 'green', shape: 'dot', text: statusText });
-          send(msg);
+      let sent = 0;
+      // Pages after the first are copies of the message as it came in: the first one sent may be
+      // changed by the nodes after this one while the next page is read.
+      const pristine = eachPage && traits.paged ? RED.util.cloneMessage(msg) : null;
+      const out = (outcome: Outcome): void => {
+        const message = sent === 0 || pristine === null ? msg : RED.util.cloneMessage(pristine);
+        sent += 1;
+        message.payload = outcome.payload;
+        message.meetingbaas = outcome.info;
+        node.status({ fill: 'green', shape: 'dot', text: outcome.statusText });
+        send(message);
+      };
+      perform(api, msg, out)
+        .then(() => {
+          if (eachPage && traits.paged) node.status({ fill: 'green', shape: 'dot', text: t('status.pagesSent', { pages: sent }) });
           done();
         })
         .catch((error: unknown) => {

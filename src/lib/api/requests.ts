@@ -1,0 +1,124 @@
+// What the client sends for an operation of the table, checked before anything leaves: the bot id
+// in the path as a UUID, the body against its closed schema, the query parameters against theirs.
+// A request that fails here is an ApiError `invalid-request` or `bad-bot-id`: nothing was sent.
+import type { ValidateFunction } from 'ajv';
+import { documentedValidator } from '../validation';
+import { ApiError } from './errors';
+import { ACTIONS, OPERATIONS, operationName, type Action } from './operations';
+import { requestProblems } from './request-errors';
+
+/** Bot ids are UUIDs; checking before building a path keeps `../` and `?` out of it. */
+export const BOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A query parameter as sent; undefined, null and '' are left out. */
+export type QueryValue = string | number | boolean | null | undefined;
+export type QueryValues = { readonly [name: string]: QueryValue };
+
+interface RequestChecks {
+  readonly body: ValidateFunction<unknown> | null;
+  readonly query: ValidateFunction<unknown> | null;
+}
+
+// Compiled when the module loads, so that a schema the table names and the file lacks fails at once.
+const CHECKS: ReadonlyMap<Action, RequestChecks> = new Map(
+  ACTIONS.map((action): [Action, RequestChecks] => {
+    const { body, query } = OPERATIONS[action];
+    return [action, { body: body === null ? null : documentedValidator(body), query: query === null ? null : documentedValidator(query) }];
+  }),
+);
+
+function checksOf(action: Action): RequestChecks {
+  const checks = CHECKS.get(action);
+  if (!checks) throw new TypeError(`no request checks for ${action}`);
+  return checks;
+}
+
+/** The operation's path with the bot id put in, lower-cased; throws `bad-bot-id` for anything but a UUID. */
+export function requestPath(action: Action, botId: unknown): string {
+  const { path } = OPERATIONS[action];
+  if (!path.includes('{bot_id}')) return path;
+  if (typeof botId !== 'string' || !BOT_ID.test(botId)) {
+    throw new ApiError('bad-bot-id', operationName(action), { problems: [`${JSON.stringify(botId) ?? String(botId)} is not a bot id (a UUID)`] });
+  }
+  return path.replace('{bot_id}', botId.toLowerCase());
+}
+
+/** Throws `invalid-request` when the body breaks the operation's schema, or the operation takes none. */
+export function checkBody(action: Action, body: unknown): void {
+  const check = checksOf(action).body;
+  if (check === null) throw new ApiError('invalid-request', operationName(action), { problems: ['this request takes no body'] });
+  if (!check(body)) throw new ApiError('invalid-request', operationName(action), { problems: requestProblems(check.errors ?? []) });
+}
+
+/** `?name=value&…` in the order given, after checking the values against the operation's parameters. */
+export function queryString(action: Action, values: QueryValues = {}): string | undefined {
+  const present = Object.entries(values).filter((entry): entry is [string, string | number | boolean] => {
+    const value = entry[1];
+    return value !== undefined && value !== null && value !== '';
+  });
+  if (present.length === 0) return undefined;
+  const check = checksOf(action).query;
+  if (check === null) throw new ApiError('invalid-request', operationName(action), { problems: ['this request takes no query parameters'] });
+  if (!check(Object.fromEntries(present))) throw new ApiError('invalid-request', operationName(action), { problems: requestProblems(check.errors ?? []) });
+  const params = new URLSearchParams();
+  for (const [name, value] of present) params.set(name, String(value));
+  return `?${params.toString()}`;
+}
+
+function isPlainObject(value: unknown): value is { readonly [key: string]: unknown } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** One item of a comma-separated list: a comma or white space inside it would change the list the API reads. */
+const LIST_ITEM = /^[^,\s]+$/;
+
+/**
+ * Query parameters from values a flow holds: a Date as ISO 8601 (UTC), a list comma-separated
+ * (`status: ["completed", "failed"]`), an object as the `field:value,…` pairs the `extra` filter
+ * reads. Strings, numbers and booleans are kept as they are; the operation's schema checks them
+ * when the request is built. Throws `invalid-request` for a value no query can carry.
+ */
+export function queryValuesOf(action: Action, fields: { readonly [name: string]: unknown }): QueryValues {
+  const problems: string[] = [];
+  const out: Record<string, QueryValue> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      out[name] = value;
+    } else if (value instanceof Date) {
+      if (Number.isNaN(value.getTime())) problems.push(`${name} is not a valid date`);
+      else out[name] = value.toISOString();
+    } else if (Array.isArray(value)) {
+      if (value.length === 0) problems.push(`${name} must list at least one value`);
+      const bad = value.filter((item) => typeof item !== 'string' || !LIST_ITEM.test(item));
+      for (const item of bad) problems.push(`${name} ${JSON.stringify(item)} is not one value of a comma-separated list`);
+      if (value.length > 0 && bad.length === 0) out[name] = value.join(',');
+    } else if (isPlainObject(value)) {
+      const pairs = fieldValuePairs(name, value, problems);
+      if (pairs !== null) out[name] = pairs;
+    } else {
+      problems.push(`${name} is not a value a query can carry`);
+    }
+  }
+  if (problems.length > 0) throw new ApiError('invalid-request', operationName(action), { problems });
+  return out;
+}
+
+/** `{customer_id: "123", project: "sales"}` → `customer_id:123,project:sales`, as the API's `extra` filter reads it. */
+function fieldValuePairs(name: string, object: { readonly [key: string]: unknown }, problems: string[]): string | null {
+  const entries = Object.entries(object);
+  if (entries.length === 0) {
+    problems.push(`${name} must hold at least one field`);
+    return null;
+  }
+  const pairs: string[] = [];
+  for (const [field, value] of entries) {
+    if (field === '' || /[,:]/.test(field)) problems.push(`${name} field ${JSON.stringify(field)} cannot be filtered on (empty, or holds , or :)`);
+    else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') problems.push(`${name}.${field} must be a string, a number or a boolean`);
+    else if (String(value).includes(',')) problems.push(`${name}.${field} cannot hold a comma`);
+    else pairs.push(`${field}:${String(value)}`);
+  }
+  return pairs.length === entries.length ? pairs.join(',') : null;
+}
