@@ -9,7 +9,7 @@
 //
 // Redis unreachable or slow must never hold a request: every call has a deadline, a failed claim
 // counts as "not seen" (a duplicate beats a lost meeting), and the client reconnects by itself.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { RedisClientType } from '@redis/client';
 import type { ClaimAnswer, ClaimStore } from './repeats';
 
@@ -51,8 +51,8 @@ export type RedisState = 'connecting' | 'up' | 'down';
 export interface RedisWatcher {
   /** The first failure of an outage: a lost connection, a refused one, or a call past its deadline. */
   down(detail: string): void;
-  /** Redis answers again; `unchecked`: claims that failed during the outage (accepted unchecked). */
-  up(unchecked: number): void;
+  /** Redis answers again. */
+  up(): void;
 }
 
 export type RedisProblem = 'bad-url';
@@ -90,6 +90,11 @@ export function redisDisplayName(url: string): string | null {
   return `${parsed.protocol}//${user}${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
 }
 
+/** Equal for equal settings, and shows no password: to tell whether the account's store changed. */
+export function redisIdentity(settings: RedisSettings): string {
+  return `redis:${createHash('sha256').update(JSON.stringify([settings.url, settings.password ?? '', settings.prefix])).digest('hex')}`;
+}
+
 /** The claims of one callback node (by `namespace`) in a shared Redis, over one connection of its own. */
 export class RedisClaims implements ClaimStore {
   /** Says which process holds a pending claim or a lock. */
@@ -103,9 +108,6 @@ export class RedisClaims implements ClaimStore {
   private closed = false;
   private state_: RedisState = 'connecting';
   private detail = '';
-  private uncheckedInOutage = 0;
-  /** Claims that failed (and so were taken as new) since these claims were made. */
-  unchecked = 0;
 
   private constructor(
     private readonly settings: RedisSettings,
@@ -151,22 +153,16 @@ export class RedisClaims implements ClaimStore {
   async claim(key: string, windowMs: number): Promise<ClaimAnswer> {
     const full = this.keyPrefix + key;
     const giveUpAt = Date.now() + this.timing.waitForOtherMs;
-    try {
-      for (;;) {
-        const set = await this.call((c) => c.set(full, this.pendingValue, { condition: 'NX', expiration: { type: 'PX', value: Math.min(this.timing.pendingMs, windowMs) } }));
-        if (set !== null) return true;
-        const held = await this.call((c) => c.get(full));
-        if (held === SETTLED) return false;
-        // Ours: an earlier claim of this process whose outcome was lost (a call past its deadline that Redis still ran).
-        if (held === this.pendingValue) return true;
-        if (Date.now() >= giveUpAt) return 'elsewhere';
-        // Gone between the two calls (forgotten or expired): claim it again at once.
-        if (held !== null) await delay(this.timing.pollMs);
-      }
-    } catch (error) {
-      this.unchecked += 1;
-      this.uncheckedInOutage += 1;
-      throw error;
+    for (;;) {
+      const set = await this.call((c) => c.set(full, this.pendingValue, { condition: 'NX', expiration: { type: 'PX', value: Math.min(this.timing.pendingMs, windowMs) } }));
+      if (set !== null) return true;
+      const held = await this.call((c) => c.get(full));
+      if (held === SETTLED) return false;
+      // Ours: an earlier claim of this process whose outcome was lost (a call past its deadline that Redis still ran).
+      if (held === this.pendingValue) return true;
+      if (Date.now() >= giveUpAt) return 'elsewhere';
+      // Gone between the two calls (forgotten or expired): claim it again at once.
+      if (held !== null) await delay(this.timing.pollMs);
     }
   }
 
@@ -276,9 +272,7 @@ export class RedisClaims implements ClaimStore {
     const wasDown = this.state_ === 'down';
     this.state_ = 'up';
     this.detail = '';
-    const unchecked = this.uncheckedInOutage;
-    this.uncheckedInOutage = 0;
-    if (wasDown) for (const watcher of this.watchers) watcher.up(unchecked);
+    if (wasDown) for (const watcher of this.watchers) watcher.up();
   }
 
   private failed(error: unknown): void {

@@ -43,6 +43,8 @@ type Outcome = 'settled' | 'forgotten';
 export class RepeatFilter {
   /** Claims of this process not settled or forgotten yet, with what copies that arrive meanwhile wait for. */
   private readonly undecided = new Map<string, { outcome: Promise<Outcome>; decide: (outcome: Outcome) => void }>();
+  /** Claims the store failed to decide, taken as new: possible duplicates. */
+  unchecked = 0;
 
   constructor(
     private readonly store: ClaimStore,
@@ -72,7 +74,10 @@ export class RepeatFilter {
     let decide: (outcome: Outcome) => void = () => {};
     const outcome = new Promise<Outcome>((resolve) => (decide = resolve));
     this.undecided.set(key, { outcome, decide });
-    const claimed = await this.store.claim(key, this.windowMs).catch(() => true);
+    const claimed = await this.store.claim(key, this.windowMs).catch(() => {
+      this.unchecked += 1;
+      return true;
+    });
     if (claimed === true) return 'new';
     // Copies waiting here are asked again, and are told the same while the other process decides.
     if (claimed === 'elsewhere') {
