@@ -164,6 +164,22 @@ describe('claims in Redis (a real redis-server)', function () {
     assert.equal(await filter.claim('after'), 'repeat');
   });
 
+  it('records what it accepted during an outage once Redis is back, so that later copies are repeats everywhere', async () => {
+    const [a, b] = pair();
+    const here = new RepeatFilter(a, WINDOW_MS);
+    const there = new RepeatFilter(b, WINDOW_MS);
+    await redis.stop();
+    assert.equal(await here.claim('meeting:1'), 'new');
+    here.settle('meeting:1');
+    await eventually(() => a.waitingToRecord === 1, 2000, 'kept to record');
+    assert.equal(await here.claim('meeting:1'), 'repeat', 'this instance knows it accepted it');
+    await redis.start();
+    await eventually(() => a.state === 'up' && b.state === 'up' && a.waitingToRecord === 0, 5000, 'recorded after reconnection');
+    assert.equal(await there.claim('meeting:1'), 'repeat', 'the other instance sees it too');
+    const ttl = await inspect.pTTL(`test:cb${namespace}:meeting:1`);
+    assert.ok(ttl > 50_000, `with the rest of its window: ${ttl}`);
+  });
+
   it('never holds a call longer than its deadline when Redis stops answering', async () => {
     const claims = open();
     const w = watcher();

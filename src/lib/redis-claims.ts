@@ -34,6 +34,8 @@ export interface RedisTiming {
   readonly maxReconnectDelayMs: number;
   /** Calls waiting in the client at most; past that they fail at once instead of queueing. */
   readonly maxQueued: number;
+  /** Deliveries accepted while Redis could not record them, kept to record once it is back; the oldest go first. */
+  readonly maxUnrecorded: number;
 }
 
 export const REDIS_TIMING: RedisTiming = {
@@ -43,6 +45,7 @@ export const REDIS_TIMING: RedisTiming = {
   pollMs: 20,
   maxReconnectDelayMs: 2000,
   maxQueued: 1000,
+  maxUnrecorded: 10_000,
 };
 
 export type RedisState = 'connecting' | 'up' | 'down';
@@ -65,9 +68,12 @@ export class RedisSettingsError extends Error {
 
 const SETTLED = 's';
 
-// Only the holder may turn its pending claim into a lasting one, or forget it: a claim that
-// expired meanwhile and was taken by another instance stays theirs.
-const SETTLE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return 0";
+// Only the holder may turn its pending claim into a lasting one, or forget it: a claim that another
+// instance took meanwhile stays theirs. A missing one is recorded (this process accepted the delivery
+// while Redis could not be asked, or held it pending longer than the pending time).
+const SETTLE_SCRIPT =
+  "local held = redis.call('get', KEYS[1]) " +
+  "if held == false or held == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return 0";
 const FORGET_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 // A lock already held by this process is renewed, so that a look never waits for its own stale lock.
 const LOCK_SCRIPT =
@@ -108,6 +114,9 @@ export class RedisClaims implements ClaimStore {
   private closed = false;
   private state_: RedisState = 'connecting';
   private detail = '';
+  /** Key → when its window ends: accepted here, not yet recorded in Redis (it could not be reached). */
+  private readonly unrecorded = new Map<string, number>();
+  private recording = false;
 
   private constructor(
     private readonly settings: RedisSettings,
@@ -151,6 +160,8 @@ export class RedisClaims implements ClaimStore {
   }
 
   async claim(key: string, windowMs: number): Promise<ClaimAnswer> {
+    // Accepted here while Redis was away: this instance knows, whatever Redis says.
+    if ((this.unrecorded.get(key) ?? 0) > Date.now()) return false;
     const full = this.keyPrefix + key;
     const giveUpAt = Date.now() + this.timing.waitForOtherMs;
     for (;;) {
@@ -166,12 +177,52 @@ export class RedisClaims implements ClaimStore {
     }
   }
 
+  /**
+   * Makes the claim last its window. When Redis cannot be reached, the delivery is kept here and
+   * recorded once it is back, so that copies arriving after the outage are still recognised.
+   */
   async settle(key: string, windowMs: number): Promise<void> {
-    await this.call((c) => c.eval(SETTLE_SCRIPT, { keys: [this.keyPrefix + key], arguments: [this.pendingValue, SETTLED, String(windowMs)] }));
+    try {
+      await this.record(key, windowMs);
+    } catch (error) {
+      this.unrecorded.delete(key);
+      this.unrecorded.set(key, Date.now() + windowMs);
+      if (this.unrecorded.size > this.timing.maxUnrecorded) this.unrecorded.delete(this.unrecorded.keys().next().value ?? '');
+      throw error;
+    }
   }
 
   async forget(key: string): Promise<void> {
+    this.unrecorded.delete(key);
     await this.call((c) => c.eval(FORGET_SCRIPT, { keys: [this.keyPrefix + key], arguments: [this.pendingValue] }));
+  }
+
+  /** How many accepted deliveries wait to be recorded in Redis. */
+  get waitingToRecord(): number {
+    return this.unrecorded.size;
+  }
+
+  private async record(key: string, windowMs: number): Promise<void> {
+    await this.call((c) => c.eval(SETTLE_SCRIPT, { keys: [this.keyPrefix + key], arguments: [this.pendingValue, SETTLED, String(windowMs)] }));
+  }
+
+  /** Records what was accepted during an outage, oldest first; stops at the first failure (the next reconnection goes on). */
+  private async recordAccepted(): Promise<void> {
+    if (this.recording) return;
+    this.recording = true;
+    try {
+      for (const [key, until] of [...this.unrecorded]) {
+        if (this.closed) return;
+        const windowMs = until - Date.now();
+        if (windowMs > 0) await this.record(key, windowMs);
+        // Settled again meanwhile, with a window of its own: leave that one.
+        if (this.unrecorded.get(key) === until) this.unrecorded.delete(key);
+      }
+    } catch {
+      // Still out of reach: the rest waits for the next time it answers.
+    } finally {
+      this.recording = false;
+    }
   }
 
   /**
@@ -272,6 +323,7 @@ export class RedisClaims implements ClaimStore {
     const wasDown = this.state_ === 'down';
     this.state_ = 'up';
     this.detail = '';
+    if (this.unrecorded.size > 0) void this.recordAccepted();
     if (wasDown) for (const watcher of this.watchers) watcher.up();
   }
 
