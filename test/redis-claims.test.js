@@ -28,6 +28,21 @@ function watcher() {
   return { said, down: (detail) => said.down.push(detail), up: () => (said.up += 1) };
 }
 
+describe('the Redis client', () => {
+  it('is loaded only when a shared store is opened, not with the nodes', () => {
+    const { execFileSync } = require('node:child_process');
+    const path = require('node:path');
+    const root = path.join(__dirname, '..');
+    const loaded = execFileSync(process.execPath, ['-e', `
+      require(${JSON.stringify(path.join(root, 'nodes/meetingbaas-callback/meetingbaas-callback.js'))});
+      require(${JSON.stringify(path.join(root, 'nodes/meetingbaas-config/meetingbaas-config.js'))});
+      require(${JSON.stringify(path.join(root, 'lib/redis-claims.js'))});
+      process.stdout.write(String(Object.keys(require.cache).some((file) => file.includes('@redis'))));
+    `], { encoding: 'utf8' });
+    assert.equal(loaded, 'false');
+  });
+});
+
 describe('claims in Redis (a real redis-server)', function () {
   this.timeout(30000);
   let redis;
