@@ -141,4 +141,28 @@ describe('callback in with a shared store (Redis), in a real Node-RED', function
     assert.ok(Date.now() < deadline);
     assert.doesNotMatch(nodeRed.log, new RegExp(REDIS_PASSWORD), 'the password never reaches the log');
   });
+
+  it('keeps answering promptly when Redis stops answering (connected but silent)', async () => {
+    redis.pause();
+    try {
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 20 }, () => post(url, deliveries.completed())));
+      const took = Date.now() - started;
+      assert.deepEqual([...new Set(answers.map((a) => a.status))], [200]);
+      assert.ok(took < 5000, `20 deliveries answered in ${took} ms`);
+    } finally {
+      redis.resume();
+    }
+    // A second outage within a minute is not logged again (a Redis that comes and goes must not
+    // flood the log), so resumed claiming shows in the answers: a copy is a repeat again.
+    const until = Date.now() + 15000;
+    for (;;) {
+      const delivery = deliveries.completed();
+      await post(url, delivery);
+      const copy = await post(url, { ...delivery, data: { ...delivery.data, sent_at: new Date(Date.now() + 1000).toISOString() } });
+      if (JSON.parse(copy.text).duplicate) break;
+      assert.ok(Date.now() < until, 'claims resume after Redis answers again');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
 });
