@@ -225,6 +225,41 @@ function churnSection(r) {
   return out.join('\n');
 }
 
+function scaleSection(r) {
+  if (!r) return '## 4. Scale-out\n\nNot run yet: `npm run bench -- scale`.\n';
+  const out = [];
+  out.push('## 4. Scale-out: two instances behind HAProxy, Redis claims against the memory store');
+  out.push('');
+  out.push(`Run ${day(r.date)}; Node ${r.versions.node}, Node-RED ${r.versions.nodeRed}, @redis/client ${r.versions.redisClient}, ${r.redisServer}, autocannon ${r.versions.autocannon}; load average ${r.loadAverage.toFixed(1)} on this machine at the end of the run.`);
+  out.push('');
+  out.push('Two real Node-RED processes (the package installed from its tarball), HAProxy in front (round robin, a new backend ' +
+    'connection per request), a Redis without persistence, and autocannon in a separate process: all on this machine. Each ' +
+    'instance holds two **callback in** nodes: one whose account names the shared Redis (each delivery and its meeting ' +
+    'claimed there: `SET NX PX`, then made to last its window), one deciding in its own memory as a single instance does ' +
+    `(which, behind a balancer, does not recognise a copy that lands on the other instance). ${r.connections} connections, ` +
+    `a ${r.bodyBytes}-byte \`bot.completed\` with a fresh bot id per request, ${r.seconds} s per run, ${r.rounds} round(s) ` +
+    'alternating the two routes after a 3 s warm-up of each; figures are medians over the rounds.');
+  out.push('');
+  out.push(table(['route', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], [
+    ['Redis claims (shared)', n0(r.redis.rps), r.redis.p50, r.redis.p99, r.redis.non2xx, r.redis.errors],
+    ['memory store (each instance alone)', n0(r.memory.rps), r.memory.p50, r.memory.p99, r.memory.non2xx, r.memory.errors],
+  ]));
+  out.push('');
+  out.push(table(['ratio', 'measured'], [
+    ['throughput Redis / memory', x(r.ratios.throughput)],
+    ['p99 latency Redis / memory', x(r.ratios.p99)],
+  ]));
+  out.push('');
+  out.push('Per run:');
+  out.push('');
+  out.push(table(['round', 'route', 'requests/s', 'p99 ms'], r.runs.map((run) => [run.round + 1, run.route, n0(run.rps), run.p99])));
+  out.push('');
+  out.push('The cost is four Redis round trips per new delivery (claim and settle, for the delivery and for its meeting), on ' +
+    'cores that Redis, HAProxy, both Node-RED processes and the load generator share here.');
+  out.push('');
+  return out.join('\n');
+}
+
 const HARDENING = `## Hardening (tests, not benchmarks)
 
 \`npm run test:stress\` (about 4 minutes; each file against a real Node-RED with the package installed from its tarball,
@@ -235,11 +270,12 @@ except the download faults, which use the test helper):
 | \`test/stress/callback-fuzz.stress.js\` | 3,000 generated requests (fast-check; \`FUZZ_RUNS\`, \`FUZZ_SEED\`): truncated and malformed JSON, random bytes, wrong content types and charsets, bodies around the 1 MiB limit, nesting up to 20,000 deep, \`__proto__\`/\`constructor\`/\`prototype\` keys, a wrong type in each field, unknown events, wrong methods, absent/wrong/duplicated secrets, Svix signatures with a wrong key, over another body, with duplicated ids or missing headers, stale and future timestamps, key rotation. Each answer is the documented status; every authentic delivery reaches exactly its output once; nothing else reaches any output; repeats are answered as such; the runtime's \`Object.prototype\`/\`Array.prototype\` are unchanged (the probe is first shown to detect a deliberate pollution); no crash in the log; the heap after a full GC (probe node, \`--expose-gc\`) grows by less than 8 MiB plus 2 KiB per authentic delivery (the repeat filter's entries). |
 | \`test/stress/callback-load.stress.js\` | 60 s of autocannon at full speed (50 connections, 10 % byte-exact repeats): every delivery answered 2xx counted exactly once at the outputs, each on the right output; of the copies of one delivery exactly one accepted as new. |
 | \`test/stress/callback-redeploy.stress.js\` | 60 s of full, flow and node deploys (the callback node, the node it is wired to, an unrelated node) while a sender retries as Meeting BaaS does: no 404, every delivery accepted, none delivered twice. |
+| \`test/scale/scale-out.scale.js\` (\`npm run test:scale\`) | Redis, two Node-RED instances and HAProxy: 240 meetings, each sent four times at once through the balancer (callback, its retry with a changed \`sent_at\`, the signed webhook and its retry), reach a flow exactly once across both; Redis stopped mid-run and started again: no meeting lost, no 5xx but 503, the outage logged once per instance, duplicates counted and reported. |
 | \`test/stress/artifacts-faults.stress.js\` | resets on every attempt, 5xx storms, stalls, a slow sender, a chunked body over the limit, an unwritable directory, a full tmpfs, closing during a Retry-After: the right error or recovery, no partial file, a final status, no unhandled rejection. |
 
 In \`npm test\`, \`test/regression-guard.test.js\` guards against gross slow-downs only: validation against \`JSON.parse\` of the same body (at most 10×), and the download library against \`http.get\` piped to a file (at least 0.33×, with memory growth under 96 MiB while writing 128 MiB), ratios measured in the same run.
 
-\`npm audit --omit=dev\` could not be run where these figures were made: the npm registry reachable there answers npm's advisory request (\`POST /-/npm/v1/security/advisories/bulk\`) with 405. Run it where the advisory service answers; the production dependencies are ajv 8, ajv-formats 3, standardwebhooks 1 and undici 7 (7.30).
+\`npm audit --omit=dev\` could not be run where these figures were made: the npm registry reachable there answers npm's advisory request (\`POST /-/npm/v1/security/advisories/bulk\`) with 405. Run it where the advisory service answers; the production dependencies are ajv 8, ajv-formats 3, standardwebhooks 1, undici 7 (7.30) and @redis/client 6 (no dependencies of its own).
 `;
 
 function writeReport() {
@@ -247,14 +283,15 @@ function writeReport() {
   const artifacts = read('artifacts');
   const churn = read('churn');
   const validation = read('validation');
-  const any = ingest || artifacts || churn || validation;
+  const scale = read('scale');
+  const any = ingest || artifacts || churn || validation || scale;
   const m = any ? any.machine : null;
   const text = [
     '# Benchmarks',
     '',
     'What this package costs and gains against what a user would otherwise build from core nodes, measured on the same',
     'machine in the same run. Absolute figures drift on a shared machine; the ratios are the point. Regenerate with',
-    '`npm run bench` (all; about 7 minutes) or `npm run bench -- ingest` / `validation` / `artifacts` / `churn`; options',
+    '`npm run bench` (all; about 8 minutes) or `npm run bench -- ingest` / `validation` / `artifacts` / `churn` / `scale`; options',
     '`--seconds`, `--rounds`, `--connections`, `--cpu-prof DIR` (ingest: a CPU profile of Node-RED), `--sizes 256,1024` (MiB), `--samples`. The scripts are in `bench/`, the raw results in',
     '`bench/results/`, the plots in `bench/plots/`; this file is written by `bench/report.js` from those results.',
     '',
@@ -264,6 +301,7 @@ function writeReport() {
     validationSection(validation),
     artifactsSection(artifacts),
     churnSection(churn),
+    scaleSection(scale),
     HARDENING,
   ].join('\n');
   fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), text.replace(/\n{3,}/g, '\n\n'));

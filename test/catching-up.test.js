@@ -56,7 +56,7 @@ describe('catch-up schedule of a callback node', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(api, { delivered = new Set(), deliver, events = {} } = {}) {
+  async function start(api, { delivered = new Set(), deliver, events = {}, lock } = {}) {
     const sent = [];
     const said = { failed: [], resumed: 0, checkpoint: [] };
     const catchingUp = await CatchingUp.start({
@@ -72,6 +72,7 @@ describe('catch-up schedule of a callback node', () => {
         ...events,
       },
       now: () => now,
+      ...(lock ? { lock } : {}),
     });
     running.push(catchingUp);
     return { catchingUp, sent, said };
@@ -88,6 +89,69 @@ describe('catch-up schedule of a callback node', () => {
   }
 
   const checkpoint = () => JSON.parse(fs.readFileSync(path.join(dir, 'catch-up', 'cb.json'), 'utf8'));
+
+  /** A lock as Redis holds it for several instances: one holder at a time, and what happened to it. */
+  function sharedLock() {
+    const state = { holder: null, acquired: 0, released: 0, refused: 0 };
+    const of = (who) => ({
+      acquire: async (ttlMs) => {
+        assert.ok(ttlMs > 0);
+        if (state.holder !== null && state.holder !== who) return (state.refused += 1), false;
+        state.holder = who;
+        state.acquired += 1;
+        return true;
+      },
+      release: async () => {
+        if (state.holder === who) state.holder = null;
+        state.released += 1;
+      },
+    });
+    return { state, of };
+  }
+
+  it('looks only while holding the shared lock, releases it after, and tries again soon when another holds it', async () => {
+    const api = standIn();
+    const first = await start(api);
+    await first.catchingUp.idle();
+    await first.catchingUp.close(false);
+    const lock = sharedLock();
+    lock.state.holder = 'other instance';
+    const missed = api.end(T0 + MINUTE);
+    now = T0 + 10 * MINUTE;
+    const listed = api.lists.length;
+    const { catchingUp, sent } = await start(api, { lock: lock.of('this instance') });
+    await afterLooks(catchingUp, () => lock.state.refused >= 3);
+    assert.equal(api.lists.length, listed, 'no look while another instance looks');
+    assert.equal(checkpoint().coveredUntil, T0, 'nothing counts as covered');
+
+    lock.state.holder = null;
+    await afterLooks(catchingUp, () => sent.length === 1);
+    assert.equal(sent[0].botId, missed);
+    await catchingUp.idle();
+    assert.equal(lock.state.holder, null, 'released after the look');
+    assert.equal(lock.state.released, lock.state.acquired);
+  });
+
+  it('never lets two instances sharing the lock look at the same time', async () => {
+    const api = standIn();
+    let looking = 0;
+    let most = 0;
+    const list = api.listEndedBots;
+    api.listEndedBots = async (...args) => {
+      looking += 1;
+      most = Math.max(most, looking);
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      looking -= 1;
+      return list(...args);
+    };
+    const lock = sharedLock();
+    const a = await start(api, { lock: lock.of('a') });
+    const b = await start(api, { lock: lock.of('b') });
+    now = T0 + 10 * MINUTE;
+    await afterLooks(a.catchingUp, () => api.lists.length >= 10 && lock.state.refused >= 1);
+    assert.equal(most, 1, 'one look at a time across both');
+    await b.catchingUp.idle();
+  });
 
   it('at its first start recovers nothing from before it existed, then what ended after, once settled', async () => {
     const api = standIn();

@@ -21,7 +21,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const RECORDED = {
   nodeRedReleases: { latest: '5.0.7', maintenance: '4.1.15' },
   latestNodeRedNodeEngines: '>=22.9',
-  latestVersions: { ajv: '8.20.0', 'ajv-formats': '3.0.1', parseurl: '1.3.3', standardwebhooks: '1.1.1', undici: '8.13.1' },
+  latestVersions: { ajv: '8.20.0', 'ajv-formats': '3.0.1', parseurl: '1.3.3', standardwebhooks: '1.1.1', undici: '8.13.1', '@redis/client': '6.4.0' },
 };
 
 /**

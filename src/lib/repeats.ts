@@ -24,19 +24,27 @@ export function meetingKey(event: string | null, botId: string | null): string |
 /**
  * Where claims are held. `claim` records a key unless it is held already (true: this call recorded
  * it); a held key expires after `windowMs`. A store shared by several processes must make `claim`
- * atomic: in Redis, `SET key 1 NX PX windowMs` and `DEL key`.
+ * atomic (in Redis, `SET key value NX PX ms`), and may answer `'elsewhere'`: another process holds
+ * the key and has not settled it yet, so the delivery may still fail there.
  */
 export interface ClaimStore {
-  claim(key: string, windowMs: number): Promise<boolean>;
+  claim(key: string, windowMs: number): Promise<ClaimAnswer>;
+  /** The claim stands for its whole window (a shared store holds an unsettled claim only briefly). */
+  settle?(key: string, windowMs: number): Promise<void>;
   forget(key: string): Promise<void>;
 }
 
-export type ClaimResult = 'new' | 'repeat';
+export type ClaimAnswer = boolean | 'elsewhere';
+
+/** `busy`: another process is handling a copy and has not decided: the sender should try again shortly. */
+export type ClaimResult = 'new' | 'repeat' | 'busy';
 type Outcome = 'settled' | 'forgotten';
 
 export class RepeatFilter {
   /** Claims of this process not settled or forgotten yet, with what copies that arrive meanwhile wait for. */
   private readonly undecided = new Map<string, { outcome: Promise<Outcome>; decide: (outcome: Outcome) => void }>();
+  /** Claims the store failed to decide, taken as new: possible duplicates. */
+  unchecked = 0;
 
   constructor(
     private readonly store: ClaimStore,
@@ -54,7 +62,8 @@ export class RepeatFilter {
 
   /**
    * 'new': the caller owns the delivery and must `settle` or `forget` it. 'repeat': it was accepted
-   * before, within the window. A store that fails counts as "not seen": a duplicate beats a loss.
+   * before, within the window. 'busy': another process is deciding about it. A store that fails
+   * counts as "not seen": a duplicate beats a loss.
    */
   async claim(key: string): Promise<ClaimResult> {
     if (!this.enabled) return 'new';
@@ -65,8 +74,16 @@ export class RepeatFilter {
     let decide: (outcome: Outcome) => void = () => {};
     const outcome = new Promise<Outcome>((resolve) => (decide = resolve));
     this.undecided.set(key, { outcome, decide });
-    const claimed = await this.store.claim(key, this.windowMs).catch(() => true);
-    if (claimed) return 'new';
+    const claimed = await this.store.claim(key, this.windowMs).catch(() => {
+      this.unchecked += 1;
+      return true;
+    });
+    if (claimed === true) return 'new';
+    // Copies waiting here are asked again, and are told the same while the other process decides.
+    if (claimed === 'elsewhere') {
+      this.decide(key, 'forgotten');
+      return 'busy';
+    }
     this.decide(key, 'settled');
     return 'repeat';
   }
@@ -78,6 +95,8 @@ export class RepeatFilter {
 
   /** The delivery was accepted: it stays remembered, and copies waiting for it are repeats. */
   settle(key: string): void {
+    // A store that cannot make it last lets its short claim expire: at worst a later copy gets through.
+    if (this.enabled) void this.store.settle?.(key, this.windowMs).catch(() => undefined);
     this.decide(key, 'settled');
   }
 

@@ -32,6 +32,15 @@ export const CATCH_UP_TIMING: CatchUpTiming = {
   retryMs: 30 * 1000,
 };
 
+/** Held by one process at a time, for at most `ttlMs` (one that died while holding it blocks no one for long). */
+export interface CatchUpLock {
+  acquire(ttlMs: number): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+/** How long a look may hold the lock; a longer one may overlap with another instance's (the claims keep meetings apart). */
+const LOCK_MS = 5 * 60 * 1000;
+
 export interface CatchUpOptions {
   /** The checkpoint file of this node. */
   readonly file: string;
@@ -43,6 +52,8 @@ export interface CatchUpOptions {
   readonly deliver: (botId: string, delivery: RecoveredDelivery) => Promise<boolean>;
   readonly events: CatchUpEvents;
   readonly now?: () => number;
+  /** Several instances behind a load balancer: a look runs only while holding this lock. */
+  readonly lock?: CatchUpLock;
 }
 
 export interface CatchUpEvents {
@@ -71,6 +82,8 @@ export class CatchingUp {
   private readonly checkpointTimer: NodeJS.Timeout;
   private looking: Promise<void> | null = null;
   private failures = 0;
+  /** The last look found the lock held by another instance. */
+  private lockedOut = false;
   private closed = false;
   private readonly now: () => number;
 
@@ -126,12 +139,25 @@ export class CatchingUp {
   private schedule(): void {
     if (this.closed) return;
     const { everyMs, retryMs, settleMs } = this.options.timing;
-    const wait = this.failures === 0 ? everyMs : Math.min(everyMs, retryMs * 2 ** (this.failures - 1));
+    // Locked out: soon again rather than a whole period later, so that this instance's covered time keeps up.
+    const wait = this.lockedOut ? retryMs : this.failures === 0 ? everyMs : Math.min(everyMs, retryMs * 2 ** (this.failures - 1));
     this.lookTimer = setTimeout(() => this.lookNow(settleMs), wait);
     this.lookTimer.unref();
   }
 
   private async look(settleMs: number): Promise<void> {
+    const lock = this.options.lock;
+    if (lock === undefined) return this.lookHolding(settleMs);
+    this.lockedOut = !(await lock.acquire(LOCK_MS));
+    if (this.lockedOut) return;
+    try {
+      await this.lookHolding(settleMs);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async lookHolding(settleMs: number): Promise<void> {
     const { timing, api, deliveredBots, deliver, events } = this.options;
     const endedBefore = this.now() - settleMs;
     const endedAfter = Math.max(this.coveredUntil - timing.marginMs, this.since);

@@ -9,6 +9,7 @@ import { DeliveryAuthenticator, type RejectionReason } from '../../lib/authentic
 import type { RecoveredDelivery } from '../../lib/catch-up';
 import { DELIVERY_SOURCES, OUTPUT, readDelivery, routeDelivery, type RoutedDelivery } from '../../lib/delivery';
 import type { JournalEntry } from '../../lib/journal';
+import { RedisClaims, redisIdentity, RedisSettingsError, type RedisSettings } from '../../lib/redis-claims';
 import { BoundedClaims, deliveryKey, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/repeats';
 import { readAccount } from '../meetingbaas-config/account';
 import type { JournalRef } from '../shared/finishing';
@@ -68,6 +69,8 @@ const SAVE_REPEATS_AFTER_MS = 30 * 1000;
 const LOAD_REPEATS_TIMEOUT_MS = 10 * 1000;
 const STATUS_EVERY_MS = 500;
 const REJECTION_LOG_EVERY_MS = 60 * 1000;
+/** A Redis that comes and goes (slow rather than down) is logged at most this often. */
+const SHARED_STORE_LOG_EVERY_MS = 60 * 1000;
 
 function positiveNumber(value: unknown, fallback: number): number {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -94,6 +97,7 @@ function stringOrNull(value: unknown): string | null {
 
 const RESTARTING_BODY = { error: 'the callback node is restarting, retry shortly' };
 const RESTARTING_HEADERS = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+const BUSY_BODY = { error: 'another copy of this delivery is being handled, retry shortly' };
 
 function answer(res: Response, status: number, body: object, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
@@ -104,15 +108,20 @@ function answer(res: Response, status: number, body: object, headers: Record<str
 }
 
 interface RememberedDeliveries {
-  readonly storeName: string;
-  readonly saved: PersistedClaims;
+  /** Which store: a context store's name, or a digest of the shared store's settings. */
+  readonly where: string;
+  /** Null when the claims are in the shared store. */
+  readonly saved: PersistedClaims | null;
   readonly filter: RepeatFilter;
   /**
    * Meetings (event + bot id of a bot.completed or bot.failed), with their own window and bound.
    * Held in memory only: after a restart the journal says which meetings reached the flow.
    */
   readonly meetings: RepeatFilter;
-  readonly meetingClaims: BoundedClaims;
+  /** Null when the claims are in the shared store. */
+  readonly meetingClaims: BoundedClaims | null;
+  /** The Redis that several instances share, when the account names one. */
+  readonly shared: RedisClaims | null;
   /** Made by this node instance, not kept from an earlier one: the journal's entries are not known to it yet. */
   readonly fresh: boolean;
 }
@@ -126,11 +135,34 @@ export = (RED: NodeAPI): void => {
   // redeploy of the callback node alone must not send them again while the flow works on them.
   const inFlow = new Map<string, Set<number>>();
 
-  /** `onNotLoaded`: called when these are created and what was saved cannot be read. */
-  function rememberedBy(node: Node, storeName: string, onNotLoaded: () => void): RememberedDeliveries {
+  /**
+   * `onNotLoaded`: called when these are created and what was saved cannot be read. With `redis`,
+   * both kinds of claims are in Redis, shared with the other instances; throws `RedisSettingsError`.
+   */
+  function rememberedBy(node: Node, storeName: string, redis: RedisSettings | null, onNotLoaded: () => void): RememberedDeliveries {
+    const where = redis === null ? `context:${storeName}` : redisIdentity(redis);
     const known = remembered.get(node.id);
-    if (known && known.storeName === storeName) return { ...known, fresh: false };
-    if (known) void known.saved.discard();
+    if (known && known.where === where) return { ...known, fresh: false };
+    if (known) {
+      void known.saved?.discard();
+      void known.shared?.close();
+      remembered.delete(node.id);
+    }
+    if (redis !== null) {
+      // Keys by node id: the instances run the same flows, so the same node decides together.
+      const shared = RedisClaims.open(redis, node.id);
+      const created = {
+        where,
+        saved: null,
+        filter: new RepeatFilter(shared, DEFAULT_DEDUPE_HOURS * 3600 * 1000),
+        meetings: new RepeatFilter(shared, DEFAULT_DEDUPE_MEETING_MINUTES * 60 * 1000),
+        meetingClaims: null,
+        shared,
+        fresh: true,
+      };
+      remembered.set(node.id, created);
+      return created;
+    }
     // Global, not node, context: Node-RED deletes a node's context when the node changes.
     const context = node.context().global;
     const store: KeyValueStore = {
@@ -148,11 +180,12 @@ export = (RED: NodeAPI): void => {
     });
     const meetingClaims = new BoundedClaims(DEFAULT_DEDUPE_MAX);
     const created = {
-      storeName,
+      where,
       saved,
       filter: new RepeatFilter(saved, DEFAULT_DEDUPE_HOURS * 3600 * 1000),
       meetings: new RepeatFilter(meetingClaims, DEFAULT_DEDUPE_MEETING_MINUTES * 60 * 1000),
       meetingClaims,
+      shared: null,
       fresh: true,
     };
     remembered.set(node.id, created);
@@ -206,14 +239,24 @@ export = (RED: NodeAPI): void => {
       return;
     }
 
-    const repeats = rememberedBy(node, storeName, () => node.warn(t('warnings.repeatsNotLoaded', { store: storeName })));
+    const notLoaded = (): void => node.warn(t('warnings.repeatsNotLoaded', { store: storeName }));
+    let repeats: RememberedDeliveries;
+    try {
+      repeats = rememberedBy(node, storeName, account.redis, notLoaded);
+    } catch (error) {
+      if (!(error instanceof RedisSettingsError)) throw error;
+      // The URL itself is not repeated: it may hold a password.
+      node.error(t('errors.sharedStoreUrl'));
+      repeats = rememberedBy(node, storeName, null, notLoaded);
+    }
     repeats.filter.setWindow(dedupeMs);
     repeats.meetings.setWindow(dedupeMeetingMs);
-    repeats.saved.claims.setMax(dedupeMax);
-    repeats.meetingClaims.setMax(dedupeMax);
+    repeats.saved?.claims.setMax(dedupeMax);
+    repeats.meetingClaims?.setMax(dedupeMax);
     const seen = repeats.filter;
     const seenMeetings = repeats.meetings;
     const savedRepeats = repeats.saved;
+    const shared = repeats.shared;
     const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
     const deploys = watchDeploys(RED, node.id, wiredTo);
 
@@ -240,8 +283,11 @@ export = (RED: NodeAPI): void => {
         if (counts.invalid > 0) parts.push(t('status.invalid', { count: counts.invalid }));
         if (counts.rejected > 0) parts.push(t('status.rejected', { count: counts.rejected }));
         if (counts.parked > 0) parts.push(t('status.parked', { count: counts.parked }));
-        const attention = counts.parked > 0 || !verified;
-        status = { fill: counts.parked > 0 ? 'red' : verified ? 'green' : 'yellow', shape: attention ? 'ring' : 'dot', text: parts.join(' · ') };
+        const sharedDown = shared?.state === 'down';
+        if (sharedDown) parts.push(t('status.sharedStoreDown'));
+        if (shared && seen.unchecked > 0) parts.push(t('status.unchecked', { count: seen.unchecked }));
+        const attention = counts.parked > 0 || !verified || sharedDown;
+        status = { fill: counts.parked > 0 ? 'red' : verified && !sharedDown ? 'green' : 'yellow', shape: attention ? 'ring' : 'dot', text: parts.join(' · ') };
       }
       node.status(status);
     };
@@ -249,6 +295,29 @@ export = (RED: NodeAPI): void => {
     const scheduleStatus = (): void => {
       if (statusTimer === null && !closed) statusTimer = setTimeout(showStatus, STATUS_EVERY_MS);
     };
+
+    // Once per outage (and once a minute at most, for a Redis that keeps coming and going); the
+    // claims outlive this node instance, so it stops watching at close.
+    let lastSharedLog = 0;
+    let outageLogged = false;
+    // Deliveries taken as new because Redis could not say: counted from the start of the outage logged.
+    let uncheckedBefore = 0;
+    const unwatchShared = shared?.watch({
+      down: (detail) => {
+        scheduleStatus();
+        const now = Date.now();
+        if (outageLogged || now - lastSharedLog < SHARED_STORE_LOG_EVERY_MS) return;
+        outageLogged = true;
+        lastSharedLog = now;
+        uncheckedBefore = seen.unchecked;
+        node.warn(t('warnings.sharedStoreDown', { store: shared.displayName, detail }));
+      },
+      up: () => {
+        scheduleStatus();
+        if (outageLogged) node.log(t('log.sharedStoreBack', { store: shared.displayName, count: seen.unchecked - uncheckedBefore }));
+        outageLogged = false;
+      },
+    });
 
     // One line a minute at most, so that a flood of forged deliveries cannot flood the log.
     let rejectionsSinceLog = 0;
@@ -365,6 +434,7 @@ export = (RED: NodeAPI): void => {
       if (claim === 'new') claimed.set(res, mine);
       if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
       if (claim === 'repeat') return answer(res, 200, { received: true, duplicate: true });
+      if (claim === 'busy') return answer(res, 503, BUSY_BODY, RESTARTING_HEADERS);
 
       const contentType = req.headers['content-type'];
       const body = readDelivery(bytes, contentType);
@@ -376,10 +446,13 @@ export = (RED: NodeAPI): void => {
       // with a fresh sent_at): acknowledged, not sent on. Its own id stays remembered too.
       const meeting = seenMeetings.enabled && routed.output !== OUTPUT.invalid ? meetingKey(info.event, info.botId) : null;
       if (meeting !== null) {
-        if ((await seenMeetings.claim(meeting)) === 'repeat') {
+        const meetingClaim = await seenMeetings.claim(meeting);
+        if (meetingClaim === 'repeat') {
           conclude(res, 200, { received: true, duplicate: true });
           return;
         }
+        // Another instance is handling a copy of the meeting: this copy's sender retries.
+        if (meetingClaim === 'busy') return conclude(res, 503, BUSY_BODY, RESTARTING_HEADERS);
         mine.meeting = meeting;
       }
 
@@ -474,7 +547,10 @@ export = (RED: NodeAPI): void => {
       const journal = await journaling;
       if (closed || deploys.restarting) return false;
       const meeting = meetingKey(recovered.event, botId);
-      if (meeting !== null && (await seenMeetings.claim(meeting)) === 'repeat') return true;
+      const meetingClaim = meeting === null ? 'new' : await seenMeetings.claim(meeting);
+      if (meetingClaim === 'repeat') return true;
+      // Another instance is handling it: the next look sees whether it got through.
+      if (meetingClaim === 'busy') return false;
       const bytes = Buffer.from(JSON.stringify(recovered), 'utf8');
       const receivedAt = new Date();
       const deliveryId = `api:${recovered.event}:${botId}`;
@@ -545,6 +621,8 @@ export = (RED: NodeAPI): void => {
           return bots;
         },
         deliver: recover,
+        // With a shared store, one instance at a time looks (the claims keep the meetings apart anyway).
+        ...(shared ? { lock: shared.lock('catch-up') } : {}),
         events: {
           failed: (error, retryInMs) => {
             if (!catchUpFailing) node.warn(t('warnings.catchUpFailed', { detail: String(error), seconds: Math.round(retryInMs / 1000) }));
@@ -658,10 +736,14 @@ export = (RED: NodeAPI): void => {
       RED.events.removeListener('flows:stopping', onFlowsStopping);
       if (removed) inFlow.delete(node.id);
       if (statusTimer) clearTimeout(statusTimer);
-      if (removed && remembered.get(node.id)?.saved === savedRepeats) remembered.delete(node.id);
+      unwatchShared?.();
+      if (removed && remembered.get(node.id)?.filter === seen) {
+        remembered.delete(node.id);
+        void shared?.close();
+      }
       // Saved at every stop, so that a persistent store has them when Node-RED starts again. Not
       // waited for: a store that does not answer must not hold up the deploy.
-      void (removed ? savedRepeats.discard() : savedRepeats.flush());
+      void (removed ? savedRepeats?.discard() : savedRepeats?.flush());
       // The next instance of this node opens the same file: the writes on their way land first.
       void catchingUp
         .then((catchUp) => catchUp?.close(removed))

@@ -1,19 +1,25 @@
 // What the other nodes of this package read from a "Meeting BaaS account" config node.
 import type { Node, NodeAPI } from 'node-red';
+import type { RedisSettings } from '../../lib/redis-claims';
 
 export const DEFAULT_BASE_URL = 'https://api.meetingbaas.com';
 export const ACCOUNT_TYPE = 'meetingbaas-config';
+export const DEFAULT_REDIS_PREFIX = 'meetingbaas:';
 
 export interface AccountCredentials {
   apiKey?: string;
   callbackSecret?: string;
   webhookSecret?: string;
+  redisPassword?: string;
 }
 
 export interface AccountNode extends Node<AccountCredentials> {
   baseUrl: string;
   /** How the internet reaches this Node-RED (for callback URLs); '' when not set. */
   publicUrl?: string;
+  /** The Redis that several Node-RED instances share for their repeat decisions; '' when not set. */
+  redisUrl?: string;
+  redisPrefix?: string;
 }
 
 export interface Account {
@@ -21,6 +27,8 @@ export interface Account {
   readonly credentials: Readonly<AccountCredentials>;
   /** Public base URL of this Node-RED, without a trailing slash; '' when not set. */
   readonly publicUrl: string;
+  /** The shared store of several instances behind a load balancer; null: each instance decides alone. */
+  readonly redis: RedisSettings | null;
 }
 
 /** Only this package's account nodes: another package's node may hold an `apiKey` credential too. */
@@ -28,14 +36,17 @@ export function isAccountNode(node: Node | null | undefined): node is AccountNod
   return node?.type === ACCOUNT_TYPE;
 }
 
-const NO_ACCOUNT: Account = { baseUrl: DEFAULT_BASE_URL, credentials: {}, publicUrl: '' };
+const NO_ACCOUNT: Account = { baseUrl: DEFAULT_BASE_URL, credentials: {}, publicUrl: '', redis: null };
 
 /** The account a node points at, or defaults (no secrets) when it points at none. */
 export function readAccount(RED: NodeAPI, accountId: string | undefined): Account {
   if (!accountId) return NO_ACCOUNT;
   const node = RED.nodes.getNode(accountId);
   if (!isAccountNode(node)) return NO_ACCOUNT;
-  return { baseUrl: node.baseUrl, credentials: node.credentials ?? {}, publicUrl: node.publicUrl ?? '' };
+  const credentials = node.credentials ?? {};
+  const redisUrl = (node.redisUrl ?? '').trim();
+  const redis = redisUrl === '' ? null : { url: redisUrl, password: credentials.redisPassword ?? '', prefix: node.redisPrefix ?? DEFAULT_REDIS_PREFIX };
+  return { baseUrl: node.baseUrl, credentials, publicUrl: node.publicUrl ?? '', redis };
 }
 
 /** `https://api.meetingbaas.com/` and ` https://x ` become `https://api.meetingbaas.com` and `https://x`. */

@@ -1,11 +1,13 @@
 // "Meeting BaaS account": where the API is and the secrets the other nodes use. Holds no state.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { ACCOUNT_TYPE, normaliseBaseUrl, type AccountCredentials, type AccountNode } from './account';
+import { ACCOUNT_TYPE, DEFAULT_REDIS_PREFIX, normaliseBaseUrl, type AccountCredentials, type AccountNode } from './account';
 import { registerKeyTestRoute } from './test-key';
 
 interface AccountDef extends NodeDef {
   baseUrl?: string;
   publicUrl?: string;
+  redisUrl?: string;
+  redisPrefix?: string;
 }
 
 export = (RED: NodeAPI): void => {
@@ -13,12 +15,16 @@ export = (RED: NodeAPI): void => {
     RED.nodes.createNode(this, def);
     this.baseUrl = normaliseBaseUrl(def.baseUrl);
     this.publicUrl = (def.publicUrl ?? '').trim().replace(/\/+$/, '');
+    this.redisUrl = (def.redisUrl ?? '').trim();
+    // An empty prefix is allowed (a Redis of its own); only an absent one takes the default.
+    this.redisPrefix = def.redisPrefix ?? DEFAULT_REDIS_PREFIX;
   }
   RED.nodes.registerType<AccountNode, AccountDef, object, AccountCredentials>(ACCOUNT_TYPE, MeetingBaasAccount, {
     credentials: {
       apiKey: { type: 'password' },
       callbackSecret: { type: 'password' },
       webhookSecret: { type: 'password' },
+      redisPassword: { type: 'password' },
     },
   });
   registerKeyTestRoute(RED);
