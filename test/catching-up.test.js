@@ -56,7 +56,7 @@ describe('catch-up schedule of a callback node', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(api, { delivered = new Set(), deliver, events = {}, lock } = {}) {
+  async function start(api, { delivered = new Set(), deliver, events = {}, lock, shared } = {}) {
     const sent = [];
     const said = { failed: [], resumed: 0, checkpoint: [] };
     const catchingUp = await CatchingUp.start({
@@ -73,6 +73,7 @@ describe('catch-up schedule of a callback node', () => {
       },
       now: () => now,
       ...(lock ? { lock } : {}),
+      ...(shared ? { shared } : {}),
     });
     running.push(catchingUp);
     return { catchingUp, sent, said };
@@ -151,6 +152,25 @@ describe('catch-up schedule of a callback node', () => {
     await afterLooks(a.catchingUp, () => api.lists.length >= 10 && lock.state.refused >= 1);
     assert.equal(most, 1, 'one look at a time across both');
     await b.catchingUp.idle();
+  });
+
+  it('with instances sharing a covered time, one back from a long downtime looks from where the others got', async () => {
+    const api = standIn();
+    let held = null;
+    const shared = { read: async () => held, raise: async (value) => void (held = Math.max(held ?? value, value)) };
+    await (await start(api, { shared })).catchingUp.close(false);
+    // Meanwhile the other instances received and looked, up to three hours after this one went down.
+    const hadElsewhere = api.end(T0 + 60 * MINUTE);
+    held = T0 + 180 * MINUTE;
+    const missed = api.end(T0 + 190 * MINUTE);
+    now = T0 + 240 * MINUTE;
+    const listed = api.lists.length;
+    const { catchingUp, sent } = await start(api, { shared });
+    await catchingUp.idle();
+    assert.equal(api.lists[listed], T0 + 180 * MINUTE - TIMING.marginMs, 'from the shared covered time, not its own checkpoint');
+    assert.deepEqual(sent.map((s) => s.botId), [missed]);
+    assert.ok(!sent.some((s) => s.botId === hadElsewhere));
+    assert.equal(held, now - TIMING.settleAtStartMs, 'raised for the others');
   });
 
   it('at its first start recovers nothing from before it existed, then what ended after, once settled', async () => {

@@ -229,6 +229,18 @@ describe('claims in Redis (a real redis-server)', function () {
     assert.equal(await claims.claim('k', WINDOW_MS), true);
   });
 
+  it('shares a number between instances that only rises (the catch-up\'s covered time)', async () => {
+    const [a, b] = pair();
+    const [ra, rb] = [a.rising('covered'), b.rising('covered')];
+    assert.equal(await ra.read(), null);
+    await ra.raise(1000);
+    assert.equal(await rb.read(), 1000);
+    await rb.raise(500);
+    assert.equal(await ra.read(), 1000, 'never moved back');
+    await rb.raise(2000);
+    assert.equal(await ra.read(), 2000);
+  });
+
   it('locks one instance at a time, with an expiry, and lets the work go on when Redis is down', async () => {
     const [a, b] = pair();
     const lockA = a.lock('catch-up');

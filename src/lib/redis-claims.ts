@@ -76,6 +76,11 @@ const SETTLE_SCRIPT =
   "if held == false or held == ARGV[1] then return redis.call('set', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return 0";
 const FORGET_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 // A lock already held by this process is renewed, so that a look never waits for its own stale lock.
+/** Sets a number, unless the one held is larger: several instances raise it, none moves it back. */
+const RAISE_SCRIPT =
+  "local held = tonumber(redis.call('get', KEYS[1])) " +
+  "if held == nil or held < tonumber(ARGV[1]) then redis.call('set', KEYS[1], ARGV[1]) end return 1";
+
 const LOCK_SCRIPT =
   "if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end " +
   "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end return 0";
@@ -242,6 +247,21 @@ export class RedisClaims implements ClaimStore {
       },
       release: async () => {
         await this.call((c) => c.eval(FORGET_SCRIPT, { keys: [key], arguments: [value] })).catch(() => undefined);
+      },
+    };
+  }
+
+  /** A number shared by the instances that only grows (the catch-up's covered time); calls fail while Redis is out of reach. */
+  rising(name: string): { read(): Promise<number | null>; raise(value: number): Promise<void> } {
+    const key = `${this.keyPrefix}rising:${name}`;
+    return {
+      read: async () => {
+        const held: unknown = await this.call((c) => c.get(key));
+        const value = typeof held === 'string' ? Number(held) : Number.NaN;
+        return Number.isFinite(value) ? value : null;
+      },
+      raise: async (value) => {
+        await this.call((c) => c.eval(RAISE_SCRIPT, { keys: [key], arguments: [String(value)] }));
       },
     };
   }

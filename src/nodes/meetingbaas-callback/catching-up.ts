@@ -38,6 +38,18 @@ export interface CatchUpLock {
   release(): Promise<void>;
 }
 
+/**
+ * How far the looks of all instances have covered, kept where they all can read it: an instance
+ * that comes back after a long downtime looks from there, not from its own old checkpoint, and so
+ * does not bring back meetings another instance had long since delivered.
+ */
+export interface SharedCoveredTime {
+  /** Null when none is kept yet. */
+  read(): Promise<number | null>;
+  /** Never moves it back. */
+  raise(coveredUntil: number): Promise<void>;
+}
+
 /** How long a look may hold the lock; a longer one may overlap with another instance's (the claims keep meetings apart). */
 const LOCK_MS = 5 * 60 * 1000;
 
@@ -54,6 +66,7 @@ export interface CatchUpOptions {
   readonly now?: () => number;
   /** Several instances behind a load balancer: a look runs only while holding this lock. */
   readonly lock?: CatchUpLock;
+  readonly shared?: SharedCoveredTime;
 }
 
 export interface CatchUpEvents {
@@ -158,7 +171,10 @@ export class CatchingUp {
   }
 
   private async lookHolding(settleMs: number): Promise<void> {
-    const { timing, api, deliveredBots, deliver, events } = this.options;
+    const { timing, api, deliveredBots, deliver, events, shared } = this.options;
+    // Unreadable: this instance's own covered time, at worst a few copies the meeting claims drop.
+    const sharedCovered = shared ? await shared.read().catch(() => null) : null;
+    if (sharedCovered !== null && sharedCovered > this.coveredUntil) this.coveredUntil = Math.min(sharedCovered, this.now());
     const endedBefore = this.now() - settleMs;
     const endedAfter = Math.max(this.coveredUntil - timing.marginMs, this.since);
     if (endedBefore <= endedAfter) return;
@@ -187,6 +203,7 @@ export class CatchingUp {
     if (allSent && !this.closed) {
       this.coveredUntil = Math.max(this.coveredUntil, endedBefore);
       await this.saveCheckpoint();
+      await shared?.raise(this.coveredUntil).catch(() => undefined);
     }
   }
 

@@ -622,7 +622,7 @@ export = (RED: NodeAPI): void => {
         },
         deliver: recover,
         // With a shared store, one instance at a time looks (the claims keep the meetings apart anyway).
-        ...(shared ? { lock: shared.lock('catch-up') } : {}),
+        ...(shared ? { lock: shared.lock('catch-up'), shared: shared.rising('catch-up-covered-until') } : {}),
         events: {
           failed: (error, retryInMs) => {
             if (!catchUpFailing) node.warn(t('warnings.catchUpFailed', { detail: String(error), seconds: Math.round(retryInMs / 1000) }));
