@@ -48,11 +48,14 @@ function freePort() {
  * Starts Node-RED (the devDependency) on a free port. `settings` are merged into settings.js
  * (functions are not supported: the file is JSON inside module.exports). `contextStoreModules`:
  * {store name: file of a context store plugin}, added to `contextStorage` after a `memory` store (the default).
+ * `userDir`: a directory the caller owns, kept by `stop()` so that another Node-RED can start on it
+ * (a restart after a crash); the package is installed into it the first time. `port`: listen there
+ * instead of on a free port (a restart keeps the address senders were given).
  */
-async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {} } = {}) {
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
-  fs.cpSync(installedTemplate(), userDir, { recursive: true });
-  const port = await freePort();
+async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {}, userDir: ownUserDir, port: fixedPort } = {}) {
+  const userDir = ownUserDir || fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
+  if (!ownUserDir || !fs.existsSync(path.join(userDir, 'node_modules'))) fs.cpSync(installedTemplate(), userDir, { recursive: true });
+  const port = fixedPort || (await freePort());
   const full = {
     uiHost: '127.0.0.1',
     uiPort: port,
@@ -133,12 +136,13 @@ async function startNodeRed(settings = {}, { nodeBinary = process.execPath, node
         await exited;
       }
     },
+    /** Ends the process (SIGINT) and removes its user directory, unless the caller gave it. */
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGINT');
         await exited;
       }
-      fs.rmSync(userDir, { recursive: true, force: true });
+      if (!ownUserDir) fs.rmSync(userDir, { recursive: true, force: true });
     },
   };
   // Node-RED starts the flows before its HTTP server listens: a request between the two is refused.
