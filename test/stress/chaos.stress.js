@@ -5,8 +5,8 @@
 // meeting must be finished exactly once: every artifact saved, complete and byte-identical to
 // what storage served, every failed meeting reported, none finished twice by the flow's last hop.
 //
-// Phase 1: kills shorter than the sender's retries (about 21 s), so the sender and the journal
-// recover everything. Phase 2: one downtime longer than the sender's retries: only the catch-up
+// Phase 1: kills shorter than the sender's retries (about 21 s), none while a sender waits to
+// retry, so the sender and the journal recover everything. Phase 2: one downtime longer than the sender's retries: only the catch-up
 // (the callback node listing the bots that ended, from the API) can recover those meetings.
 // Phase 2 needs the catch-up in the callback node and `BotApi.addEndedBot` in the simulator; it
 // is skipped, saying so, while either is missing.
@@ -254,7 +254,7 @@ return msg;`;
  */
 function chaosFlow({ apiBaseUrl, directory, collectorUrl, fetchName, credentials = true }) {
   const post = (id) => ({ id, z: 'tab', type: 'http request', method: 'POST', ret: 'txt', url: collectorUrl, wires: [[]] });
-  return [
+  const nodes = [
     { id: 'tab', type: 'tab', label: 'chaos' },
     {
       id: 'acc',
@@ -302,6 +302,12 @@ function chaosFlow({ apiBaseUrl, directory, collectorUrl, fetchName, credentials
     { id: 'error', z: 'tab', type: 'function', name: 'error', func: ERROR_HOP, outputs: 1, wires: [['error-post']] },
     post('error-post'),
   ];
+  // A node without a position is a config node to Node-RED, and a catch node among config nodes
+  // whose scope names another is refused at start ("circular config node dependency").
+  nodes.forEach((node, i) => {
+    if (node.z) Object.assign(node, { x: 150 + 200 * (i % 4), y: 60 + 60 * Math.floor(i / 4) });
+  });
+  return nodes;
 }
 
 /** Both halves of the catch-up contract, or why phase 2 cannot run. */
@@ -421,39 +427,83 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
   }
 
   const reportsOf = (hop, botId) => collector.reports.filter((r) => r.hop === hop && r.botId === botId);
-  const unfinished = (set) => set.filter((m) => reportsOf('final', m.botId).length === 0);
 
-  /** Waits until every meeting of `set` reached the final hop, and the journal holds nothing unfinished. */
+  /** The links the flow worked from: those it reported, else those the callback carried. */
+  const linksOf = (meeting) => {
+    const final = reportsOf('final', meeting.botId)[0];
+    // A meeting recovered from the API came with the links the API gave: storage serves those.
+    return final && (final.recovered || !meeting.urls) ? final.urls : meeting.urls;
+  };
+
+  /** The files of a completed meeting: `{saved: Map(artifact → file name), partials, expected}`. */
+  const filesOf = (meeting) => {
+    const dir = path.join(directory, meeting.botId);
+    const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    const urls = linksOf(meeting) || {};
+    return {
+      dir,
+      partials: names.filter((n) => n.startsWith('.') || n.includes('.part')),
+      saved: new Map(names.filter((n) => !n.startsWith('.')).map((n) => [n.slice(0, n.lastIndexOf('.')), n])),
+      expected: ARTIFACTS.filter((a) => typeof urls[a] === 'string'),
+    };
+  };
+
+  /**
+   * Finished as the task defines it: a completed meeting has every artifact saved under its final
+   * name (its report to the final hop is counted, not required), a failed one reached the final hop.
+   */
+  const isFinished = (meeting) => {
+    if (reportsOf('final', meeting.botId).length > 0) return true;
+    if (meeting.kind === 'failed') return false;
+    const { partials, saved, expected } = filesOf(meeting);
+    return partials.length === 0 && expected.length > 0 && expected.every((a) => saved.has(a));
+  };
+
+  /**
+   * Waits until every meeting of `set` is finished and the journal holds nothing unfinished. A
+   * bot.failed that the journal says is finished but that never reached the final hop is not sent
+   * again by anything: lost, and said at once rather than at the deadline.
+   */
   async function waitFinished(set, timeoutMs) {
-    await until(collector, () => unfinished(set).length === 0, {
+    const finishedUnreported = new Map();
+    await until(collector, () => {
+      const journal = [...journalState(journalFile()).values()];
+      for (const m of set) {
+        if (m.kind !== 'failed' || reportsOf('final', m.botId).length > 0) continue;
+        if (!journal.some((e) => e.botId === m.botId && e.finished)) continue;
+        if (!finishedUnreported.has(m.botId)) finishedUnreported.set(m.botId, Date.now());
+        if (Date.now() - finishedUnreported.get(m.botId) > 10000) {
+          throw new Error(`bot.failed of ${m.botId} is finished in the journal but never reached the final hop (meeting done → report): ` +
+            `lost; sender answers ${JSON.stringify(m.answers)}, first hop ${reportsOf('first', m.botId).length}×, ` +
+            `kills and restarts around it: ${JSON.stringify(events.filter((e) => Math.abs(e.at - (reportsOf('first', m.botId)[0]?.at ?? 0)) < 5000))}`);
+        }
+      }
+      return set.every(isFinished);
+    }, {
       timeoutMs,
       what: () => {
-        const missing = unfinished(set);
+        const missing = set.filter((m) => !isFinished(m));
         const lines = missing.slice(0, 10).map((m) => {
           const firsts = reportsOf('first', m.botId).length;
           const errors = collector.reports.filter((r) => r.hop === 'error' && r.botId === m.botId).map((r) => r.message);
           return `${m.botId} (${m.kind}, sender answers ${JSON.stringify(m.answers)}, first hop ${firsts}×, errors ${JSON.stringify(errors)})`;
         });
-        return `${missing.length} of ${set.length} meetings never reached the final hop:\n${lines.join('\n')}\nNode-RED output:\n${nodeRed.log.slice(-4000)}`;
+        return `${missing.length} of ${set.length} meetings not finished:\n${lines.join('\n')}\nNode-RED output:\n${nodeRed.log.slice(-4000)}`;
       },
     });
     await until(collector, () => [...journalState(journalFile()).values()].every((e) => e.finished), {
       timeoutMs: 15000,
       what: () => `journal entries still unfinished: ${JSON.stringify([...journalState(journalFile()).values()].filter((e) => !e.finished))}`,
     });
+    // The report of a meeting whose files are saved comes just after them; bounded, as it may never come.
+    await until(collector, () => set.every((m) => reportsOf('final', m.botId).length > 0), { timeoutMs: 5000, what: () => '' }).catch(() => undefined);
   }
 
   /** Every artifact of a completed meeting on disk under its final name, byte for byte what storage serves; no partial left. */
   async function verifyFiles(meeting) {
-    const final = reportsOf('final', meeting.botId)[0];
-    // A meeting recovered from the API came with the links the API gave: storage serves those.
-    const urls = meeting.urls && !final.recovered ? meeting.urls : final.urls;
-    const dir = path.join(directory, meeting.botId);
-    const names = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-    const partials = names.filter((n) => n.startsWith('.') || n.includes('.part'));
+    const { dir, partials, saved, expected } = filesOf(meeting);
+    const urls = linksOf(meeting);
     assert.deepEqual(partials, [], `no partial file left for ${meeting.botId}`);
-    const saved = new Map(names.map((n) => [n.slice(0, n.lastIndexOf('.')), n]));
-    const expected = ARTIFACTS.filter((a) => typeof urls[a] === 'string');
     assert.deepEqual([...saved.keys()].sort(), [...expected].sort(), `the files of ${meeting.botId}`);
     for (const artifact of expected) {
       const file = path.join(dir, saved.get(artifact));
@@ -545,6 +595,8 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
       firstHopCopies: extra(count(firsts)),
       firstHopCopiesAfter: copiesAfter,
       finalHopDoubles: extra(count(finals)),
+      // Completed meetings whose files are all saved but whose report never reached the final hop.
+      finalReportsMissing: meetings.filter((m) => m.kind !== 'failed' && reportsOf('final', m.botId).length === 0).length,
       alreadySavedReports: finals.filter((r) => Object.values(r.artifacts || {}).some((a) => a.alreadySaved)).length,
       restartToFirstRecoveryMs: { median: median(times), max: times.length ? Math.max(...times) : null, samples: times.length },
       restartToReadyMs: { median: median(restarts.map((e) => e.readyAt - e.at)), max: restarts.length ? Math.max(...restarts.map((e) => e.readyAt - e.at)) : null },
@@ -556,6 +608,8 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
   }
 
   before(async function () {
+    // Mocha loads every file before running any: the clock starts when this file's turn comes.
+    figures.started = Date.now();
     log(`seed ${SEED} (CHAOS_SEED=${SEED} repeats this run)`);
     sim = await simulator.ArtifactServer.start({ apiKey: API_KEY });
     slow = await fx.startServer();
@@ -578,7 +632,7 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
         `${result.kills} kills (${result.killsMidDownload} mid-download${result.longDowntimeSeconds ? `, one down ${result.longDowntimeSeconds} s` : ', none long: phase 2 not run'}), ` +
         `${result.redeploys} redeploys (${result.redeploysMidDownload} mid-download), ${result.resumedDownloads} resumed downloads; ` +
         `recovered by the journal ${result.recoveredByJournal} (${result.redeliveredMessages} messages), by the catch-up ${result.recoveredByCatchUp}; ` +
-        `copies at the first hop ${result.firstHopCopies}, finished twice ${result.finalHopDoubles}; ` +
+        `copies at the first hop ${result.firstHopCopies}, finished twice ${result.finalHopDoubles}, completed without a final report ${result.finalReportsMissing}; ` +
         `restart to first redelivered/recovered message median ${result.restartToFirstRecoveryMs.median} ms, max ${result.restartToFirstRecoveryMs.max} ms ` +
         `(${result.restartToFirstRecoveryMs.samples} restarts); sender answers ${JSON.stringify(result.sender.answers)}, gave up ${result.sender.gaveUp}; ` +
         `journal ${result.journal.entries} entries, ${result.journal.unfinished} unfinished, ${result.journal.parked} parked; ${result.durationSeconds} s`);
@@ -598,8 +652,9 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
     // The schedule, drawn from the seed: which meetings are large or fail, when they end, and the
     // order, spacing and length of the kills and redeploys.
     const kinds = Array.from({ length: MEETINGS }, () => 'completed');
-    const third = Math.floor(MEETINGS / LARGE_MEETINGS);
-    for (let i = 0; i < LARGE_MEETINGS; i++) kinds[rng.int(i * third + 1, (i + 1) * third - 2)] = 'large';
+    // One large meeting in each share of the run.
+    const share = Math.floor(MEETINGS / LARGE_MEETINGS);
+    for (let i = 0; i < LARGE_MEETINGS; i++) kinds[rng.int(i * share + 1, (i + 1) * share - 2)] = 'large';
     for (let placed = 0; placed < Math.max(5, Math.round(MEETINGS * 0.15)); ) {
       const at = rng.int(0, MEETINGS - 1);
       if (kinds[at] !== 'completed') continue;
@@ -612,13 +667,12 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
       const j = rng.int(0, i);
       [chaos[i], chaos[j]] = [chaos[j], chaos[i]];
     }
-    // One kill waits for a large download under way, stopped a seeded fraction of the way in.
     // One kill and one redeploy wait for a large download under way, stopped a seeded fraction of
     // the way in; among the first two of each, as later ones may come after the last large meeting.
     const killSteps = chaos.flatMap((kind, i) => (kind === 'kill' ? [i] : []));
     const redeploySteps = chaos.flatMap((kind, i) => (kind === 'redeploy' ? [i] : []));
     const targeted = new Set([killSteps[rng.int(0, Math.min(1, killSteps.length - 1))], redeploySteps[rng.int(0, Math.min(1, redeploySteps.length - 1))]]);
-    const plan = chaos.map((kind, i) => ({ kind, gapMs: rng.between(4000, 9000), downMs: rng.between(1000, 12000), targeted: targeted.has(i), fraction: rng.between(0.15, 0.85) }));
+    const plan = chaos.map((kind, i) => ({ kind, gapMs: rng.between(4000, 9000), downMs: rng.between(1000, 10000), targeted: targeted.has(i), fraction: rng.between(0.15, 0.85) }));
     log(`${MEETINGS} meetings (${kinds.filter((k) => k === 'large').length} large, ${kinds.filter((k) => k === 'failed').length} failed), then ${plan.map((p) => `${p.kind === 'kill' ? `kill ${(p.downMs / 1000).toFixed(1)} s` : 'redeploy'}${p.targeted ? ' mid-download' : ''}`).join(', ')}`);
 
     let ending = true;
@@ -631,6 +685,10 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
     })();
 
     const retrying = (m) => m.finalAnswer === undefined && m.answers.length > 0;
+    /** A large meeting that has not ended yet, or whose recording is not saved yet. */
+    const largeToCome = () =>
+      meetings.filter((m) => m.largePath).length < kinds.filter((k) => k === 'large').length ||
+      meetings.some((m) => m.largePath && reportsOf('final', m.botId).length === 0);
     const largeUnderWay = (fraction) =>
       meetings.some((m) => {
         if (!m.largePath) return false;
@@ -645,9 +703,9 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
       // meeting would be for the catch-up (phase 2) to recover.
       const ready = () => step.kind === 'redeploy' || !meetings.some(retrying);
       await until(collector, ready, { timeoutMs: 40000, everyMs: 100, what: () => 'a sender still retrying' });
-      if (step.targeted) {
+      if (step.targeted && largeToCome()) {
         // Bounded: if no large download gets that far, the kill or redeploy lands where it lands.
-        await until(collector, () => ready() && largeUnderWay(step.fraction), { timeoutMs: 45000, everyMs: 50, what: () => 'no large download under way' }).catch((error) => log(error.message));
+        await until(collector, () => ready() && largeUnderWay(step.fraction), { timeoutMs: 30000, everyMs: 50, what: () => 'no large download under way' }).catch((error) => log(error.message));
       }
       if (step.kind === 'redeploy') {
         const mid = await redeploy();
@@ -687,7 +745,10 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
   });
 
   it('phase 2: down longer than the sender\'s retries; the catch-up recovers those meetings, once', async function () {
-    if (!figures.phase1) this.skip();
+    if (!figures.phase1 || !figures.phase1.passed) {
+      log('phase 2 not run: phase 1 did not pass');
+      this.skip();
+    }
     if (missingCatchUp) {
       figures.phase2.reason = missingCatchUp;
       log(`phase 2 not run: ${missingCatchUp}`);
