@@ -260,9 +260,62 @@ function scaleSection(r) {
   return out.join('\n');
 }
 
+function chaosSection(r) {
+  if (!r) return '## 5. Chaos\n\nNot run yet: `npm run build && npx mocha --no-config --exit --timeout 600000 test/stress/chaos.stress.js` (also part of `npm run test:stress`).\n';
+  const out = [];
+  const ms = (v) => (v === null || v === undefined ? '—' : `${n0(v)} ms`);
+  const files = (r.phase1 ? r.phase1.files : 0) + (r.phase2 && r.phase2.ran ? r.phase2.files : 0);
+  out.push('## 5. Chaos: SIGKILL, restarts and redeploys while meetings end');
+  out.push('');
+  out.push(`Run ${day(r.date)}; Node ${r.versions.node}, Node-RED ${r.versions.nodeRed}; seed ${r.seed} (\`CHAOS_SEED=${r.seed}\` plays the same schedule). ` +
+    'Written by `test/stress/chaos.stress.js` when it passes.');
+  out.push('');
+  out.push('A real Node-RED with the package installed from its tarball: callback in (journal on, catch-up on, account on the ' +
+    'simulator\'s API stand-in) → fetch artifacts (every artifact to files) → a report to a collector of the test; ' +
+    'bot.failed → meeting done → report; what leaves callback in is reported too (the first hop). A sender retries each ' +
+    'callback as Meeting BaaS does (1 s, 5 s, 15 s; network errors and 5xx only; 30 s per attempt). Meanwhile Node-RED is ' +
+    'killed with SIGKILL and restarted on the same user directory, and fetch artifacts is redeployed (a "modified nodes" ' +
+    'deploy). No kill comes while a sender waits to retry, so in phase 1 every callback gets through and what is recovered ' +
+    'is the journal\'s doing; phase 2 stays down longer than the sender retries, which only the catch-up can recover. ' +
+    'Everything is on loopback. The reports to the collector come after fetch artifacts and meeting done, that is after ' +
+    'the journal counts the delivery finished: a crash in the milliseconds between the two loses the report (for a ' +
+    'completed meeting, not its files), and nothing sends it again. A run that fails writes no figures; some seeds ' +
+    'fail that way, a kill landing right after a bot.failed was accepted, and the test names the lost meeting.');
+  out.push('');
+  const phase2 = r.phase2 && r.phase2.ran
+    ? `${r.longDowntimeSeconds} s; ${r.phase2.meetings} meetings in phase 2`
+    : `not run${r.phase2 && r.phase2.reason ? `: ${r.phase2.reason}` : ''}`;
+  out.push(table(['measure', 'value'], [
+    ['meetings', `${r.meetings}: ${r.completed} completed (${r.large} of them with a ${r.largeMiB} MiB recording served at ${r.largeMiBps} MiB/s), ${r.failed} failed`],
+    ['SIGKILLs', `${r.kills} (${r.killsMidDownload} during a large download)`],
+    ['downtime longer than the sender\'s retries', phase2],
+    ['redeploys of fetch artifacts', `${r.redeploys} (${r.redeploysMidDownload} during a large download)`],
+    ['downloads resumed with a Range request', r.resumedDownloads],
+    ['files saved, each byte-identical to what storage served', files],
+    ['meetings recovered by the journal (`redelivered` seen)', `${r.recoveredByJournal} (${r.redeliveredMessages} messages)`],
+    ['meetings recovered by the catch-up (`recovered` seen)', r.phase2 && r.phase2.ran ? r.recoveredByCatchUp : '— (phase 2 not run)'],
+    ['copies at the first hop', `${r.firstHopCopies} (${r.firstHopCopiesAfter.kill} after a kill, ${r.firstHopCopiesAfter.redeploy} after a redeploy)`],
+    ['completed meetings saved but never reported at the final hop', r.finalReportsMissing],
+    ['restart to the first message sent again or recovered', `median ${ms(r.restartToFirstRecoveryMs.median)}, max ${ms(r.restartToFirstRecoveryMs.max)} (${r.restartToFirstRecoveryMs.samples} restarts that had something to send)`],
+    ['restart to Node-RED ready', `median ${ms(r.restartToReadyMs.median)}, max ${ms(r.restartToReadyMs.max)}`],
+    ['sender: answers to all attempts', `${Object.entries(r.sender.answers).map(([k, v]) => `${k}: ${v}`).join(', ')}; gave up on ${r.sender.gaveUp}`],
+    ['journal at the end', `${r.journal.entries} entries, ${r.journal.unfinished} unfinished, ${r.journal.parked} parked`],
+    ['duration', `${r.durationSeconds} s`],
+  ]));
+  out.push('');
+  const lost = r.meetings - (r.phase1 ? r.phase1.meetings : 0) - (r.phase2 && r.phase2.ran ? r.phase2.meetings : 0);
+  out.push(table(['goal', 'measured', ''], [
+    ['every meeting finished (files complete, failures reported)', `${r.meetings - lost} of ${r.meetings}`, yes(lost === 0)],
+    ['no meeting finished twice at the final hop', r.finalHopDoubles, yes(r.finalHopDoubles === 0)],
+    ['nothing left unfinished or parked in the journal', `${r.journal.unfinished} / ${r.journal.parked}`, yes(r.journal.unfinished === 0 && r.journal.parked === 0)],
+  ]));
+  out.push('');
+  return out.join('\n');
+}
+
 const HARDENING = `## Hardening (tests, not benchmarks)
 
-\`npm run test:stress\` (about 4 minutes; each file against a real Node-RED with the package installed from its tarball,
+\`npm run test:stress\` (about 6 minutes; each file against a real Node-RED with the package installed from its tarball,
 except the download faults, which use the test helper):
 
 | file | what must hold |
@@ -271,7 +324,8 @@ except the download faults, which use the test helper):
 | \`test/stress/callback-load.stress.js\` | 60 s of autocannon at full speed (50 connections, 10 % byte-exact repeats): every delivery answered 2xx counted exactly once at the outputs, each on the right output; of the copies of one delivery exactly one accepted as new. |
 | \`test/stress/callback-redeploy.stress.js\` | 60 s of full, flow and node deploys (the callback node, the node it is wired to, an unrelated node) while a sender retries as Meeting BaaS does: no 404, every delivery accepted, none delivered twice. |
 | \`test/scale/scale-out.scale.js\` (\`npm run test:scale\`) | Redis, two Node-RED instances and HAProxy: 240 meetings, each sent four times at once through the balancer (callback, its retry with a changed \`sent_at\`, the signed webhook and its retry), reach a flow exactly once across both; Redis stopped mid-run and started again: no meeting lost, no 5xx but 503, the outage logged once per instance, duplicates counted and reported. |
-| \`test/stress/artifacts-faults.stress.js\` | resets on every attempt, 5xx storms, stalls, a slow sender, a chunked body over the limit, an unwritable directory, a full tmpfs, closing during a Retry-After: the right error or recovery, no partial file, a final status, no unhandled rejection. |
+| \`test/stress/chaos.stress.js\` | 50 meetings end over about two minutes while Node-RED is killed with SIGKILL 5 times and restarted on the same user directory, and fetch artifacts is redeployed 3 times (\`CHAOS_SEED\` and the other \`CHAOS_*\` variables): every artifact byte-identical to what storage served, no partial file, every failure reported, nothing finished twice at the last hop, nothing unfinished in the journal; a second phase, down longer than the sender retries, for the catch-up (section 5). |
+| \`test/stress/artifacts-faults.stress.js\` | resets on every attempt, 5xx storms, stalls, a slow sender, a chunked body over the limit, an unwritable directory, a full tmpfs, closing during a Retry-After (reported as stopped): the right error or recovery, no partial file, a final status, no unhandled rejection. |
 
 In \`npm test\`, \`test/regression-guard.test.js\` guards against gross slow-downs only: validation against \`JSON.parse\` of the same body (at most 10×), and the download library against \`http.get\` piped to a file (at least 0.33×, with memory growth under 96 MiB while writing 128 MiB), ratios measured in the same run.
 
@@ -284,7 +338,8 @@ function writeReport() {
   const churn = read('churn');
   const validation = read('validation');
   const scale = read('scale');
-  const any = ingest || artifacts || churn || validation || scale;
+  const chaos = read('chaos');
+  const any = ingest || artifacts || churn || validation || scale || chaos;
   const m = any ? any.machine : null;
   const text = [
     '# Benchmarks',
@@ -302,6 +357,7 @@ function writeReport() {
     artifactsSection(artifacts),
     churnSection(churn),
     scaleSection(scale),
+    chaosSection(chaos),
     HARDENING,
   ].join('\n');
   fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), text.replace(/\n{3,}/g, '\n\n'));

@@ -63,8 +63,15 @@ const EXPIRED_XML =
   '<X-Amz-Expires>14400</X-Amz-Expires><Expires>2025-01-01T00:00:00Z</Expires></Error>';
 
 async function writeRange(res, resource, start, end) {
+  const began = Date.now();
   for (let at = start; at < end; at += CHUNK) {
     if (res.destroyed) return;
+    if (resource.bytesPerSecond) {
+      // Paced: never ahead of the rate since the answer began.
+      const due = began + ((at - start) / resource.bytesPerSecond) * 1000;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      if (res.destroyed) return;
+    }
     const ok = res.write(slice(resource, at, Math.min(end, at + CHUNK)));
     if (!ok) {
       await new Promise((resolve) => {
@@ -86,7 +93,8 @@ async function writeRange(res, resource, start, end) {
  * first, e.g. [500]), `retryAfter`, `resetAt` (first answer drops the connection after n bytes),
  * `stallAt` (first answer stops sending after n bytes; `stallAlways` for every answer),
  * `declare` (a Content-Length larger than the body), `redirect` (Location), `etag`, `ignoreRange` (answers
- * every Range request with the whole body and 200, as some servers do).
+ * every Range request with the whole body and 200, as some servers do), `bytesPerSecond` (a generated
+ * body sent no faster than this).
  */
 async function startServer() {
   const resources = new Map();

@@ -48,14 +48,16 @@ function freePort() {
  * Starts Node-RED (the devDependency) on a free port. `settings` are merged into settings.js
  * (functions are not supported: the file is JSON inside module.exports). `contextStoreModules`:
  * {store name: file of a context store plugin}, added to `contextStorage` after a `memory` store (the default).
- * `userDir`: the user directory of an earlier instance (killed or stopped with `keep`), to start
- * Node-RED again on its flows, credentials and files, as a restart would.
+ * `userDir`: the user directory of an earlier instance (killed, or stopped with `keep`), or an empty
+ * one the caller made: Node-RED starts on its flows, credentials and files, as a restart would; the
+ * package is installed into it the first time. `port`: listen there instead of on a free port (a
+ * restart keeps the address senders were given).
  */
-async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {}, userDir: reused } = {}) {
-  const userDir = reused ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
+async function startNodeRed(settings = {}, { nodeBinary = process.execPath, nodeRedMain, contextStoreModules = {}, userDir: given, port: fixedPort } = {}) {
+  const userDir = given ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mb-nr-'));
   // Links as npm made them (relative): node_modules/.bin of the copy must run the copy's package.
-  if (!reused) fs.cpSync(installedTemplate(), userDir, { recursive: true, verbatimSymlinks: true });
-  const port = await freePort();
+  if (!fs.existsSync(path.join(userDir, 'node_modules'))) fs.cpSync(installedTemplate(), userDir, { recursive: true, verbatimSymlinks: true });
+  const port = fixedPort || (await freePort());
   const full = {
     uiHost: '127.0.0.1',
     uiPort: port,
