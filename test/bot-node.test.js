@@ -82,6 +82,20 @@ describe('meeting bot node', function () {
     return (await error).error.message;
   }
 
+  it('refuses at deploy an action it does not know, says so in its status and log, and sends nothing', async function () {
+    const since = served.length;
+    await flow({ action: 'lsit' });
+    const bot = helper.getNode('bot');
+    const errors = bot.error.getCalls().filter((call) => call.thisValue === bot).map((call) => String(call.args[0]));
+    assert.ok(errors.some((text) => /"lsit" is not one this version of the package knows/.test(text)), errors.join('\n'));
+    const statuses = bot.status.getCalls().filter((call) => call.thisValue === bot).map((call) => call.args[0].text);
+    assert.ok(statuses.includes('unknown action'), statuses.join(', '));
+    const error = nextMessage('caught');
+    bot.receive({ payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } });
+    assert.match((await error).error.message, /"lsit" is not one/);
+    assert.equal(served.length, since, 'nothing reached the API: not taken for create');
+  });
+
   describe('create', function () {
     it('sends the bot with the callback URL, method and secret of the chosen callback node, and hides the secret in its output', async function () {
       await flow({ action: 'create', callback: 'cb1', recordingMode: 'audio_only', transcription: true });

@@ -45,6 +45,9 @@ export = (RED: NodeAPI): void => {
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string => RED._(`meetingbaas-bot.${key}`, vars);
 
+    // A flow without the property predates it: create. Any other value (a typo, a flow from a newer
+    // version) is refused, never taken for another action.
+    const unknownAction = def.action !== undefined && def.action !== '' && !isAction(def.action) ? String(def.action) : null;
     const action: Action = isAction(def.action) ? def.action : 'create';
     const traits = traitsOf(action);
     const callbackId = def.callback?.trim() || '';
@@ -67,7 +70,10 @@ export = (RED: NodeAPI): void => {
 
     let api: MeetingBaasApi | null = null;
     let setupError: string | null = null;
-    if (!def.account || !RED.nodes.getNode(def.account)) {
+    if (unknownAction !== null) {
+      setupError = t('errors.unknownAction', { action: unknownAction });
+      node.error(setupError);
+    } else if (!def.account || !RED.nodes.getNode(def.account)) {
       setupError = t('errors.noAccount');
     } else {
       try {
@@ -76,7 +82,8 @@ export = (RED: NodeAPI): void => {
         setupError = describe(error);
       }
     }
-    if (setupError) node.status({ fill: 'red', shape: 'ring', text: t('status.setup') });
+    if (unknownAction !== null) node.status({ fill: 'red', shape: 'ring', text: t('status.unknownAction') });
+    else if (setupError) node.status({ fill: 'red', shape: 'ring', text: t('status.setup') });
     else node.status({});
 
     function describe(error: unknown): string {
@@ -216,7 +223,7 @@ export = (RED: NodeAPI): void => {
     node.on('input', (inMsg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => {
       const msg = inMsg as Msg;
       if (!api) {
-        node.status({ fill: 'red', shape: 'ring', text: t('status.setup') });
+        node.status({ fill: 'red', shape: 'ring', text: t(unknownAction !== null ? 'status.unknownAction' : 'status.setup') });
         done(new Error(setupError ?? t('errors.noAccount')));
         return;
       }
