@@ -126,6 +126,54 @@ describe('example flows in a real Node-RED', function () {
     assert.match(invalidAlert, /- data\.bot_id: must match format "uuid"/);
   });
 
+  /** Deploys one example with its account's API key and API URL set, as a user does after importing it. */
+  async function deployWithKey(prefix) {
+    const { flow } = example(prefix);
+    const withKey = flow.map((n) => (n.type === 'meetingbaas-config' ? { ...n, baseUrl: artifacts.baseUrl, credentials: { apiKey: 'example-key' } } : n));
+    await deployAlone(prefix);
+    const from = nodeRed.log.length;
+    await nodeRed.deploy(withKey);
+    assert.doesNotMatch(nodeRed.log.slice(from), /\[(error|warn)\]/);
+    return withKey;
+  }
+
+  it('06 deletes a meeting\'s data at Meeting BaaS once every file is saved', async function () {
+    const flow = await deployWithKey('06');
+    const bot = artifacts.api.addEndedBot({ status: 'completed' });
+    const deleted = sidebar.next('data deleted');
+    await send(flow, simulator.completedDelivery(meeting.script, artifacts.artifactUrls(bot.botId), { botId: bot.botId }));
+    assert.equal((await deleted).msg.includes(bot.botId), true);
+    const saved = join(nodeRed.userDir, 'meetingbaas-recordings', bot.botId);
+    assert.ok(readFileSync(join(saved, 'audio.flac')).equals(meeting.audio), 'every file saved before the deletion was asked');
+  });
+
+  it('07 lists the meetings of the last 24 hours and saves what is not on disk yet', async function () {
+    const flow = await deployWithKey('07');
+    const bots = [1, 2].map((hours) => artifacts.api.addEndedBot({ status: 'completed', endedAt: new Date(Date.now() - hours * 3600 * 1000) }));
+    // Every completed bot the stand-in has that ended in the last 24 hours (earlier tests add some).
+    const dayAgo = Date.now() - 86400000;
+    const listed = [...artifacts.api.bots.values()].filter((b) => b.status === 'completed' && b.endedAt && b.endedAt.getTime() > dayAgo).length;
+    const daily = flow.find((n) => n.type === 'inject');
+    /** Presses the inject button and returns the next `count` reports of "meeting checked". */
+    const press = async (count) => {
+      let at = sidebar.messages.length;
+      const res = await fetch(nodeRed.adminUrl(`/inject/${daily.id}`), { method: 'POST' });
+      assert.equal(res.status, 200);
+      const reports = [];
+      while (reports.length < count) {
+        const report = await sidebar.waitFor('meeting checked', at, 20000);
+        reports.push(report.msg);
+        at = sidebar.messages.indexOf(report) + 1;
+      }
+      return reports;
+    };
+    const first = await press(listed);
+    for (const bot of bots) assert.ok(existsSync(join(nodeRed.userDir, 'meetingbaas-recordings', bot.botId, 'audio.flac')), `${bot.botId} saved`);
+    assert.ok(first.some((r) => /audio: saved now/.test(r)), first.join('\n'));
+    const second = await press(listed);
+    assert.ok(second.every((r) => !/saved now/.test(r)), `nothing downloaded twice:\n${second.join('\n')}`);
+  });
+
   it('deploys all examples together, as npm start does, without two nodes on one path', async function () {
     const flows = exampleFiles.flatMap((f) => example(f).flow);
     const from = nodeRed.log.length;

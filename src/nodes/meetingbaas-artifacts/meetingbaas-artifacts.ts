@@ -156,7 +156,7 @@ export = (RED: NodeAPI): void => {
       if (override.unknown.length > 0) throw new Error(t('errors.unknownArtifacts', { names: override.unknown.join(', ') }));
       const request = readArtifactRequest(msg.payload, override.names);
       if (!request) throw new Error(t('errors.noPayload'));
-      const settings: FetchSettings = { ...base, directory: directoryOf(msg.directory ?? def.directory), keepSaved: isRedelivery(msg) };
+      const settings: FetchSettings = { ...base, directory: directoryOf(msg.directory ?? def.directory), keepSaved: isRedelivery(msg) || msg.keepSaved === true };
       const botId = request.botId;
 
       const common = (out: Msg): Msg => {
