@@ -669,8 +669,10 @@ describe('chaos: SIGKILL, restarts and redeploys while meetings end, in a real N
     const kinds = Array.from({ length: MEETINGS }, () => 'completed');
     // One large meeting in each share of the run.
     const share = Math.floor(MEETINGS / LARGE_MEETINGS);
-    for (let i = 0; i < LARGE_MEETINGS; i++) kinds[rng.int(i * share + 1, (i + 1) * share - 2)] = 'large';
-    for (let placed = 0; placed < Math.max(5, Math.round(MEETINGS * 0.15)); ) {
+    for (let i = 0; i < LARGE_MEETINGS; i++) kinds[Math.min(MEETINGS - 1, rng.int(i * share + 1, Math.max(i * share + 1, (i + 1) * share - 2)))] = 'large';
+    // Bounded by the completed meetings left (CHAOS_MEETINGS may make a run small), keeping one.
+    const failing = Math.min(Math.max(5, Math.round(MEETINGS * 0.15)), kinds.filter((k) => k === 'completed').length - 1);
+    for (let placed = 0; placed < failing; ) {
       const at = rng.int(0, MEETINGS - 1);
       if (kinds[at] !== 'completed') continue;
       kinds[at] = 'failed';
