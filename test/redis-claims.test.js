@@ -84,6 +84,9 @@ describe('claims in Redis (a real redis-server)', function () {
 
   it('lets exactly one of two instances claim each of many keys claimed concurrently', async () => {
     const [a, b] = pair();
+    // Connected first: a claim that meets its deadline while connecting counts as unchecked (accepted),
+    // which is the outage rule, not what this test is about.
+    await eventually(() => a.state === 'up' && b.state === 'up', 5000, 'both connected');
     const filters = [new RepeatFilter(a, WINDOW_MS), new RepeatFilter(b, WINDOW_MS)];
     const results = new Map();
     await Promise.all(Array.from({ length: 200 }, (_, i) => i).flatMap((i) =>
