@@ -67,9 +67,10 @@ describe('sidebar view', function () {
   });
 
   it('keeps extra small and without secrets', function () {
-    assert.equal(extraMeta({ data: { extra: { customer: 'acme', apiToken: 'abc' } } }), '{"customer":"acme","apiToken":"[hidden]"}');
+    assert.equal(extraMeta({ event: 'bot.completed', data: {}, extra: { customer: 'acme', apiToken: 'abc' } }), '{"customer":"acme","apiToken":"[hidden]"}');
     assert.equal(extraMeta({ data: {} }), null);
-    assert.equal(extraMeta({ data: { extra: { big: 'x'.repeat(5000) } } }), null);
+    assert.equal(extraMeta({ extra: [1] }), null);
+    assert.equal(extraMeta({ extra: { big: 'x'.repeat(5000) } }), null);
   });
 
   it('filters by node, event, state and a search on bot id and extra values', function () {

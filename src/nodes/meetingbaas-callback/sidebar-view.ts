@@ -41,10 +41,9 @@ export interface DeliveryFilter {
 /** The most `extra` kept in a journal record: enough to show and search, never a large object. */
 export const MAX_EXTRA_CHARS = 2048;
 
-/** The journal meta of `extra`: compact JSON, or null when absent, not an object or too large. */
+/** The journal meta of `extra` (beside `event` and `data`): compact JSON, or null when absent, not an object or too large. */
 export function extraMeta(payload: unknown): string | null {
-  const data = payload !== null && typeof payload === 'object' ? (payload as { data?: unknown }).data : undefined;
-  const extra = data !== null && typeof data === 'object' ? (data as { extra?: unknown }).extra : undefined;
+  const extra = payload !== null && typeof payload === 'object' ? (payload as { extra?: unknown }).extra : undefined;
   if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) return null;
   const text = JSON.stringify(maskSecrets(extra));
   return text.length <= MAX_EXTRA_CHARS ? text : null;
