@@ -119,8 +119,8 @@ export function filterOf(query: Record<string, unknown>): DeliveryFilter {
   return filter;
 }
 
-function nodesSummary(): Array<{ id: string; label: string; journal: boolean; rejected: number; repeats: number }> {
-  return [...sources.values()].map((s) => ({ id: s.node, label: s.label, journal: s.journal !== null, ...s.counts() }));
+function nodesSummary(): Array<{ id: string; label: string; journal: boolean; api: boolean; rejected: number; repeats: number }> {
+  return [...sources.values()].map((s) => ({ id: s.node, label: s.label, journal: s.journal !== null, api: s.api !== null, ...s.counts() }));
 }
 
 function entryOf(req: Request, res: Response): { source: Attached; journal: JournaledDeliveries; entry: JournalEntry } | null {
