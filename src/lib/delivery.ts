@@ -55,6 +55,8 @@ export interface DeliveryInfo {
   redelivered?: number;
   /** Rebuilt from the API by the catch-up: its callback never reached this Node-RED. */
   recovered?: true;
+  /** Sent again because someone asked for it (the editor's "Send again"), not by the journal itself. */
+  replayed?: true;
 }
 
 export interface DeliveryMessage {

@@ -117,11 +117,11 @@ async function startNodeRed(settings = {}, { nodeBinary = process.execPath, node
       return `http://127.0.0.1:${port}${root}${p}`;
     },
     /** Deploys and resolves once Node-RED logs that the flows started (its HTTP answer comes earlier). */
-    async deploy(flows, type = 'full') {
+    async deploy(flows, type = 'full', headers = {}) {
       const from = log.length;
       const res = await request(instance.adminUrl('/flows'), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'node-red-deployment-type': type, 'node-red-api-version': 'v2' },
+        headers: { 'content-type': 'application/json', 'node-red-deployment-type': type, 'node-red-api-version': 'v2', ...headers },
         body: JSON.stringify({ flows }),
       }).catch((error) => {
         // A refused deploy says little by itself: what Node-RED printed says why it is not listening.

@@ -37,6 +37,8 @@ export class JournaledDeliveries {
   private readonly interrupted = new Set<number>();
   private readonly releaseOwnership: () => void;
   private readonly compactTimer: NodeJS.Timeout;
+  /** Told the entry whose state changed (kept, finished, sent again, parked, dropped): the sidebar's live updates. */
+  private readonly watchers = new Set<(entry: number) => void>();
 
   private constructor(
     private readonly journal: DeliveryJournal,
@@ -44,8 +46,8 @@ export class JournaledDeliveries {
     private readonly events: JournalingEvents,
   ) {
     this.releaseOwnership = ownDeliveries(options.nodeId, {
-      finished: (entry) => void this.journal.finish(entry).catch(() => undefined),
-      failed: (entry, problem) => void this.journal.attempt(entry, problem).catch(() => undefined),
+      finished: (entry) => void this.changing(entry, this.journal.finish(entry)),
+      failed: (entry, problem) => void this.changing(entry, this.journal.attempt(entry, problem)),
       interrupted: (entry) => this.interrupted.add(entry),
     });
     this.compactTimer = setInterval(() => void this.journal.compact(), COMPACT_EVERY_MS);
@@ -76,8 +78,56 @@ export class JournaledDeliveries {
     return { unfinished: unfinished.length, parked: unfinished.filter((e) => e.parked !== null).length };
   }
 
+  /** Calls `watcher` with each entry whose state changes; returns a function that stops it. */
+  watch(watcher: (entry: number) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
+  }
+
+  /** Newest first, `limit` at most, below `beforeSeq`: a page, never the whole journal. */
+  list(limit: number, beforeSeq: number): JournalEntry[] {
+    return this.journal.list(limit, beforeSeq);
+  }
+
+  get(entry: number): JournalEntry | undefined {
+    return this.journal.get(entry);
+  }
+
+  body(entry: number): Promise<string> {
+    return this.journal.body(entry);
+  }
+
+  /** Someone said the flow is done with it (the sidebar's "Mark finished"). */
+  finish(entry: number): Promise<void> {
+    return this.changing(entry, this.journal.finish(entry));
+  }
+
+  /** Counts a sending that someone asked for (the sidebar's "Send again"); resolves with the entry as it is then. */
+  async attemptAgain(entry: number): Promise<JournalEntry | undefined> {
+    await this.changing(entry, this.journal.attempt(entry, this.journal.get(entry)?.lastProblem ?? null));
+    return this.journal.get(entry);
+  }
+
+  private changing(entry: number, write: Promise<void>): Promise<void> {
+    return write.then(
+      () => this.changed(entry),
+      () => undefined,
+    );
+  }
+
+  private changed(entry: number): void {
+    for (const watcher of this.watchers) {
+      try {
+        watcher(entry);
+      } catch {
+        // A watcher's failure is its own.
+      }
+    }
+  }
+
   keep(delivery: JournalDelivery): KeptDelivery {
     const { seq, written } = this.journal.append(delivery);
+    void written.then(() => this.changed(seq), () => undefined);
     return {
       ref: { node: this.options.nodeId, entry: seq },
       written: written.catch((error: JournalError) => {
@@ -90,13 +140,13 @@ export class JournaledDeliveries {
   /** The message is with the wired nodes: where no finishing node follows, that is all the flow will say. */
   handedOver(ref: JournalRef, output: number): 'finished' | 'in-flow' {
     if (this.finishers[output] === true) return 'in-flow';
-    void this.journal.finish(ref.entry).catch(() => undefined);
+    void this.changing(ref.entry, this.journal.finish(ref.entry));
     return 'finished';
   }
 
   /** Gives up on a delivery that was not handed over after all (the sender is asked to retry). */
   withdraw(ref: JournalRef): void {
-    void this.journal.drop(ref.entry).catch(() => undefined);
+    void this.changing(ref.entry, this.journal.drop(ref.entry));
   }
 
   /**
@@ -130,7 +180,7 @@ export class JournaledDeliveries {
     for (const entry of entries) {
       if (entry.parked !== null) continue;
       if (entry.attempts >= this.options.maxRedeliveries) {
-        await this.journal.park(entry.seq, entry.lastProblem ?? 'unfinished').catch(() => undefined);
+        await this.changing(entry.seq, this.journal.park(entry.seq, entry.lastProblem ?? 'unfinished'));
         const parked = this.journal.get(entry.seq);
         if (parked) this.events.parked(parked);
         continue;
@@ -142,7 +192,7 @@ export class JournaledDeliveries {
         this.events.problem('read-failed', (error as Error).message);
         continue;
       }
-      await this.journal.attempt(entry.seq, entry.lastProblem).catch(() => undefined);
+      await this.changing(entry.seq, this.journal.attempt(entry.seq, entry.lastProblem));
       const updated = this.journal.get(entry.seq) ?? entry;
       this.events.redeliver(updated, body, updated.attempts);
     }

@@ -26,6 +26,8 @@ import {
   type EarlyAnswer,
   type Endpoint,
 } from './endpoints';
+import { attachToSidebar, registerSidebarRoutes } from './sidebar';
+import { extraMeta } from './sidebar-view';
 import { registerTestDeliveryRoute } from './test-delivery';
 
 interface CallbackDef extends NodeDef {
@@ -260,7 +262,7 @@ export = (RED: NodeAPI): void => {
     const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
     const deploys = watchDeploys(RED, node.id, wiredTo);
 
-    const counts = { received: 0, deviating: 0, invalid: 0, rejected: 0, redelivered: 0, recovered: 0, parked: 0 };
+    const counts = { received: 0, deviating: 0, invalid: 0, rejected: 0, redelivered: 0, recovered: 0, parked: 0, repeats: 0 };
     let catchUpFailing = false;
     let catchUpWithoutKey = false;
     let sharedWith = 0;
@@ -372,6 +374,15 @@ export = (RED: NodeAPI): void => {
           })
       : Promise.resolve(null);
 
+    const detachSidebar = attachToSidebar({
+      node: node.id,
+      label: def.name || `[${method === 'any' ? 'post|put' : method}] ${path}`,
+      journaling,
+      counts: () => ({ rejected: counts.rejected, repeats: counts.repeats }),
+      replay: (entry, text, attempt) => redeliver(entry, text, attempt, true),
+      api: account.credentials.apiKey ? { baseUrl: account.baseUrl, apiKey: account.credentials.apiKey } : null,
+    });
+
     // What each request has claimed. Its answer decides: one that says the flow has it keeps
     // it remembered; any other (a deploy, an exception anywhere) forgets it first, so that the
     // sender's retry gets through. `handedOver` is true for a 2xx, and for the 415 of a delivery that
@@ -433,7 +444,10 @@ export = (RED: NodeAPI): void => {
       const mine: Claimed = { deliveryId };
       if (claim === 'new') claimed.set(res, mine);
       if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
-      if (claim === 'repeat') return answer(res, 200, { received: true, duplicate: true });
+      if (claim === 'repeat') {
+        counts.repeats += 1;
+        return answer(res, 200, { received: true, duplicate: true });
+      }
       if (claim === 'busy') return answer(res, 503, BUSY_BODY, RESTARTING_HEADERS);
 
       const contentType = req.headers['content-type'];
@@ -448,6 +462,7 @@ export = (RED: NodeAPI): void => {
       if (meeting !== null) {
         const meetingClaim = await seenMeetings.claim(meeting);
         if (meetingClaim === 'repeat') {
+          counts.repeats += 1;
           conclude(res, 200, { received: true, duplicate: true });
           return;
         }
@@ -462,7 +477,7 @@ export = (RED: NodeAPI): void => {
           receivedAt: receivedAt.getTime(),
           verifiedBy: auth.verifiedBy,
           body: bytes.toString('utf8'),
-          meta: { event: info.event, botId: info.botId, contentType: contentType ?? null },
+          meta: { event: info.event, botId: info.botId, contentType: contentType ?? null, output: routed.output, extra: extraMeta(routed.message.payload) },
         });
         mine.kept = { journaling: journal, ref: kept.ref };
         info.journal = { node: kept.ref.node, entry: kept.ref.entry };
@@ -517,13 +532,14 @@ export = (RED: NodeAPI): void => {
       inFlow.set(node.id, handed);
     };
 
-    /** A journaled delivery the flow has not finished with, sent again as it was received. */
-    function redeliver(entry: JournalEntry, text: string, attempt: number): void {
+    /** A journaled delivery the flow has not finished with, sent again as it was received; `replayed` when someone asked for it. */
+    function redeliver(entry: JournalEntry, text: string, attempt: number, replayed = false): void {
       const contentType = typeof entry.meta.contentType === 'string' ? entry.meta.contentType : undefined;
       const verifiedBy = DELIVERY_SOURCES.find((by) => by === entry.verifiedBy) ?? 'none';
       const routed = routeDelivery(readDelivery(Buffer.from(text, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) }, { strict });
       routed.message.meetingbaas.journal = { node: node.id, entry: entry.seq };
       routed.message.meetingbaas.redelivered = attempt;
+      if (replayed) routed.message.meetingbaas.replayed = true;
       if (verifiedBy === 'api') routed.message.meetingbaas.recovered = true;
       void journaling.then((journal) => {
         if (!journal || closed) return;
@@ -569,7 +585,7 @@ export = (RED: NodeAPI): void => {
           receivedAt: receivedAt.getTime(),
           verifiedBy: 'api',
           body: bytes.toString('utf8'),
-          meta: { event: info.event, botId: info.botId, contentType: 'application/json' },
+          meta: { event: info.event, botId: info.botId, contentType: 'application/json', output: routed.output, extra: extraMeta(routed.message.payload) },
         });
         ref = kept.ref;
         info.journal = { node: kept.ref.node, entry: kept.ref.entry };
@@ -730,6 +746,7 @@ export = (RED: NodeAPI): void => {
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
+      detachSidebar();
       attachment.detach(removed);
       deploys.stop();
       RED.events.removeListener('flows:started', onFlowsStarted);
@@ -758,4 +775,5 @@ export = (RED: NodeAPI): void => {
 
   RED.nodes.registerType('meetingbaas-callback', MeetingBaasCallback);
   registerTestDeliveryRoute(RED);
+  registerSidebarRoutes(RED);
 };

@@ -1,0 +1,167 @@
+'use strict';
+// The "Meeting BaaS" sidebar in a real browser, on Node-RED 4.1 and 5: deliveries of each kind
+// appear live with their state, a parked one (left by an earlier run) says why, the filters work,
+// a payload opens with its signed links hidden, and Send again runs the flow again (the debug
+// sidebar and a test node see it). Screenshots go to test-results/screenshots/<major>/, or with
+// UPDATE_SCREENSHOTS=1 (Node-RED 4.1) to docs/images/.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { startNodeRed, request, ROOT } = require('../support/node-red');
+const { MAJORS } = require('../support/node-red-majors');
+const { startCollector } = require('../support/collector');
+const { launchBrowser, openEditor } = require('./support/browser');
+const simulator = require('../../lib/simulator');
+const { DeliveryJournal } = require('../../lib/journal');
+
+const SECRET = 'sidebar-e2e-secret';
+const SIGNATURE = 'feedfacecafe0123';
+const imagesDir = (major) =>
+  process.env.UPDATE_SCREENSHOTS && major === MAJORS[0] ? path.join(ROOT, 'docs', 'images') : path.join(ROOT, 'test-results', 'screenshots', major.key);
+
+function flows(collectorUrl) {
+  return [
+    { id: 'tab1', type: 'tab', label: 'sidebar' },
+    { id: 'acc1', type: 'meetingbaas-config', name: 'account', credentials: { callbackSecret: SECRET } },
+    { id: 'cb1', type: 'meetingbaas-callback', z: 'tab1', name: 'meetings', url: '/mb/sidebar', account: 'acc1', x: 160, y: 100, wires: [['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1']] },
+    { id: 'dbg2', type: 'debug', z: 'tab1', name: 'replayed?', active: true, tosidebar: true, complete: 'meetingbaas.replayed', x: 420, y: 100, wires: [] },
+    { id: 'dbg1', type: 'debug', z: 'tab1', name: 'delivered', active: true, tosidebar: true, complete: 'true', x: 420, y: 60, wires: [] },
+    { id: 'fn1', type: 'function', z: 'tab1', name: 'test node', func: 'msg.payload = { topic: msg.topic, meetingbaas: msg.meetingbaas };\nmsg.headers = { "content-type": "application/json" };\nreturn msg;', outputs: 1, x: 420, y: 140, wires: [['post1']] },
+    { id: 'post1', type: 'http request', z: 'tab1', method: 'POST', ret: 'txt', url: collectorUrl, x: 600, y: 140, wires: [[]] },
+  ];
+}
+
+/** A journal as an earlier run left it: one bot.completed sent again until its attempts were used up, then parked (a record from before output and extra were kept). */
+async function leaveParkedDelivery(userDir) {
+  const { journal } = await DeliveryJournal.open(path.join(userDir, 'meetingbaas', 'journals', 'cb1.journal'), { retentionMs: 3600_000 });
+  const body = simulator.completedDelivery(simulator.loadSampleMeeting().script, {}, { botId: '99999999-8888-4777-8666-555555555555' });
+  const { seq, written } = journal.append({ deliveryId: 'old-1', receivedAt: Date.now() - 3600_000, verifiedBy: 'secret', body: JSON.stringify(body), meta: { event: 'bot.completed', botId: body.data.bot_id, contentType: 'application/json' } });
+  await written;
+  for (let i = 0; i < 3; i++) await journal.attempt(seq, 'the artifacts could not be downloaded: 403 Forbidden');
+  await journal.park(seq, 'the artifacts could not be downloaded: 403 Forbidden');
+  await journal.close();
+}
+
+for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser (${major.title}, Chromium)`, function () {
+  this.timeout(120000);
+  const IMAGES_DIR = imagesDir(major);
+  let nodeRed;
+  let collector;
+  let browser;
+  let page;
+  let pageErrors;
+  const meeting = simulator.loadSampleMeeting();
+  const video = `https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${SIGNATURE}`;
+
+  function deliver(body) {
+    return request(nodeRed.nodeUrl('/mb/sidebar'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET }, body: JSON.stringify(body) });
+  }
+  const rows = () => page.locator('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery:visible');
+  /** Waits until the list shows `count` rows, the first matching `pattern`. */
+  const listShows = (count, pattern = /./) =>
+    page.waitForFunction(
+      ([n, source]) => {
+        const shown = $('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery');
+        return shown.length === n && new RegExp(source).test(shown.first().text());
+      },
+      [count, pattern.source],
+    );
+
+  before(async function () {
+    this.timeout(600000);
+    fs.mkdirSync(IMAGES_DIR, { recursive: true });
+    collector = await startCollector();
+    const first = await startNodeRed({}, major.runtime());
+    assert.match((first.log.match(/Node-RED version: (v\S+)/) || [])[1] ?? '', major.version, first.log);
+    await first.deploy(flows(collector.url));
+    await first.stop({ keep: true });
+    await leaveParkedDelivery(first.userDir);
+    nodeRed = await startNodeRed({}, { ...major.runtime(), userDir: first.userDir });
+    browser = await launchBrowser();
+    ({ page, errors: pageErrors } = await openEditor(browser, nodeRed.adminUrl('/')));
+    page.setDefaultTimeout(15000);
+  });
+  after(async function () {
+    await browser?.close();
+    await nodeRed?.stop();
+    await collector?.close();
+  });
+  afterEach(function () {
+    assert.deepEqual(pageErrors, [], 'the editor threw errors');
+  });
+
+  it('shows the parked delivery of an earlier run, highlighted with why', async function () {
+    await page.evaluate(() => RED.sidebar.show('meetingbaas'));
+    const parked = page.locator('.meetingbaas-delivery-parked:visible');
+    await parked.first().waitFor({ state: 'visible' });
+    const text = await parked.first().innerText();
+    assert.match(text, /parked/);
+    assert.match(text, /Parked: the artifacts could not be downloaded: 403 Forbidden/);
+    assert.match(text, /99999999/);
+  });
+
+  it('shows new deliveries of each kind live, with their state, output and extra', async function () {
+    assert.equal((await deliver(simulator.completedDelivery(meeting.script, { video }, { botId: '11111111-2222-4333-8444-555555555555', extra: { customer: 'acme', ticket: 'T-42' } }))).status, 200);
+    assert.equal((await deliver(simulator.failedDelivery({ botId: '66666666-7777-4888-9999-000000000000', extra: { customer: 'globex' } }))).status, 200);
+    assert.equal((await deliver({ event: 'bot.completed', data: { bot_id: 42 } })).status, 200);
+    await page.waitForFunction(() => $('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery').length === 4);
+    const texts = await rows().allInnerTexts();
+    assert.match(texts[0], /bot\.completed[\s\S]*finished[\s\S]*output 4 \(invalid\)/);
+    assert.match(texts[1], /bot\.failed[\s\S]*finished[\s\S]*66666666[\s\S]*verified by secret[\s\S]*output 2[\s\S]*customer=globex/);
+    assert.match(texts[2], /bot\.completed[\s\S]*11111111[\s\S]*output 1[\s\S]*customer=acme, ticket=T-42/);
+    assert.match(texts[3], /parked/);
+    assert.match(await page.locator('.meetingbaas-sidebar-counts:visible').innerText(), /meetings: 0 rejected \(401\), 0 repeats dropped/);
+    await page.screenshot({ path: path.join(IMAGES_DIR, 'sidebar-deliveries.png') });
+  });
+
+  it('filters by state, event and a search on bot id and extra', async function () {
+    await page.locator('#meetingbaas-sidebar-state').selectOption('parked');
+    await listShows(1, /99999999/);
+    await page.locator('#meetingbaas-sidebar-state').selectOption('');
+    await page.locator('#meetingbaas-sidebar-event').selectOption('bot.failed');
+    await listShows(1, /bot\.failed/);
+    await page.locator('#meetingbaas-sidebar-event').selectOption('');
+    await page.locator('#meetingbaas-sidebar-search').fill('ACME');
+    await listShows(1, /11111111/);
+    await page.locator('#meetingbaas-sidebar-search').fill('');
+    await listShows(4);
+  });
+
+  it('opens a payload pretty-printed with its signed links hidden', async function () {
+    await rows().nth(2).click();
+    const payload = page.locator('.meetingbaas-delivery-payload:visible');
+    await payload.waitFor({ state: 'visible' });
+    const text = await payload.innerText();
+    assert.match(text, /"event": "bot.completed"/);
+    assert.match(text, /X-Amz-Signature=\[hidden\]/);
+    assert.ok(!text.includes(SIGNATURE));
+    await page.screenshot({ path: path.join(IMAGES_DIR, 'sidebar-payload.png') });
+    await page.locator('#meetingbaas-sidebar-back').click();
+    await rows().first().click();
+    await page.locator('.meetingbaas-delivery-errors:visible').waitFor({ state: 'visible' });
+    assert.match(await page.locator('.meetingbaas-delivery-errors:visible').innerText(), /bot_id/);
+    await page.locator('#meetingbaas-sidebar-back').click();
+  });
+
+  it('sends a delivery again: the flow runs again, seen in the debug sidebar and by a test node', async function () {
+    collector.clear();
+    await rows().nth(1).click();
+    await page.locator('#meetingbaas-sidebar-send-again').click();
+    const [report] = await collector.waitFor((r) => r.topic === 'bot.failed');
+    assert.equal(report.meetingbaas.replayed, true);
+    assert.equal(report.meetingbaas.redelivered, 1);
+    await page.locator('.meetingbaas-delivery-detail .meetingbaas-delivery-state', { hasText: 'sent again (1)' }).waitFor({ state: 'visible' });
+    await page.locator('#meetingbaas-sidebar-back').click();
+    await page.evaluate(() => RED.actions.invoke('core:show-debug-tab'));
+    await page.locator('.red-ui-debug-msg:visible', { hasText: /msg\.meetingbaas\.replayed[\s\S]*true/ }).first().waitFor({ state: 'visible' });
+  });
+
+  it('opens the sidebar filtered to a node from its edit dialog', async function () {
+    await page.evaluate(() => RED.editor.edit(RED.nodes.node('cb1')));
+    await page.locator('#meetingbaas-callback-show-deliveries').click();
+    await page.locator('#node-dialog-cancel').click();
+    await page.waitForFunction(() => $('#meetingbaas-sidebar-node').val() === 'cb1' && $('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery:visible').length === 4);
+    await page.locator('.meetingbaas-delivery-parked:visible').first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(IMAGES_DIR, 'sidebar-parked.png') });
+  });
+});
