@@ -160,4 +160,24 @@ describe('the sidebar routes, in a real Node-RED with adminAuth', function () {
     assert.equal(links.status, 409);
     assert.equal(links.body.error, 'no-api-key');
   });
+
+  it('fetches fresh links through the API client with the account\'s key, their signatures hidden', async function () {
+    const api = await simulator.ArtifactServer.start({ apiKey: 'sidebar-api-key' });
+    try {
+      const flows = callbackFlow({ collectorUrl: collector.url, url: '/mb/sidebar', account: { baseUrl: api.baseUrl, credentials: { callbackSecret: SECRET, apiKey: 'sidebar-api-key' } } });
+      await nodeRed.deploy(flows, 'full', { authorization: `Bearer ${tokens.admin}` });
+      const botId = '22222222-3333-4444-8555-666666666666';
+      assert.equal((await deliver(simulator.completedDelivery(meeting.script, api.artifactUrls(botId), { botId }))).status, 200);
+      const row = (await admin('/meetingbaas/deliveries', { user: 'viewer' })).body.rows.find((r) => r.botId === botId);
+      const fresh = await admin(`/meetingbaas/deliveries/cb1/${row.seq}/fresh-links`, { user: 'admin', method: 'POST' });
+      assert.equal(fresh.status, 200, fresh.text);
+      assert.equal(fresh.body.links.bot_id, botId);
+      assert.match(fresh.body.links.audio, new RegExp(`^${api.baseUrl}/`));
+      assert.doesNotMatch(fresh.text, /X-Amz-Signature=[0-9a-f]{8}/i, 'signatures hidden');
+      // Node-RED answers a token without the permission 401.
+      assert.equal((await admin(`/meetingbaas/deliveries/cb1/${row.seq}/fresh-links`, { user: 'viewer', method: 'POST' })).status, 401);
+    } finally {
+      await api.close();
+    }
+  });
 });

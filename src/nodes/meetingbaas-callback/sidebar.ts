@@ -202,10 +202,14 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
   RED.httpAdmin.post('/meetingbaas/deliveries/:node/:seq/finish', write, (req: Request, res: Response) => {
     const found = entryOf(req, res);
     if (!found) return;
-    found.journal.finish(found.entry.seq).then(() => {
-      const entry = found.journal.get(found.entry.seq) ?? found.entry;
-      res.json({ row: rowOf(found.source.node, entry) });
-    });
+    found.journal.finish(found.entry.seq).then(
+      () => {
+        const entry = found.journal.get(found.entry.seq) ?? found.entry;
+        res.json({ row: rowOf(found.source.node, entry) });
+      },
+      // The journal could not record it (closed by a deploy, a full disk): still unfinished.
+      (error: unknown) => void res.status(500).json({ error: 'not-recorded', detail: maskText(String(error)) }),
+    );
   });
 
   RED.httpAdmin.post('/meetingbaas/deliveries/:node/:seq/fresh-links', write, (req: Request, res: Response) => {
