@@ -77,7 +77,32 @@ function inlineEditorData() {
   }
 }
 
+/**
+ * Every validator the nodes ask for, as AJV standalone code (lib/generated/validators-*.js), so that
+ * a Node-RED start does not compile schemas. The modules that ask for validators are loaded with
+ * recording on: what they ask for, from the schemas in schemas/, is what gets generated.
+ */
+function generateValidators() {
+  const compiledModule = require(join(root, 'lib/compiled.js'));
+  compiledModule.startRecording();
+  for (const module of ['lib/validation.js', 'lib/api/answers.js', 'lib/api/requests.js']) require(join(root, module));
+  const standaloneCode = require('ajv/dist/standalone').default;
+  const dir = join(root, 'lib/generated');
+  mkdirSync(dir, { recursive: true });
+  for (const flavour of compiledModule.FLAVOURS) {
+    const ajv = compiledModule.ajvOf(flavour);
+    const refs = {};
+    for (const { key, schema } of compiledModule.recorded().filter((entry) => entry.flavour === flavour)) {
+      ajv.addSchema(schema, key);
+      refs[key] = key;
+    }
+    const code = standaloneCode(ajv, refs);
+    writeFileSync(join(dir, `validators-${flavour}.js`), `// Generated from schemas/ by scripts/build.mjs. Do not edit.\n${code}`);
+  }
+}
+
 await generatePayloadTypes();
 compileTypeScript();
+generateValidators();
 copyEditorFiles();
 inlineEditorData();

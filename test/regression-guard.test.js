@@ -12,6 +12,7 @@ const { createHttpClient } = require('../lib/artifacts/http-client');
 const { downloadToFile, partialPathFor } = require('../lib/artifacts/download');
 const fx = require('./artifacts-fixtures');
 const deliveries = require('./fixtures/deliveries');
+const { measureStarts } = require('../bench/lib/start');
 
 /** Median of `rounds` timings of `fn` run `times` times, in ns per call. */
 function nsPerCall(fn, times, rounds = 5) {
@@ -73,5 +74,16 @@ describe('gross regression guard (ratios within one run)', function () {
       await server.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('adds at most a third to a Node-RED start and under 20 MiB resident (goal and BENCHMARKS.md: 100 ms and 10 MiB)', async function () {
+    this.timeout(180000);
+    // Three alternating starts of core Node-RED (empty flow) and of Node-RED with the package and two
+    // of its nodes deployed; medians. Compiling the schemas at load again, or loading undici or the
+    // simulator with the node files, costs more than this allows.
+    const starts = await measureStarts({ rounds: 3 });
+    const said = `core ${starts.core.ms.toFixed(0)} ms ${starts.core.rssMiB.toFixed(0)} MiB, with the package ${starts.package.ms.toFixed(0)} ms ${starts.package.rssMiB.toFixed(0)} MiB`;
+    assert.ok(starts.timeRatio < 1.33, `a start with the package takes ${starts.timeRatio.toFixed(2)}× core's (${said})`);
+    assert.ok(starts.addedRssMiB < 20, `the package adds ${starts.addedRssMiB.toFixed(1)} MiB to a start (${said})`);
   });
 });

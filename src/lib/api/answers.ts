@@ -2,8 +2,8 @@
 // renames and drops fields over time: an answer is refused only when a field a node uses is
 // missing or unusable; every other field is passed on as received, whatever it holds. The checks
 // derive from the documented answer schemas (schema-subset), so formats and patterns stay theirs.
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv/dist/2020';
+import { compiled } from '../compiled';
 import { documentedSchema } from '../schema-file';
 import { usedPart, type FieldUse, type UsedFields } from '../schema-subset';
 import type {
@@ -73,15 +73,11 @@ export interface CreatedScheduledBotAnswer {
   readonly data: AsReceived<Pick<CreateScheduledBotResponse['data'], 'bot_id'>>;
 }
 
-// Answers have their own AJV instance, as deliveries do: what they need is set here, not shared.
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
-addFormats(ajv, ['uuid', 'date-time', 'uri']);
-
 const LINKS: UsedFields = Object.fromEntries(LINK_FIELDS.map((field): [string, FieldUse] => [field, 'optional']));
 
 /** The used part of an action's documented answer (its schema named in the operations table). */
 function used<T>(action: Action, fields: UsedFields): ValidateFunction<T> {
-  return ajv.compile<T>(usedPart(documentedSchema(OPERATIONS[action].answer), fields));
+  return compiled<T>('documented', usedPart(documentedSchema(OPERATIONS[action].answer), fields));
 }
 
 function answer<T>(action: Action, data: FieldUse): ValidateFunction<T> {

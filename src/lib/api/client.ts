@@ -4,7 +4,8 @@
 // modules use. The key goes only to the account's API URL (https, or plain http to this machine)
 // and no redirect is followed. Every request is checked against the API's schema before it leaves
 // (requests.ts); every answer for what the caller reads (answers.ts).
-import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher, request } from 'undici';
+import { undici } from '../undici';
 import type { ValidateFunction } from 'ajv';
 import {
   readableErrors,
@@ -125,8 +126,9 @@ interface Call {
 export class MeetingBaasApi {
   private readonly base: URL;
   private readonly apiKey: string;
-  private readonly agent: Agent;
-  private readonly dispatcher: Dispatcher;
+  /** Made on the first request: a node that never calls the API does not load undici. */
+  private made: { readonly agent: Agent; readonly dispatcher: Dispatcher } | null = null;
+  private readonly timeoutMs: number;
   private readonly limits: Omit<RetryLimits, 'errorCodes'>;
 
   /** Throws ApiError `no-api-key` or `refused` before anything is sent. */
@@ -134,18 +136,27 @@ export class MeetingBaasApi {
     if (!options.apiKey) throw new ApiError('no-api-key', 'Meeting BaaS API');
     this.apiKey = options.apiKey;
     this.base = checkApiBase(options.baseUrl);
-    const timeout = options.timeoutMs ?? API_DEFAULTS.timeoutMs;
-    this.agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout, connections: 4 });
+    this.timeoutMs = options.timeoutMs ?? API_DEFAULTS.timeoutMs;
     this.limits = {
       retries: options.retries ?? API_DEFAULTS.retries,
       delayMs: options.retryDelayMs ?? API_DEFAULTS.retryDelayMs,
       maxDelayMs: options.maxRetryDelayMs ?? API_DEFAULTS.maxRetryDelayMs,
     };
-    // No redirect interceptor on purpose: following one would hand the key to another address.
-    // Which requests may be repeated after a broken connection is decided per operation (retryCallback's errorCodes).
-    this.dispatcher = this.agent.compose(
-      interceptors.retry({ throwOnError: false, methods: ['GET', 'POST', 'PATCH', 'DELETE'], maxRetries: this.limits.retries }),
-    );
+  }
+
+  private get dispatcher(): Dispatcher {
+    if (this.made === null) {
+      const { Agent, interceptors } = undici();
+      const timeout = this.timeoutMs;
+      const agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout, connections: 4 });
+      // No redirect interceptor on purpose: following one would hand the key to another address.
+      // Which requests may be repeated after a broken connection is decided per operation (retryCallback's errorCodes).
+      const dispatcher = agent.compose(
+        interceptors.retry({ throwOnError: false, methods: ['GET', 'POST', 'PATCH', 'DELETE'], maxRetries: this.limits.retries }),
+      );
+      this.made = { agent, dispatcher };
+    }
+    return this.made.dispatcher;
   }
 
   /**
@@ -212,7 +223,7 @@ export class MeetingBaasApi {
   }
 
   async close(): Promise<void> {
-    await this.agent.destroy();
+    await this.made?.agent.destroy();
   }
 
   /** Checks the request, sends it as the table says, and reads the answer with `reader`. */
@@ -256,7 +267,7 @@ export class MeetingBaasApi {
     if (text !== undefined) headers['content-type'] = 'application/json';
     const limits: RetryLimits = { ...this.limits, errorCodes: call.notRepeatable ? CONNECT_ERRORS : ANY_NETWORK_ERROR };
     try {
-      const response = await request(url, {
+      const response = await undici().request(url, {
         dispatcher: this.dispatcher,
         method: call.method,
         headers,

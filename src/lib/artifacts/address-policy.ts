@@ -3,7 +3,8 @@
 // ports, the LAN). The check runs when a connection opens, after DNS, for every redirect hop.
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
+import { undici } from '../undici';
 
 export interface AddressPolicy {
   /** Plain http and private/loopback addresses: local servers and tests only. */
@@ -178,7 +179,7 @@ export function guardedLookup(policy: AddressPolicy): LookupFunction {
 
 /** An undici connector that applies the policy to every connection it opens. */
 export function guardedConnector(policy: AddressPolicy, connectTimeoutMs: number): buildConnector.connector {
-  const connect = buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(policy) });
+  const connect = undici().buildConnector({ timeout: connectTimeoutMs, lookup: guardedLookup(policy) });
   return (options, callback) => {
     const refusal = checkOrigin(options.protocol, options.hostname, policy);
     if (refusal) {

@@ -7,7 +7,8 @@ import { mkdir, open, readdir, readFile, rename, stat, unlink, writeFile, type F
 import { basename, dirname, join } from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../undici';
 import { checkUrl, type AddressPolicy, AddressRefusedError } from './address-policy';
 import type { HttpClient } from './http-client';
 
@@ -226,10 +227,10 @@ async function openBody(url: string, options: DownloadOptions, extraHeaders: Rec
   }
   const refusal = checkUrl(parsed, options.policy);
   if (refusal) throw new DownloadError('refused', { url: redactUrl(url), detail: refusal.message });
-  let response: Awaited<ReturnType<typeof request>>;
+  let response: Dispatcher.ResponseData;
   try {
     response = await untilAborted(
-      request(parsed, {
+      undici().request(parsed, {
         dispatcher: options.client.dispatcher,
         method: 'GET',
         // Identity encoding: the bytes on disk are the bytes announced, so lengths can be checked.

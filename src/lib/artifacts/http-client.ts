@@ -1,6 +1,7 @@
 // The undici dispatcher every artifact request goes through: address policy on each connection,
 // timeouts, retries with backoff and Range resume (undici's retry interceptor), bounded redirects.
-import { Agent, interceptors, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
+import { undici } from '../undici';
 import { guardedConnector, type AddressPolicy } from './address-policy';
 
 export interface HttpClientOptions {
@@ -50,7 +51,24 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+/** The client's dispatcher is made (and undici loaded) on the first download, not when the node starts. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
+  let made: { readonly agent: Agent; readonly dispatcher: Dispatcher } | null = null;
+  return {
+    get dispatcher() {
+      made ??= makeDispatcher(options, maxRedirects);
+      return made.dispatcher;
+    },
+    maxRedirects,
+    close: async () => {
+      await made?.agent.destroy();
+    },
+  };
+}
+
+function makeDispatcher(options: HttpClientOptions, maxRedirects: number): { readonly agent: Agent; readonly dispatcher: Dispatcher } {
+  const { Agent, interceptors } = undici();
   const stall = options.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs;
   const agent = new Agent({
     connect: guardedConnector(options.policy, options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
@@ -58,7 +76,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     bodyTimeout: stall,
     connections: options.connections ?? 8,
   });
-  const maxRedirects = options.maxRedirects ?? DEFAULTS.maxRedirects;
   // Redirect outermost: each hop is a new dispatch through the retry interceptor and the
   // guarded connector, so every hop gets the policy check and its own retries.
   const dispatcher = agent.compose(
@@ -73,11 +90,5 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }),
     interceptors.redirect({ maxRedirections: maxRedirects }),
   );
-  return {
-    dispatcher,
-    maxRedirects,
-    close: async () => {
-      await agent.destroy();
-    },
-  };
+  return { agent, dispatcher };
 }

@@ -16,15 +16,8 @@ import type { AddressInfo } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { NodeAPI, NodeDef } from 'node-red';
-import {
-  ArtifactServer,
-  completedDelivery,
-  deliveryHeaders,
-  failedDelivery,
-  loadSampleMeeting,
-  statusChangeDelivery,
-  type DeliveryAuth,
-} from '../../lib/simulator';
+import type * as Simulator from '../../lib/simulator';
+import type { ArtifactServer, DeliveryAuth } from '../../lib/simulator';
 import { readAccount } from '../meetingbaas-config/account';
 
 export const TEST_KINDS = ['completed', 'failed', 'status'] as const;
@@ -51,12 +44,17 @@ const SEND_TIMEOUT_MS = 30_000;
 /** The sample artifacts of test deliveries stay served this long after the last one. */
 const ARTIFACTS_IDLE_MS = 60 * 60 * 1000;
 
+/** The simulator (a quarter of a second to load) is loaded by the first test delivery, not at every start. */
+function simulator(): typeof Simulator {
+  return require('../../lib/simulator') as typeof Simulator;
+}
+
 let artifacts: Promise<ArtifactServer> | null = null;
 let artifactsIdle: NodeJS.Timeout | null = null;
 
 /** A local artifact server for the URLs of test `bot.completed` deliveries, started on first use. */
 function artifactServer(): Promise<ArtifactServer> {
-  artifacts ??= ArtifactServer.start();
+  artifacts ??= simulator().ArtifactServer.start();
   const current = artifacts;
   current.catch(() => {
     if (artifacts === current) artifacts = null;
@@ -71,6 +69,7 @@ function artifactServer(): Promise<ArtifactServer> {
 }
 
 async function buildDelivery(kind: TestKind): Promise<object> {
+  const { completedDelivery, failedDelivery, loadSampleMeeting, statusChangeDelivery } = simulator();
   if (kind === 'failed') return failedDelivery();
   if (kind === 'status') return statusChangeDelivery();
   const botId = randomUUID();
@@ -197,7 +196,7 @@ export async function sendTestDelivery(RED: NodeAPI, id: string, kind: TestKind)
   const delivery = await buildDelivery(kind);
   const body = JSON.stringify(delivery);
   const auth = authFor(RED, config.account);
-  const headers = deliveryHeaders(body, auth);
+  const headers = simulator().deliveryHeaders(body, auth);
   const inProcess = Boolean(RED.settings.httpNodeAuth);
   const status = inProcess
     ? await sendInProcess(RED, { path: routePath((config.url ?? '').trim()), method }, body, headers)
