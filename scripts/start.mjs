@@ -380,6 +380,9 @@ async function main() {
           ? simulator.expiredArtifactUrls(artifactServer.baseUrl, botId)
           : artifactServer.artifactUrls(botId);
       delivery = simulator.completedDelivery(meeting.script, urls, { botId });
+      // As with Meeting BaaS, a meeting that calls back is a bot the API knows: the examples that act
+      // on it through the API (delete its data, fresh links) find it.
+      artifactServer.api.addEndedBot({ botId, status: 'completed' });
     } else if (kind === 'invalid') {
       delivery = simulator.invalidDelivery(meeting.script, artifactServer.artifactUrls(randomUUID()));
     } else if (kind === 'failed') {
