@@ -219,6 +219,8 @@ function callbackTargets(flows) {
       tab: flows.find((t) => t.id === n.z)?.label ?? n.z,
       // An example that wires nothing to bot.completed is about failures: show it one.
       wantsCompleted: Array.isArray(n.wires?.[0]) && n.wires[0].length > 0,
+      // A flow with a meeting bot node acts on the meeting through the API (deletes its data…).
+      usesApi: flows.some((other) => other.z === n.z && other.type === 'meetingbaas-bot'),
     }));
 }
 
@@ -380,9 +382,10 @@ async function main() {
           ? simulator.expiredArtifactUrls(artifactServer.baseUrl, botId)
           : artifactServer.artifactUrls(botId);
       delivery = simulator.completedDelivery(meeting.script, urls, { botId });
-      // As with Meeting BaaS, a meeting that calls back is a bot the API knows: the examples that act
-      // on it through the API (delete its data, fresh links) find it.
-      artifactServer.api.addEndedBot({ botId, status: 'completed' });
+      // As with Meeting BaaS, a meeting that calls back is a bot the API knows, for the flows that
+      // act on it through the API. Only for those: the catch-up of the download example would
+      // otherwise bring back, after a restart, every demo meeting sent to the other examples.
+      if (target.usesApi) artifactServer.api.addEndedBot({ botId, status: 'completed' });
     } else if (kind === 'invalid') {
       delivery = simulator.invalidDelivery(meeting.script, artifactServer.artifactUrls(randomUUID()));
     } else if (kind === 'failed') {
