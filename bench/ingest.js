@@ -122,9 +122,9 @@ function median(values) {
 
 /** In-process: checkDelivery per delivery against JSON.parse of the same body. */
 function microbench() {
-  const { checkDelivery } = require('../lib/validation');
-  const { DeliveryAuthenticator } = require('../lib/authentication');
-  const { parseJsonBody } = require('../lib/request-body');
+  const { checkDelivery } = require('../lib/delivery/validation');
+  const { DeliveryAuthenticator } = require('../lib/delivery/authentication');
+  const { parseJsonBody } = require('../lib/delivery/request-body');
   const bodies = Array.from({ length: 1000 }, (_, i) => completedBody(i + 1, 7));
   const parsed = bodies.map((b) => JSON.parse(b));
   const buffers = bodies.map((b) => Buffer.from(b));

@@ -72,7 +72,7 @@ function cases() {
 function validatorBefore() {
   const Ajv2020 = require('ajv/dist/2020').default;
   const addFormats = require('ajv-formats').default;
-  const { readableErrors } = require('../lib/validation');
+  const { readableErrors } = require('../lib/delivery/validation');
   const { schemas } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'));
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
   addFormats(ajv, ['uuid', 'date-time', 'uri']);
@@ -88,8 +88,8 @@ function timeOnce(fn) {
 }
 
 async function main() {
-  const { readDelivery, routeDelivery, nestingExceeds, MAX_JSON_DEPTH } = require('../lib/delivery');
-  const { checkDelivery } = require('../lib/validation');
+  const { readDelivery, routeDelivery, nestingExceeds, MAX_JSON_DEPTH } = require('../lib/delivery/routing');
+  const { checkDelivery } = require('../lib/delivery/validation');
   const before = validatorBefore();
   const context = { deliveryId: 'sha256:bench', verifiedBy: 'secret', receivedAt: new Date() };
   // The old validator runs only a few times on the big bodies (a second each): warm its code up first.

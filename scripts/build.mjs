@@ -83,9 +83,9 @@ function inlineEditorData() {
  * recording on: what they ask for, from the schemas in schemas/, is what gets generated.
  */
 function generateValidators() {
-  const compiledModule = require(join(root, 'lib/compiled.js'));
+  const compiledModule = require(join(root, 'lib/schemas/compiled.js'));
   compiledModule.startRecording();
-  for (const module of ['lib/validation.js', 'lib/api/answers.js', 'lib/api/requests.js']) require(join(root, module));
+  for (const module of ['lib/delivery/validation.js', 'lib/api/answers.js', 'lib/api/requests.js']) require(join(root, module));
   const standaloneCode = require('ajv/dist/standalone').default;
   const dir = join(root, 'lib/generated');
   mkdirSync(dir, { recursive: true });

@@ -90,7 +90,7 @@ function newestMtime(path) {
 }
 
 function buildIfNeeded() {
-  const built = join(root, 'lib', 'simulator', 'index.js');
+  const built = join(root, 'simulator', 'index.js');
   const stale =
     !existsSync(built) ||
     !existsSync(join(root, 'nodes')) ||
@@ -254,7 +254,7 @@ function nodeRedRuntime() {
 
 async function main() {
   buildIfNeeded();
-  const simulator = require('../lib/simulator');
+  const simulator = require('../simulator');
   installPackage();
   const runtime = nodeRedRuntime();
   const settingsFile = join(userDir, 'settings.js');

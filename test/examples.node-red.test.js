@@ -6,7 +6,7 @@ const { join } = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { DebugSidebar } = require('./support/debug-sidebar');
 const { startNodeRed, ROOT } = require('./support/node-red');
-const simulator = require('../lib/simulator');
+const simulator = require('../simulator');
 
 const EXAMPLES_DIR = join(ROOT, 'examples');
 const exampleFiles = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();

@@ -7,10 +7,10 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { pipeline } = require('node:stream/promises');
-const { checkDelivery } = require('../lib/validation');
+const { checkDelivery } = require('../lib/delivery/validation');
 const { createHttpClient } = require('../lib/artifacts/http-client');
 const { downloadToFile, partialPathFor } = require('../lib/artifacts/download');
-const fx = require('./artifacts-fixtures');
+const fx = require('./fixtures/artifacts');
 const deliveries = require('./fixtures/deliveries');
 const { measureStarts } = require('../bench/lib/start');
 

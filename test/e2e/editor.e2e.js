@@ -16,7 +16,7 @@ const { randomUUID } = require('node:crypto');
 const { startNodeRed, ROOT } = require('../support/node-red');
 const { MAJORS } = require('../support/node-red-majors');
 const { launchBrowser, openEditor } = require('./support/browser');
-const simulator = require('../../lib/simulator');
+const simulator = require('../../simulator');
 
 const PACKAGE = require('../../package.json').name;
 const EXAMPLES_DIR = path.join(ROOT, 'examples');

@@ -11,8 +11,8 @@ const { startNodeRed, request, ROOT } = require('../support/node-red');
 const { MAJORS } = require('../support/node-red-majors');
 const { startCollector } = require('../support/collector');
 const { launchBrowser, openEditor } = require('./support/browser');
-const simulator = require('../../lib/simulator');
-const { DeliveryJournal } = require('../../lib/journal');
+const simulator = require('../../simulator');
+const { DeliveryJournal } = require('../../lib/delivery/journal');
 
 const SECRET = 'sidebar-e2e-secret';
 const SIGNATURE = 'feedfacecafe0123';

@@ -13,7 +13,7 @@ const { startCommand, userEnv } = require('../support/command');
 const { DebugSidebar } = require('../support/debug-sidebar');
 const { startNodeRed, request, freePort, ROOT } = require('../support/node-red');
 const { MAJORS } = require('../support/node-red-majors');
-const simulator = require('../../lib/simulator');
+const simulator = require('../../simulator');
 
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
 const examples = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort()

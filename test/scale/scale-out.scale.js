@@ -14,7 +14,7 @@ const { startRedis, redisServerPath } = require('../support/redis');
 const { startHaproxy, haproxyPath } = require('../support/haproxy');
 const { sendLikeMeetingBaas } = require('../support/meeting-baas-sender');
 const deliveries = require('../fixtures/deliveries');
-const { deliveryHeaders, newWebhookSecret } = require('../../lib/simulator/signing');
+const { deliveryHeaders, newWebhookSecret } = require('../../simulator/signing');
 
 const MEETINGS = Number(process.env.SCALE_MEETINGS || 240);
 const OUTAGE_MEETINGS = Number(process.env.SCALE_OUTAGE_MEETINGS || 240);

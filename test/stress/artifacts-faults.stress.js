@@ -15,7 +15,7 @@ const helper = require('node-red-node-test-helper');
 const configNode = require('../../nodes/meetingbaas-config/meetingbaas-config.js');
 const { translatedNode } = require('../support/translated-node');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const fx = require('../artifacts-fixtures');
+const fx = require('../fixtures/artifacts');
 
 helper.init(require.resolve('node-red'));
 

@@ -11,8 +11,8 @@ const fc = require('fast-check');
 const { startNodeRed, request } = require('../support/node-red');
 const { startCollector } = require('../support/collector');
 const deliveries = require('../fixtures/deliveries');
-const { readDelivery } = require('../../lib/delivery');
-const { checkDelivery } = require('../../lib/validation');
+const { readDelivery } = require('../../lib/delivery/routing');
+const { checkDelivery } = require('../../lib/delivery/validation');
 const { fuzzFlow, sha256Id, svixSign } = require('./support');
 
 const CALLBACK_SECRET = 'fuzz-callback-secret';

@@ -22,8 +22,8 @@ const path = require('node:path');
 const timers = require('node:timers/promises');
 const { startNodeRed, ROOT } = require('../support/node-red');
 const { RETRY_WAITS_MS } = require('../support/meeting-baas-sender');
-const fx = require('../artifacts-fixtures');
-const simulator = require('../../lib/simulator');
+const fx = require('../fixtures/artifacts');
+const simulator = require('../../simulator');
 const { writeResult } = require('../../bench/lib/common');
 
 const SEED = Number(process.env.CHAOS_SEED || crypto.randomInt(2 ** 31));

@@ -2,13 +2,13 @@
 // Run in a process of its own (test/generated-validators.test.js): loads the modules that ask for
 // validators with recording on, then puts each generated validator and the same schema compiled by
 // AJV now to the same values, and prints every disagreement as JSON.
-const compiled = require('../../lib/compiled');
+const compiled = require('../../lib/schemas/compiled');
 compiled.startRecording();
-require('../../lib/validation');
+require('../../lib/delivery/validation');
 require('../../lib/api/answers');
 require('../../lib/api/requests');
 const { completed, failed, statusChange, seedCompleted, seedCompletedMadeValid } = require('../fixtures/deliveries');
-const { completedDelivery, failedDelivery, statusChangeDelivery, loadSampleMeeting } = require('../../lib/simulator');
+const { completedDelivery, failedDelivery, statusChangeDelivery, loadSampleMeeting } = require('../../simulator');
 
 const url = 'https://artifacts.example.com/a.mp4';
 const urls = { video: url, audio: url, transcription: url, raw_transcription: url, diarization: url };

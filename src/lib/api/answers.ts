@@ -3,9 +3,9 @@
 // missing or unusable; every other field is passed on as received, whatever it holds. The checks
 // derive from the documented answer schemas (schema-subset), so formats and patterns stay theirs.
 import type { ValidateFunction } from 'ajv/dist/2020';
-import { compiled } from '../compiled';
-import { documentedSchema } from '../schema-file';
-import { usedPart, type FieldUse, type UsedFields } from '../schema-subset';
+import { compiled } from '../schemas/compiled';
+import { documentedSchema } from '../schemas/schema-file';
+import { usedPart, type FieldUse, type UsedFields } from '../schemas/schema-subset';
 import type {
   CreateBotResponse,
   CreateScheduledBotResponse,
@@ -15,7 +15,7 @@ import type {
   GetScheduledBotResponse,
   ListBotsResponse,
   ListScheduledBotsResponse,
-} from '../validation';
+} from '../delivery/validation';
 import { OPERATIONS, type Action } from './operations';
 
 type Documented = GetBotDetailsResponse['data'];

@@ -14,7 +14,7 @@ import {
   validateValidationErrorResponse,
   type CreateBotRequestBodyInput,
   type RetryCallbackRequestBodyInput,
-} from '../validation';
+} from '../delivery/validation';
 import {
   ANSWER_READERS,
   PAGE_READERS,

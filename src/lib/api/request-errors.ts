@@ -1,6 +1,6 @@
 // Schema errors of a request we were about to send, said the way a flow builder can fix them.
 import type { ErrorObject } from 'ajv';
-import { readableErrors } from '../validation';
+import { readableErrors } from '../delivery/validation';
 
 /** `extra.customer` must be …; an unknown option is named (AJV alone only says "additional properties"). */
 export function requestProblems(errors: readonly ErrorObject[]): string[] {

@@ -2,7 +2,7 @@
 // in the path as a UUID, the body against its closed schema, the query parameters against theirs.
 // A request that fails here is an ApiError `invalid-request` or `bad-bot-id`: nothing was sent.
 import type { ValidateFunction } from 'ajv';
-import { documentedValidator } from '../validation';
+import { documentedValidator } from '../delivery/validation';
 import { ApiError } from './errors';
 import { ACTIONS, OPERATIONS, operationName, type Action } from './operations';
 import { requestProblems } from './request-errors';

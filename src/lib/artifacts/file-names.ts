@@ -2,7 +2,7 @@
 // file outside the chosen directory; the extension comes from what was served, because the
 // docs disagree on formats (audio as FLAC or MP3) and a URL path proves nothing.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { ArtifactName } from '../delivery';
+import type { ArtifactName } from '../delivery/routing';
 
 export const DEFAULT_TEMPLATE = '<bot_id>/<artifact>.<ext>';
 

@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { ArtifactName } from '../../lib/delivery';
+import type { ArtifactName } from '../../lib/delivery/routing';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
 import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Fetched, type Outcome } from '../../lib/artifacts/fetch';
 import { DEFAULT_TEMPLATE, templateProblem } from '../../lib/artifacts/file-names';
@@ -11,7 +11,7 @@ import { removeStalePartials } from '../../lib/artifacts/download';
 import { createHttpClient, DEFAULTS } from '../../lib/artifacts/http-client';
 import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
 import { Limiter } from '../../lib/artifacts/limiter';
-import { readAccount } from '../meetingbaas-config/account';
+import { readAccount } from '../shared/account';
 import { journalRefOf, reportFailed, reportFinished, reportInterrupted } from '../shared/finishing';
 
 interface ArtifactsDef extends NodeDef {

@@ -1,6 +1,6 @@
 // What a message asks of the bot node: the POST /v2/bots body (and the same body as it may be
 // shown, without secrets), the bot it is about, and the fields it gives any other request.
-import type { CreateBotRequestBodyInput } from '../../lib/validation';
+import type { CreateBotRequestBodyInput } from '../../lib/delivery/validation';
 import type { CallbackTarget } from './callback-target';
 
 export const RECORDING_MODES = ['audio_only', 'speaker_view', 'gallery_view'] as const;

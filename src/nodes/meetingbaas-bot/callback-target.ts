@@ -1,7 +1,7 @@
 // Where Meeting BaaS should send a bot's callback: the public address of the "callback in"
 // node the user picked, built the same way the editor shows it.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { readAccount } from '../meetingbaas-config/account';
+import { readAccount } from '../shared/account';
 
 export interface CallbackTarget {
   readonly url: string;

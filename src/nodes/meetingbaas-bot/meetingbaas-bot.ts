@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ApiError, isAction, isPagedAction, MeetingBaasApi, queryValuesOf, type Action, type OperationRequest, type PagedAction, type RetryNotice } from '../../lib/api';
-import { readAccount } from '../meetingbaas-config/account';
+import { readAccount } from '../shared/account';
 import { DEFAULT_MAX_PAGES, MAX_PAGES_LIMIT, traitsOf } from './actions';
 import { botIdOf, buildCreateRequest, explicitBotIdOf, inputFields, RECORDING_MODES, withoutSecrets } from './bot-request';
 import { resolveCallbackTarget, type CallbackTarget } from './callback-target';

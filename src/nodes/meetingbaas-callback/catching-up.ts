@@ -6,7 +6,7 @@
 // looks from there; a node with no checkpoint yet recovers nothing from before it existed.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { missedMeetings, type CatchUpApi, type RecoveredDelivery } from '../../lib/catch-up';
+import { missedMeetings, type CatchUpApi, type RecoveredDelivery } from '../../lib/delivery/catch-up';
 
 export interface CatchUpTiming {
   /** Between two looks while the node runs. */

@@ -16,7 +16,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import parseurl from 'parseurl';
-import { BytesInFlight, declaredLength, hasBody, readRawBody } from '../../lib/request-body';
+import { BytesInFlight, declaredLength, hasBody, readRawBody } from '../../lib/delivery/request-body';
 
 /** An answer given from the request line and headers alone. */
 export interface EarlyAnswer {

@@ -2,7 +2,7 @@
 // the flow says so (or on handover where nothing further down can say it), sent again after a
 // restart or a redeploy while unfinished, and parked once their attempts are used up.
 import { rm } from 'node:fs/promises';
-import { DeliveryJournal, type JournalDelivery, type JournalEntry, type JournalError } from '../../lib/journal';
+import { DeliveryJournal, type JournalDelivery, type JournalEntry, type JournalError } from '../../lib/delivery/journal';
 import { forgetDeliveriesOf, ownDeliveries, type JournalRef } from '../shared/finishing';
 
 export interface JournalingOptions {

@@ -1,7 +1,7 @@
 // What the "Meeting BaaS" sidebar shows of the journals of the callback nodes, without Node-RED:
 // the state of a delivery in words the editor translates, the rows of one page across every
 // callback node (newest first, filtered, bounded), and a payload with its secrets hidden.
-import type { JournalEntry } from '../../lib/journal';
+import type { JournalEntry } from '../../lib/delivery/journal';
 
 export type DeliveryState = 'in-flow' | 'finished' | 'sent-again' | 'parked';
 export const DELIVERY_STATES: readonly DeliveryState[] = ['in-flow', 'finished', 'sent-again', 'parked'];

@@ -5,8 +5,8 @@
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { MeetingBaasApi } from '../../lib/api';
-import { DELIVERY_SOURCES, readDelivery, routeDelivery } from '../../lib/delivery';
-import type { JournalEntry } from '../../lib/journal';
+import { DELIVERY_SOURCES, readDelivery, routeDelivery } from '../../lib/delivery/routing';
+import type { JournalEntry } from '../../lib/delivery/journal';
 import type { JournaledDeliveries } from './journaling';
 import {
   decodeCursor,

@@ -16,9 +16,9 @@ import type { AddressInfo } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { NodeAPI, NodeDef } from 'node-red';
-import type * as Simulator from '../../lib/simulator';
-import type { ArtifactServer, DeliveryAuth } from '../../lib/simulator';
-import { readAccount } from '../meetingbaas-config/account';
+import type * as Simulator from '../../simulator';
+import type { ArtifactServer, DeliveryAuth } from '../../simulator';
+import { readAccount } from '../shared/account';
 
 export const TEST_KINDS = ['completed', 'failed', 'status'] as const;
 export type TestKind = (typeof TEST_KINDS)[number];
@@ -46,7 +46,7 @@ const ARTIFACTS_IDLE_MS = 60 * 60 * 1000;
 
 /** The simulator (a quarter of a second to load) is loaded by the first test delivery, not at every start. */
 function simulator(): typeof Simulator {
-  return require('../../lib/simulator') as typeof Simulator;
+  return require('../../simulator') as typeof Simulator;
 }
 
 let artifacts: Promise<ArtifactServer> | null = null;

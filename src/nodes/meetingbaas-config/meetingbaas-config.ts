@@ -1,6 +1,6 @@
 // "Meeting BaaS account": where the API is and the secrets the other nodes use. Holds no state.
 import type { NodeAPI, NodeDef } from 'node-red';
-import { ACCOUNT_TYPE, DEFAULT_REDIS_PREFIX, normaliseBaseUrl, type AccountCredentials, type AccountNode } from './account';
+import { ACCOUNT_TYPE, DEFAULT_REDIS_PREFIX, normaliseBaseUrl, type AccountCredentials, type AccountNode } from '../shared/account';
 import { registerKeyTestRoute } from './test-key';
 
 interface AccountDef extends NodeDef {

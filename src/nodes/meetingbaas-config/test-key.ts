@@ -7,7 +7,7 @@
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { ApiError, checkApiBase, MeetingBaasApi } from '../../lib/api';
-import { isAccountNode, normaliseBaseUrl } from './account';
+import { isAccountNode, normaliseBaseUrl } from '../shared/account';
 
 export type KeyTestResult =
   | 'ok'
