@@ -46,6 +46,7 @@ const ARTIFACTS_IDLE_MS = 60 * 60 * 1000;
 
 /** The simulator (a quarter of a second to load) is loaded by the first test delivery, not at every start. */
 function simulator(): typeof Simulator {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not with this module
   return require('../../simulator') as typeof Simulator;
 }
 
@@ -80,7 +81,7 @@ async function buildDelivery(kind: TestKind): Promise<object> {
 /** Where this Node-RED listens, as seen from inside it: a wildcard address becomes loopback. */
 function ownListener(RED: NodeAPI): { host: string; port: number; secure: boolean } {
   const server = RED.server as unknown as TlsServer | null;
-  const address = server?.address() as AddressInfo | string | null | undefined;
+  const address = server?.address();
   const settings = RED.settings as unknown as { uiHost?: string; uiPort?: number; https?: unknown };
   const listening = address && typeof address === 'object' ? address : null;
   let host = listening?.address ?? settings.uiHost ?? '127.0.0.1';
@@ -174,7 +175,7 @@ function deployedConfig(RED: NodeAPI, id: string): CallbackConfig | null {
   if (!RED.nodes.getNode(id)) return null;
   let found: CallbackConfig | null = null;
   RED.nodes.eachNode((def: NodeDef) => {
-    if (def.id === id && def.type === 'meetingbaas-callback') found = def as CallbackConfig;
+    if (def.id === id && def.type === 'meetingbaas-callback') found = def;
   });
   return found;
 }

@@ -185,7 +185,7 @@ describe('callback in node (test helper)', function () {
     const { PATH_RULE, pathProblem } = require('../../../nodes/meetingbaas-callback/endpoints.js');
     const editorRule = /var PATH_RULE = (\/.*\/);\n/.exec(EDITOR)[1];
     assert.equal(editorRule, String(PATH_RULE));
-    const validPath = new Function('PATH_RULE', `${/function validPath\(value\) \{[\s\S]*?\n    \}/.exec(EDITOR)[0]}; return validPath;`)(PATH_RULE);
+    const validPath = new Function('PATH_RULE', `${/function validPath\(value\) \{[\s\S]*?\n {4}\}/.exec(EDITOR)[0]}; return validPath;`)(PATH_RULE);
     for (const path of ['/meetingbaas/callback', 'mb', '/', '/x+y', "/$(a).b!'~", '/a%20b', '/a:b', '/a*', '/p|q', '/a/../b', '/a..b', '']) {
       assert.equal(validPath(path), pathProblem(path) === null, path);
     }
