@@ -68,33 +68,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
-function makeDispatcher(options: HttpClientOptions, maxRedirects: number): { readonly agent: Agent; readonly dispatcher: Dispatcher } {
-  const { Agent, interceptors } = undici();
-  const stall = options.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs;
-  const agent = new Agent({
-    connect: guardedConnector(options.policy, options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
-    headersTimeout: stall,
-    bodyTimeout: stall,
-    connections: options.connections ?? 8,
-  });
-  // Redirect outermost: each hop is a new dispatch through the retry interceptor and the
-  // guarded connector, so every hop gets the policy check and its own retries.
-  const dispatcher = agent.compose(
-    interceptors.retry({
-      maxRetries: options.retries ?? DEFAULTS.retries,
-      minTimeout: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
-      maxTimeout: options.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs,
-      timeoutFactor: 2,
-      methods: ['GET'],
-      statusCodes: [429, 500, 502, 503, 504],
-      errorCodes: RETRIED_ERROR_CODES,
-    }),
-    redirectRefusals,
-    interceptors.redirect({ maxRedirections: maxRedirects }),
-  );
-  return { agent, dispatcher };
-}
-
 /**
  * Sits just inside the redirect interceptor, where it sees each answer reach undici's redirect
  * handler. That handler refuses some redirects (one back to an address already visited) by
@@ -122,3 +95,30 @@ const redirectRefusals: Dispatcher.DispatcherComposeInterceptor = (dispatch) => 
     onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
   });
 };
+
+function makeDispatcher(options: HttpClientOptions, maxRedirects: number): { readonly agent: Agent; readonly dispatcher: Dispatcher } {
+  const { Agent, interceptors } = undici();
+  const stall = options.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs;
+  const agent = new Agent({
+    connect: guardedConnector(options.policy, options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs),
+    headersTimeout: stall,
+    bodyTimeout: stall,
+    connections: options.connections ?? 8,
+  });
+  // Redirect outermost: each hop is a new dispatch through the retry interceptor and the
+  // guarded connector, so every hop gets the policy check and its own retries.
+  const dispatcher = agent.compose(
+    interceptors.retry({
+      maxRetries: options.retries ?? DEFAULTS.retries,
+      minTimeout: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+      maxTimeout: options.maxRetryDelayMs ?? DEFAULTS.maxRetryDelayMs,
+      timeoutFactor: 2,
+      methods: ['GET'],
+      statusCodes: [429, 500, 502, 503, 504],
+      errorCodes: RETRIED_ERROR_CODES,
+    }),
+    redirectRefusals,
+    interceptors.redirect({ maxRedirections: maxRedirects }),
+  );
+  return { agent, dispatcher };
+}
