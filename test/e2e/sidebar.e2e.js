@@ -17,13 +17,14 @@ const { DeliveryJournal } = require('../../lib/delivery/journal');
 
 const SECRET = 'sidebar-e2e-secret';
 const SIGNATURE = 'feedfacecafe0123';
+const API_KEY = 'sidebar-e2e-api-key';
 const imagesDir = (major) =>
   process.env.UPDATE_SCREENSHOTS && major === MAJORS[0] ? path.join(ROOT, 'docs', 'images') : path.join(ROOT, 'test-results', 'screenshots', major.key);
 
-function flows(collectorUrl) {
+function flows(collectorUrl, api) {
   return [
     { id: 'tab1', type: 'tab', label: 'sidebar' },
-    { id: 'acc1', type: 'meetingbaas-config', name: 'account', credentials: { callbackSecret: SECRET } },
+    { id: 'acc1', type: 'meetingbaas-config', name: 'account', baseUrl: api.baseUrl, credentials: { callbackSecret: SECRET, apiKey: API_KEY } },
     { id: 'cb1', type: 'meetingbaas-callback', z: 'tab1', name: 'meetings', url: '/mb/sidebar', account: 'acc1', x: 160, y: 100, wires: [['dbg1', 'dbg2', 'fn1', 'fa1'], ['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1']] },
     // Deliveries whose links are elsewhere than the simulator have neither audio nor transcript: skipped, nothing saved.
     { id: 'fa1', type: 'meetingbaas-artifacts', z: 'tab1', name: 'recordings', artifacts: ['audio', 'transcription'], mode: 'file', directory: 'recordings', allowLocal: true, x: 420, y: 260, wires: [[], []] },
@@ -84,8 +85,8 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     collector = await startCollector();
     const first = await startNodeRed({}, major.runtime());
     assert.match((first.log.match(/Node-RED version: (v\S+)/) || [])[1] ?? '', major.version, first.log);
-    storage = await simulator.ArtifactServer.start();
-    await first.deploy(flows(collector.url));
+    storage = await simulator.ArtifactServer.start({ apiKey: API_KEY });
+    await first.deploy(flows(collector.url, storage));
     await first.stop({ keep: true });
     await leaveParkedDelivery(first.userDir);
     nodeRed = await startNodeRed({}, { ...major.runtime(), userDir: first.userDir });
@@ -215,6 +216,14 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     assert.match(transcript, /transcription, [\d.]+ (B|KB)\s+\S*recordings\S*\.json/);
     assert.equal(await page.locator('.meetingbaas-delivery-saved-path button:visible').count(), 2, 'each path has a copy button');
     await screenshot('sidebar-saved-files.png');
+    await page.locator('#meetingbaas-sidebar-fresh-links').click();
+    const links = page.locator('.meetingbaas-delivery-fresh:visible');
+    await links.waitFor({ state: 'visible' });
+    const fresh = await links.innerText();
+    assert.match(fresh, new RegExp(`"audio": "${storage.baseUrl}/recordings/${botId}/audio\\.flac\\?[^"]*X-Amz-Signature=\\[hidden\\]`));
+    assert.doesNotMatch(fresh, /bot_name|meeting_url/, 'only the links');
+    await page.locator('#meetingbaas-sidebar-fresh-links').click();
+    await page.waitForFunction(() => $('.meetingbaas-delivery-fresh').length === 1 && $('.meetingbaas-delivery-links').length === 1);
     await page.locator('#meetingbaas-sidebar-back').click();
   });
 
