@@ -41,8 +41,12 @@ const MAX_SAVED_TEXT = 1024;
 
 export interface JournalEntry extends Omit<JournalDelivery, 'body'> {
   readonly seq: number;
-  /** How many times it was sent again (after a restart, a redeploy or an error). */
+  /** Attempts used up: times it was sent again, and times the flow reported it failed. */
   readonly attempts: number;
+  /** Of these, the times it was actually sent again (in journals written before they were told apart: all). */
+  readonly sentAgain: number;
+  /** The flow reported it failed since it was last sent: it waits to be sent again (at the next start). */
+  readonly failedInFlow: boolean;
   readonly lastProblem: string | null;
   /** Why it is not sent again by itself, or null. */
   readonly parked: string | null;
@@ -84,7 +88,8 @@ export class JournalError extends Error {
 
 type JournalRecord =
   | { k: 'a'; s: number; id: string; at: number; by: string; m: JournalDelivery['meta']; b: string }
-  | { k: 't'; s: number; e: string | null }
+  /** An attempt used up; `f`: by a failure the flow reported, not by a sending (absent in older journals). */
+  | { k: 't'; s: number; e: string | null; f?: 1 }
   | { k: 'f'; s: number; at: number }
   | { k: 'p'; s: number; r: string }
   /** Artifacts saved: artifact, bytes, path (null: in a message). */
@@ -101,6 +106,8 @@ interface EntryState {
   verifiedBy: string;
   meta: JournalDelivery['meta'];
   attempts: number;
+  sentAgain: number;
+  failedInFlow: boolean;
   lastProblem: string | null;
   parked: string | null;
   finishedAt: number | null;
@@ -265,6 +272,8 @@ export class DeliveryJournal {
       verifiedBy: delivery.verifiedBy,
       meta: delivery.meta,
       attempts: 0,
+      sentAgain: 0,
+      failedInFlow: false,
       lastProblem: null,
       parked: null,
       finishedAt: null,
@@ -303,13 +312,12 @@ export class DeliveryJournal {
     }
   }
 
-  /** Counts one more sending of an unfinished entry. */
-  attempt(seq: number, problem: string | null = null): Promise<void> {
+  /** Counts one more sending of an unfinished entry, or with `failed`, a failure the flow reported (it is sent again later). */
+  attempt(seq: number, problem: string | null = null, failed = false): Promise<void> {
     const entry = this.entries.get(seq);
     if (!entry) return Promise.reject(new JournalError('unknown-entry', String(seq)));
-    entry.attempts += 1;
-    entry.lastProblem = problem;
-    return this.write(encode({ k: 't', s: seq, e: problem }));
+    countAttempt(entry, problem, failed);
+    return this.write(encode(failed ? { k: 't', s: seq, e: problem, f: 1 } : { k: 't', s: seq, e: problem }));
   }
 
   finish(seq: number): Promise<void> {
@@ -455,7 +463,12 @@ export class DeliveryJournal {
         await this.handle.read(line, 0, entry.length, entry.offset);
         moved.set(entry.seq, { offset: size, length: line.length });
         await put(line);
-        for (let i = 0; i < entry.attempts; i++) await put(encode({ k: 't', s: entry.seq, e: entry.lastProblem }));
+        // Sendings and failures in an order that leaves the entry as it is: a failure last while it waits to be sent again.
+        const sending = encode({ k: 't', s: entry.seq, e: entry.lastProblem });
+        const failure = encode({ k: 't', s: entry.seq, e: entry.lastProblem, f: 1 });
+        const failures = Array<Buffer>(entry.attempts - entry.sentAgain).fill(failure);
+        const sendings = Array<Buffer>(entry.sentAgain).fill(sending);
+        for (const line of entry.failedInFlow ? [...sendings, ...failures] : [...failures, ...sendings]) await put(line);
         if (entry.parked !== null) await put(encode({ k: 'p', s: entry.seq, r: entry.parked }));
         if (entry.saved.length > 0) await put(encode(savedRecord(entry.seq, entry.saved)));
         if (entry.finishedAt !== null) await put(encode({ k: 'f', s: entry.seq, at: entry.finishedAt }));
@@ -481,6 +494,13 @@ export class DeliveryJournal {
       }
     }
   }
+}
+
+function countAttempt(entry: EntryState, problem: string | null, failed: boolean): void {
+  entry.attempts += 1;
+  entry.lastProblem = problem;
+  entry.failedInFlow = failed;
+  if (!failed) entry.sentAgain += 1;
 }
 
 /** Rebuilds the entries from the file's bytes; stops trusting the file at its first torn line's end. */
@@ -521,6 +541,8 @@ function apply(entries: Map<number, EntryState>, record: JournalRecord, offset: 
       verifiedBy: record.by,
       meta: record.m,
       attempts: 0,
+      sentAgain: 0,
+      failedInFlow: false,
       lastProblem: null,
       parked: null,
       finishedAt: null,
@@ -535,8 +557,7 @@ function apply(entries: Map<number, EntryState>, record: JournalRecord, offset: 
   if (record.k === 'd') {
     entries.delete(record.s);
   } else if (record.k === 't') {
-    entry.attempts += 1;
-    entry.lastProblem = record.e;
+    countAttempt(entry, record.e, record.f === 1);
   } else if (record.k === 'f') {
     entry.finishedAt = record.at;
   } else if (record.k === 's') {

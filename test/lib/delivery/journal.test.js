@@ -37,7 +37,7 @@ describe('delivery journal', () => {
     const unfinished = again.unfinished();
     assert.deepEqual(unfinished.map((e) => e.deliveryId), ['sha256:1', 'sha256:2', 'sha256:3']);
     const { body, ...second } = delivery(2);
-    assert.deepEqual(unfinished[1], { seq: 2, ...second, attempts: 0, lastProblem: null, parked: null, finishedAt: null, saved: [] });
+    assert.deepEqual(unfinished[1], { seq: 2, ...second, attempts: 0, sentAgain: 0, failedInFlow: false, lastProblem: null, parked: null, finishedAt: null, saved: [] });
     assert.equal(await again.body(2), body);
     await journal.close();
     await again.close();
@@ -62,6 +62,31 @@ describe('delivery journal', () => {
     assert.equal(again.get(2).finishedAt === null, false);
     assert.equal(again.append(delivery(4)).seq, 4, 'sequence numbers go on');
     await again.close();
+  });
+
+  it('tells failures the flow reported from sendings, across a reopen and a compaction', async () => {
+    const file = tempFile();
+    let now = 1_700_000_000_000;
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    for (const n of [1, 2, 3]) await journal.append(delivery(n)).written;
+    await journal.attempt(1, 'download failed', true);
+    await journal.attempt(2, null);
+    await journal.attempt(2, 'download failed', true);
+    await journal.attempt(2, 'download failed');
+    await journal.finish(3);
+    const facts = (j) => [1, 2].map((seq) => { const { attempts, sentAgain, failedInFlow } = j.get(seq); return { attempts, sentAgain, failedInFlow }; });
+    const expected = [{ attempts: 1, sentAgain: 0, failedInFlow: true }, { attempts: 3, sentAgain: 2, failedInFlow: false }];
+    assert.deepEqual(facts(journal), expected);
+    await journal.close();
+    now += 2 * HOUR;
+    const { journal: again } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    assert.deepEqual(facts(again), expected);
+    await again.compact();
+    assert.equal(again.get(3), undefined);
+    await again.close();
+    const { journal: compacted } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    assert.deepEqual(facts(compacted), expected);
+    await compacted.close();
   });
 
   it('keeps the artifacts saved of an entry across a reopen and a compaction, a repeated save replacing its line', async () => {
@@ -124,7 +149,7 @@ describe('delivery journal', () => {
     ].join(''));
     const { journal, skippedRecords } = await DeliveryJournal.open(file, { retentionMs: HOUR });
     assert.equal(skippedRecords, 0);
-    assert.deepEqual(journal.get(1), { seq: 1, deliveryId: 'sha256:1', receivedAt: 1_700_000_000_001, verifiedBy: 'secret', meta: { event: 'bot.completed', botId: 'bot-1' }, attempts: 1, lastProblem: 'redeployed', parked: null, finishedAt: 1_700_000_000_100, saved: [] });
+    assert.deepEqual(journal.get(1), { seq: 1, deliveryId: 'sha256:1', receivedAt: 1_700_000_000_001, verifiedBy: 'secret', meta: { event: 'bot.completed', botId: 'bot-1' }, attempts: 1, sentAgain: 1, failedInFlow: false, lastProblem: 'redeployed', parked: null, finishedAt: 1_700_000_000_100, saved: [] });
     await journal.close();
   });
 

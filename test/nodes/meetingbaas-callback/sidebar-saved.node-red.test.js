@@ -78,8 +78,26 @@ describe('the artifacts saved of a delivery, in the sidebar, in a real Node-RED'
     assert.equal(inMessage[0].bytes, files[1].bytes, 'the same transcript, kept in a message');
   });
 
+  it('shows a delivery whose download failed as failed, waiting to be sent again, not as sent again', async function () {
+    collector.clear();
+    const failing = '44444444-5555-4666-8777-888888888888';
+    // Both nodes fail (one finishing would finish the delivery): the audio, and the transcript both want.
+    const urls = { ...storage.artifactUrls(failing), audio: `${storage.baseUrl}/no-such-recording.flac`, transcription: `${storage.baseUrl}/no-such-transcript.json` };
+    const body = simulator.completedDelivery(simulator.loadSampleMeeting().script, urls, { botId: failing });
+    const res = await request(nodeRed.nodeUrl('/mb/saved'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200, res.text);
+    await collector.waitFor((r) => r.node === 'error', 2);
+    const row = (await listed()).find((r) => r.botId === failing);
+    assert.equal(row.state, 'failed');
+    assert.equal(row.attempts, 0, 'never sent again');
+    assert.match(row.problem, /transcription/);
+    assert.deepEqual((await view(row.seq)).saved, []);
+    const resent = JSON.parse((await request(nodeRed.adminUrl(`/meetingbaas/deliveries/cb1/${row.seq}/send-again`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).text).row;
+    assert.deepEqual([resent.state, resent.attempts], ['sent-again', 1]);
+  });
+
   it('still lists them after a restart, from the journal', async function () {
-    const [row] = await listed();
+    const row = (await listed()).find((r) => r.botId === botId);
     const before = (await view(row.seq)).saved;
     await nodeRed.stop({ keep: true });
     nodeRed = await startNodeRed({}, { userDir: nodeRed.userDir });
