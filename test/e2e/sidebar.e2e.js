@@ -65,7 +65,8 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
   }
   /** A screenshot of the editor as a user would see it, without the notifications of earlier steps. */
   async function screenshot(name) {
-    await page.evaluate(() => $('.red-ui-notification').remove());
+    // Hidden, not removed: the editor removes each one itself when its time is up.
+    await page.evaluate(() => $('.red-ui-notification').css('visibility', 'hidden'));
     await page.screenshot({ path: path.join(IMAGES_DIR, name) });
   }
   const rows = () => page.locator('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery:visible');
@@ -181,6 +182,7 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     await page.locator('#meetingbaas-callback-show-deliveries').click();
     await page.locator('#node-dialog-cancel').click();
     await page.waitForFunction(() => $('#meetingbaas-sidebar-node').val() === 'cb1' && $('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery:visible').length === 4);
+    await page.waitForFunction(() => $('.red-ui-tray:visible').length === 0);
     await page.locator('.meetingbaas-delivery-parked:visible').first().scrollIntoViewIfNeeded();
     await screenshot('sidebar-parked.png');
   });
@@ -225,6 +227,28 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     await page.locator('#meetingbaas-sidebar-fresh-links').click();
     await page.waitForFunction(() => $('.meetingbaas-delivery-fresh').length === 1 && $('.meetingbaas-delivery-links').length === 1);
     await page.locator('#meetingbaas-sidebar-back').click();
+  });
+
+  it('shows a delivery whose download failed as failed, to be sent again, with why', async function () {
+    const botId = '88888888-9999-4aaa-8bbb-cccccccccccc';
+    const urls = { ...storage.artifactUrls(botId), audio: `${storage.baseUrl}/no-such-recording.flac` };
+    assert.equal((await deliver(simulator.completedDelivery(meeting.script, urls, { botId }))).status, 200);
+    const row = page.locator('#red-ui-sidebar .meetingbaas-delivery:visible', { hasText: '88888888' });
+    await row.locator('.meetingbaas-state-failed', { hasText: 'failed, to be sent again' }).waitFor({ state: 'visible' });
+    assert.match(await row.locator('.meetingbaas-delivery-problem').innerText(), /^Failed in the flow \(sent again when Node-RED next starts, or with Send again\): .*audio/);
+    await page.locator('#meetingbaas-sidebar-state').selectOption('failed');
+    await listShows(1, /88888888/);
+    await rows().first().click();
+    // What was saved before the failure is listed.
+    await page.locator('.meetingbaas-delivery-saved-file:visible', { hasText: 'transcription' }).waitFor({ state: 'visible' });
+    const summary = page.locator('.meetingbaas-delivery-detail > .meetingbaas-delivery .meetingbaas-delivery-state');
+    await page.locator('#meetingbaas-sidebar-send-again').click();
+    // Updated live while open: sent again, and failed again.
+    await summary.filter({ hasText: 'failed, to be sent again · sent again (1)' }).waitFor({ state: 'visible' });
+    await page.locator('#meetingbaas-sidebar-finish').click();
+    await summary.filter({ hasText: 'finished · sent again (1)' }).waitFor({ state: 'visible' });
+    await page.locator('#meetingbaas-sidebar-back').click();
+    await page.locator('#meetingbaas-sidebar-state').selectOption('');
   });
 
   it('shows a transcript kept in a message as such, with no path', async function () {
