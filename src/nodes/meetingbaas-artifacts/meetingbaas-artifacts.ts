@@ -12,7 +12,7 @@ import { createHttpClient, DEFAULTS } from '../../lib/artifacts/http-client';
 import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
 import { Limiter } from '../../lib/artifacts/limiter';
 import { readAccount } from '../shared/account';
-import { journalRefOf, reportFailed, reportFinished, reportInterrupted } from '../shared/finishing';
+import { journalRefOf, reportFailed, reportFinished, reportInterrupted, reportSaved } from '../shared/finishing';
 import { outputMessages, type Msg, type OutputOptions } from './output-messages';
 
 interface ArtifactsDef extends NodeDef {
@@ -197,6 +197,7 @@ export = (RED: NodeAPI): void => {
         },
         onOutcome,
       );
+      reportSaved(msg, outcomes.flatMap((o) => (o.status === 'fetched' ? [{ artifact: o.artifact, bytes: o.size, path: o.path ?? null }] : [])));
 
       if (closing.signal.aborted) {
         const failedOtherwise = outcomes.flatMap((o) => (o.status === 'failed' && o.failure.kind !== 'aborted' ? [o] : []));
