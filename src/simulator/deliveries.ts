@@ -1,7 +1,6 @@
 // Deliveries as Meeting BaaS sends them, filled from the sample meeting so that every field is
 // plausible and valid against schemas/meetingbaas-v2.json (the tests check that).
 import { randomUUID } from 'node:crypto';
-import type { ArtifactName } from '../lib/delivery/routing';
 import type {
   BotWebhookStatusChange,
   CallbackCompleted,
@@ -9,6 +8,9 @@ import type {
   GetBotDetailsResponse,
 } from '../lib/generated/meetingbaas-v2';
 import { meetingTimes, transcriptionIds, type MeetingScript } from './meeting';
+
+/** The links a bot.completed carries, by the names the API gives them. */
+export type ArtifactName = 'video' | 'audio' | 'transcription' | 'raw_transcription' | 'diarization' | 'chat_messages';
 
 export type ArtifactUrls = Record<ArtifactName, string | null>;
 
