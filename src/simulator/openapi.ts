@@ -6,8 +6,8 @@
 // the package's reading of that document shows up as a disagreement in the tests.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 
 /** simulator-assets/ at the package root; this file is simulator/openapi.js once compiled. */
 export const OPENAPI_FILE = join(__dirname, '..', 'simulator-assets', 'meetingbaas-openapi.json');
@@ -111,7 +111,11 @@ function pointer(...parts: readonly string[]): string {
 }
 
 function newAjv(options: { readonly coerceTypes: boolean }): Ajv2020 {
-  const ajv = new Ajv2020({
+  // Loaded with the first API request, not with the simulator: the editor's test delivery and the
+  // artifact downloads never need it.
+  const { default: Ajv } = require('ajv/dist/2020') as typeof import('ajv/dist/2020');
+  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
+  const ajv = new Ajv({
     allErrors: true,
     strict: true,
     strictTypes: false,
