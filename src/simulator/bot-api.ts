@@ -10,17 +10,18 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type {
-  CreateBotRequestBodyInput,
-  DeleteBotDataQueryParameters,
-  GetBotScreenshotsQueryParameters,
-  GetBotScreenshotsResponse,
-  GetBotStatusResponse,
-  ListBotsResponse,
-  PauseBotRecordingRequestBody,
-  RetryCallbackRequestBodyInput,
-  SendChatMessageRequestBody,
-  UpdateBotConfigRequestBody,
-} from '../lib/generated/meetingbaas-v2';
+  BotListItem,
+  BotStatusCode,
+  CreateBotRequest,
+  DeleteDataQuery,
+  Platform,
+  RecordingRequest,
+  RetryCallbackRequest,
+  Screenshot,
+  ScreenshotsQuery,
+  SendChatMessageRequest,
+  UpdateBotConfigRequest,
+} from './api-types';
 import {
   error,
   extraFilterProblem,
@@ -47,12 +48,12 @@ import {
 import { meetingTimes, type MeetingScript } from './meeting';
 import { sendDelivery, type SendResult } from './sender';
 
-export type BotStatusCode = GetBotStatusResponse['data']['status'];
+export type { BotStatusCode } from './api-types';
 
 export interface SimulatedBot {
   readonly botId: string;
   /** What POST /v2/bots was given; for an added bot, the sample meeting and its `extra`. */
-  readonly request: CreateBotRequestBodyInput;
+  readonly request: CreateBotRequest;
   status: BotStatusCode;
   updatedAt: Date;
   timer: NodeJS.Timeout | null;
@@ -150,8 +151,6 @@ const SCREENSHOT_LIMITS = { default: 50 } as const;
 /** `GET /v2/bots` pages, as documented: 50 bots unless `limit` says otherwise, 250 at most. */
 export const LIST_LIMITS = { default: 50, max: 250 } as const;
 
-type ListItem = ListBotsResponse['data'][number];
-
 export class BotApi extends EventEmitter {
   readonly bots = new Map<string, SimulatedBot>();
   readonly scheduled: ScheduledBots;
@@ -217,7 +216,7 @@ export class BotApi extends EventEmitter {
     const find = (): SimulatedBot | ApiAnswer => this.bots.get(botId) ?? notFound(botId);
     switch (operation.operationId) {
       case 'createBot': {
-        const checked = operation.checkBody<CreateBotRequestBodyInput>(text);
+        const checked = operation.checkBody<CreateBotRequest>(text);
         if ('refused' in checked) return validationError(checked.refused);
         return checked.body === undefined ? validationError('body must be object') : this.create(checked.body);
       }
@@ -237,19 +236,19 @@ export class BotApi extends EventEmitter {
         return this.done('The bot is leaving the meeting.');
       }
       case 'retryCallback': {
-        const checked = operation.checkBody<RetryCallbackRequestBodyInput>(text);
+        const checked = operation.checkBody<RetryCallbackRequest>(text);
         if ('refused' in checked) return validationError(checked.refused);
         const bot = find();
         return isBot(bot) ? this.retryCallback(bot, checked.body ?? null) : bot;
       }
       case 'getBotScreenshots': {
-        const checked = operation.checkQuery<GetBotScreenshotsQueryParameters>(search);
+        const checked = operation.checkQuery<ScreenshotsQuery>(search);
         if ('refused' in checked) return validationError(checked.refused);
         const bot = find();
         return isBot(bot) ? this.screenshots(bot, checked.query) : bot;
       }
       case 'sendChatMessage': {
-        const checked = operation.checkBody<SendChatMessageRequestBody>(text);
+        const checked = operation.checkBody<SendChatMessageRequest>(text);
         if ('refused' in checked) return validationError(checked.refused);
         const message = checked.body?.message ?? '';
         if (message.trim() === '') return validationError('body/message cannot be empty or white space only');
@@ -262,7 +261,7 @@ export class BotApi extends EventEmitter {
       case 'pauseBotRecording':
       case 'resumeBotRecording': {
         const pausing = operation.operationId === 'pauseBotRecording';
-        const checked = operation.checkBody<PauseBotRecordingRequestBody>(text);
+        const checked = operation.checkBody<RecordingRequest>(text);
         if ('refused' in checked) return validationError(checked.refused);
         const bot = find();
         if (!isBot(bot)) return bot;
@@ -275,7 +274,7 @@ export class BotApi extends EventEmitter {
         return this.done(pausing ? 'Recording paused.' : 'Recording resumed.');
       }
       case 'updateBotConfig': {
-        const checked = operation.checkBody<UpdateBotConfigRequestBody>(text);
+        const checked = operation.checkBody<UpdateBotConfigRequest>(text);
         if ('refused' in checked) return validationError(checked.refused);
         if (checked.body === undefined) return validationError('body must be object');
         const bot = find();
@@ -293,7 +292,7 @@ export class BotApi extends EventEmitter {
         return this.done('Webhook resent.');
       }
       case 'deleteBotData': {
-        const checked = operation.checkQuery<DeleteBotDataQueryParameters>(search);
+        const checked = operation.checkQuery<DeleteDataQuery>(search);
         if ('refused' in checked) return validationError(checked.refused);
         const bot = find();
         if (!isBot(bot)) return bot;
@@ -321,7 +320,7 @@ export class BotApi extends EventEmitter {
   }
 
   /** Every 10 s of the meeting one screenshot, for a Meet or Teams bot that recorded video and was in the meeting. */
-  private screenshots(bot: SimulatedBot, query: GetBotScreenshotsQueryParameters): ApiAnswer {
+  private screenshots(bot: SimulatedBot, query: ScreenshotsQuery): ApiAnswer {
     const limit = query.limit ?? SCREENSHOT_LIMITS.default;
     const videoMode = bot.request.recording_mode !== 'audio_only';
     const platform = platformOf(bot.request.meeting_url);
@@ -337,7 +336,7 @@ export class BotApi extends EventEmitter {
     }
     const to = Math.min(count, from + limit - 1);
     const origin = new URL(this.urlsOf(bot.botId).audio ?? 'http://127.0.0.1/').origin;
-    const data: GetBotScreenshotsResponse['data'] = [];
+    const data: Screenshot[] = [];
     for (let index = from; index <= to; index += 1) {
       // The shape of a presigned link; the simulator does not serve screenshot images.
       data.push({ screenshot_id: index, url: `${origin}/screenshots/${bot.botId}/${index}.png?X-Amz-Expires=14400` });
@@ -399,7 +398,7 @@ export class BotApi extends EventEmitter {
     for (const bot of this.bots.values()) if (bot.timer) clearTimeout(bot.timer);
   }
 
-  private create(body: CreateBotRequestBodyInput): ApiAnswer {
+  private create(body: CreateBotRequest): ApiAnswer {
     if (body.callback_enabled && !body.callback_config) {
       return error(400, 'Bad Request', 'VALIDATION_ERROR', 'callback_config is required when callback_enabled is true.');
     }
@@ -465,7 +464,7 @@ export class BotApi extends EventEmitter {
   }
 
   /** A bot as the list shows it: every field the documented item requires. */
-  private listItem(bot: SimulatedBot): ListItem {
+  private listItem(bot: SimulatedBot): BotListItem {
     const times = this.timesOf(bot);
     const completed = bot.status === 'completed' && times.endedAt !== null;
     return {
@@ -543,7 +542,7 @@ export class BotApi extends EventEmitter {
   }
 
   /** `body` null: the bot's own callback settings (the schema's default, null, and what no body means). */
-  private retryCallback(bot: SimulatedBot, body: RetryCallbackRequestBodyInput): ApiAnswer {
+  private retryCallback(bot: SimulatedBot, body: RetryCallbackRequest): ApiAnswer {
     if (bot.status !== 'completed') return error(409, 'Conflict', 'BOT_NOT_ENDED', 'The bot has not finished yet.');
     const target = body ?? bot.request.callback_config ?? null;
     if (!target) return error(409, 'Conflict', 'NO_CALLBACK_CONFIGURED', 'The bot has no callback configured.');
@@ -585,7 +584,7 @@ function iso(date: Date | null): string | null {
 }
 
 /** The stand-in accepts any meeting URL; one that is not Zoom's or Teams' is taken for a Meet, as the sample is. */
-function platformOf(meetingUrl: string): ListItem['meeting_platform'] {
+function platformOf(meetingUrl: string): Platform {
   let host: string;
   try {
     host = new URL(meetingUrl).hostname.toLowerCase();

@@ -5,24 +5,22 @@
 // 100 at most). A scheduled bot stays scheduled here: the simulator never launches it.
 import { randomUUID } from 'node:crypto';
 import type {
-  CreateScheduledBotRequestBodyInput,
-  GetScheduledBotResponse,
-  ListScheduledBotsQueryParameters,
-  ListScheduledBotsResponse,
-  UpdateScheduledBotRequestBodyInput,
-} from '../lib/generated/meetingbaas-v2';
+  CreateScheduledBotRequest,
+  Platform,
+  ScheduledBotsQuery,
+  ScheduledDetails,
+  ScheduledListItem,
+  ScheduledStatus,
+  UpdateScheduledBotRequest,
+} from './api-types';
 import { error, extraFilterProblem, json, matchesExtraFilter, validationError, type ApiAnswer } from './api-checks';
 import type { DocumentedOperation } from './openapi';
 
-type ScheduledStatus = GetScheduledBotResponse['data']['status'];
-type ScheduledDetails = GetScheduledBotResponse['data'];
-type ScheduledListItem = ListScheduledBotsResponse['data'][number];
-type Platform = ScheduledDetails['meeting_platform'];
 
 export interface ScheduledBot {
   readonly botId: string;
   /** What POST /v2/bots/scheduled was given, with every PATCH since merged in. */
-  request: CreateScheduledBotRequestBodyInput;
+  request: CreateScheduledBotRequest;
   status: ScheduledStatus;
   readonly createdAt: Date;
   updatedAt: Date;
@@ -50,19 +48,19 @@ export class ScheduledBots {
   operate(operation: DocumentedOperation, botId: string, text: string, search: URLSearchParams): ApiAnswer {
     switch (operation.operationId) {
       case 'createScheduledBot': {
-        const checked = operation.checkBody<CreateScheduledBotRequestBodyInput>(text);
+        const checked = operation.checkBody<CreateScheduledBotRequest>(text);
         if ('refused' in checked) return validationError(checked.refused);
         return checked.body === undefined ? validationError('body must be object') : this.create(checked.body);
       }
       case 'listScheduledBots': {
-        const checked = operation.checkQuery<ListScheduledBotsQueryParameters>(search);
+        const checked = operation.checkQuery<ScheduledBotsQuery>(search);
         return 'refused' in checked ? validationError(checked.refused) : this.list(checked.query);
       }
       case 'getScheduledBotDetails':
       case 'updateScheduledBot':
       case 'deleteScheduledBot': {
         // The body is checked before the bot is looked up, as the API validates a request before handling it.
-        const update = operation.operationId === 'updateScheduledBot' ? operation.checkBody<UpdateScheduledBotRequestBodyInput>(text) : null;
+        const update = operation.operationId === 'updateScheduledBot' ? operation.checkBody<UpdateScheduledBotRequest>(text) : null;
         if (update && 'refused' in update) return validationError(update.refused);
         if (update && update.body === undefined) return validationError('body must be object');
         const bot = this.bots.get(botId);
@@ -76,7 +74,7 @@ export class ScheduledBots {
     }
   }
 
-  private create(request: CreateScheduledBotRequestBodyInput): ApiAnswer {
+  private create(request: CreateScheduledBotRequest): ApiAnswer {
     const joinProblem = joinAtProblem(request.join_at, Date.now() - JOIN_LEEWAY_MS);
     if (joinProblem) return validationError(joinProblem);
     if (request.callback_enabled && !request.callback_config) return validationError('callback_config is required when callback_enabled is true.');
@@ -87,7 +85,7 @@ export class ScheduledBots {
   }
 
   /** Earliest join_at first, filtered as documented, a page of `limit` after `cursor`. */
-  private list(query: ListScheduledBotsQueryParameters): ApiAnswer {
+  private list(query: ScheduledBotsQuery): ApiAnswer {
     const extraProblem = query.extra ? extraFilterProblem(query.extra) : null;
     if (extraProblem) return validationError(extraProblem);
     const limit = query.limit ?? SCHEDULED_LIST_LIMITS.default;
@@ -173,7 +171,7 @@ export class ScheduledBots {
     return json(200, { success: true, data });
   }
 
-  private update(bot: ScheduledBot, changes: UpdateScheduledBotRequestBodyInput): ApiAnswer {
+  private update(bot: ScheduledBot, changes: UpdateScheduledBotRequest): ApiAnswer {
     const locked = lockProblem(bot);
     if (locked) return locked;
     if (changes.join_at !== undefined) {
