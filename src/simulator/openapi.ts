@@ -285,7 +285,7 @@ export function route(method: string, pathname: string): Routing {
         fixed += 1;
         return part === segment;
       }
-      params[name] = decodeURIComponent(segment);
+      params[name] = decodedSegment(segment);
       return segment !== '';
     });
     if (matches && (!best || fixed > best.fixed)) best = { template, fixed, params };
@@ -293,7 +293,9 @@ export function route(method: string, pathname: string): Routing {
   if (!best) return { kind: 'unknown' };
   const { template, params } = best;
   const atPath = apiDocument().operations.filter((operation) => operation.template === template);
-  const operation = atPath.find((candidate) => candidate.method === method.toUpperCase());
+  // As Fastify does, every GET route answers HEAD too.
+  const wanted = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+  const operation = atPath.find((candidate) => candidate.method === wanted);
   if (!operation) return { kind: 'method-not-allowed', allowed: atPath.map((candidate) => candidate.method) };
   let documented = compiled.get(operation);
   if (!documented) {
@@ -301,6 +303,15 @@ export function route(method: string, pathname: string): Routing {
     compiled.set(operation, documented);
   }
   return { kind: 'operation', operation: documented, params };
+}
+
+/** A path segment as text; one with a malformed escape is kept as sent, for the parameter check to refuse. */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 /** The header the document says carries the API key. */

@@ -113,6 +113,23 @@ describe('the simulator, a part of its own', function () {
     }
   });
 
+  it('compares its answers with the document: a field the document does not allow is caught', function () {
+    const { route } = require('../../simulator/openapi');
+    const list = route('GET', '/v2/bots');
+    assert.equal(list.kind, 'operation');
+    const page = { success: true, data: [], cursor: null, prev_cursor: null };
+    assert.equal(list.operation.answerProblem(200, page), null);
+    assert.match(list.operation.answerProblem(200, { ...page, next_cursor: null }), /additional properties/);
+    assert.match(list.operation.answerProblem(200, { success: true, data: [] }), /required property 'cursor'/);
+    // A status the operation does not list (401, 405) is held to the API's ErrorResponse.
+    assert.equal(list.operation.answerProblem(401, { success: false, error: 'Unauthorized', code: 'INVALID_API_KEY', statusCode: 401 }), null);
+    assert.notEqual(list.operation.answerProblem(401, { success: false, error: 'Unauthorized' }), null);
+    // As Fastify, a GET route answers HEAD; the most specific template wins.
+    assert.equal(route('HEAD', `/v2/bots/${BOT}`).operation.operationId, 'getBotDetails');
+    assert.equal(route('GET', '/v2/bots/scheduled').operation.operationId, 'listScheduledBots');
+    assert.deepEqual(route('GET', '/v2/bots/%E0%A4%A').params, { bot_id: '%E0%A4%A' });
+  });
+
   describe('as the API refuses a missing or wrong key', function () {
     let server;
     let defaultKeyServer;
