@@ -145,7 +145,7 @@ function ajvFor(kind: 'json' | 'query'): Ajv2020 {
 export type Refusal = { readonly refused: string };
 
 /** `body/message must NOT have fewer than 1 characters; …`, as Fastify words a refused request. */
-export function refusal(where: 'body' | 'querystring' | 'params', errors: readonly ErrorObject[]): string {
+function refusal(where: 'body' | 'querystring' | 'params', errors: readonly ErrorObject[]): string {
   const said = errors
     .filter((e) => e.keyword !== 'anyOf')
     .map((e) => {
@@ -176,10 +176,6 @@ export class DocumentedOperation {
 
   get operationId(): string {
     return this.operation.operationId;
-  }
-
-  get template(): string {
-    return this.operation.template;
   }
 
   /** The path parameters (bot_id, …) against their documented schemas. */
