@@ -16,6 +16,7 @@ const configNode = require('../../nodes/meetingbaas-config/meetingbaas-config.js
 const { translatedNode } = require('../support/translated-node');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const fx = require('../fixtures/artifacts');
+const deliveries = require('../fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
@@ -195,7 +196,7 @@ describe('fetch artifacts under download faults', function () {
     };
     const out = collect('out', 6);
     const node = helper.getNode('n1');
-    node.receive({ payload: fx.completedDelivery(botId, urls) });
+    node.receive({ payload: deliveries.completed({ botId, urls }) });
     const msgs = await out;
     assert.deepEqual(msgs.map((m) => m.artifact).sort(), Object.keys(urls).sort());
     for (const m of msgs) assert.equal(fs.statSync(m.filename).size, m.size);
@@ -289,7 +290,7 @@ describe('fetch artifacts under download faults', function () {
       const caught = collect('caught', 1);
       const out = collect('out', 1);
       const node = helper.getNode('n1');
-      node.receive({ payload: fx.completedDelivery(botId, urls) });
+      node.receive({ payload: deliveries.completed({ botId, urls }) });
       const [err] = await caught;
       assert.match(err.error.message, /video could not be written: .*ENOSPC/);
       // The small transcript still fits and arrives; only it remains on the disk.

@@ -12,6 +12,7 @@ const path = require('node:path');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector } = require('../../support/collector');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 const MiB = 1024 * 1024;
 
@@ -105,7 +106,7 @@ describe('fetch artifacts redeployed during a download, in a real Node-RED', fun
   async function sendDelivery() {
     const botId = crypto.randomUUID();
     const videoPath = `/${botId}/video.mp4`;
-    const delivery = fx.completedDelivery(botId, { video: storage.url(videoPath), audio: storage.url(`/${botId}/audio.flac`) });
+    const delivery = deliveries.completed({ botId, urls: { video: storage.url(videoPath), audio: storage.url(`/${botId}/audio.flac`) } });
     const answer = await request(nodeRed.nodeUrl('/mb/redeploy'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

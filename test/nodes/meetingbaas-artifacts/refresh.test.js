@@ -13,6 +13,7 @@ const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { translatedNode } = require('../../support/translated-node');
 const simulator = require('../../../simulator');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
@@ -94,7 +95,7 @@ describe('fetch artifacts: refreshing expired links through the API client', fun
   function expiredMeeting() {
     const botId = crypto.randomUUID();
     const fresh = storage.add(`/${botId}/fresh-t`, { body: JSON.stringify({ ...fx.TRANSCRIPTION, bot_id: botId }), type: 'application/json' });
-    const delivery = fx.completedDelivery(botId, { transcription: storage.add(`/${botId}/old-t`, { expired: true }) });
+    const delivery = deliveries.completed({ botId, urls: { transcription: storage.add(`/${botId}/old-t`, { expired: true }) } });
     return { botId, fresh, delivery };
   }
 
@@ -150,7 +151,7 @@ describe('fetch artifacts: refreshing expired links through the API client', fun
     try {
       const botId = crypto.randomUUID();
       const expired = server.artifactUrls(botId, { signedAt: new Date(Date.now() - 5 * 3600 * 1000) });
-      const delivery = simulator.completedDelivery(simulator.loadSampleMeeting().script, expired, { botId });
+      const delivery = deliveries.completed({ botId, urls: expired });
       const details = await fetch(`${server.baseUrl}/v2/bots/${botId}`, { headers: { 'x-meeting-baas-api-key': API_KEY } }).then((r) => r.json());
       assert.equal(details.data.transcription_ids, undefined, 'the stand-in answers minimally');
       await flow(server.baseUrl);

@@ -13,6 +13,7 @@ const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { translatedNode } = require('../../support/translated-node');
 const { removeStalePartials } = require('../../../lib/artifacts/temporary-file');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
@@ -90,7 +91,7 @@ describe('fetch artifacts node: a delivery sent again', function () {
   }
 
   const message = (botId, urls, redelivered) => ({
-    payload: fx.completedDelivery(botId, urls),
+    payload: deliveries.completed({ botId, urls }),
     meetingbaas: { botId, event: 'bot.completed', ...(redelivered ? { redelivered } : {}) },
   });
 

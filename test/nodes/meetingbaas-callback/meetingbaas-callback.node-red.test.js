@@ -2,8 +2,7 @@
 // The callback node inside a real Node-RED process, installed from the packed tarball, reached
 // over real HTTP: the admin app's body parsers, httpNodeRoot and httpNodeAuth are all in play.
 const assert = require('node:assert/strict');
-const { randomBytes, randomUUID } = require('node:crypto');
-const { Webhook } = require('standardwebhooks');
+const { randomUUID } = require('node:crypto');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector, callbackFlow } = require('../../support/collector');
 const { sendLikeMeetingBaas } = require('../../support/meeting-baas-sender');
@@ -11,16 +10,10 @@ const deliveries = require('../../fixtures/deliveries');
 const { rawExchange, head } = require('../../support/raw-http');
 
 const CALLBACK_SECRET = 'callback-secret-for-tests';
-const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const WEBHOOK_SECRET = deliveries.newWebhookSecret();
 const ACCOUNT = { credentials: { callbackSecret: CALLBACK_SECRET, webhookSecret: WEBHOOK_SECRET } };
 
-function svixHeaders(body, { id = `msg_${randomUUID()}`, at = new Date() } = {}) {
-  return {
-    'svix-id': id,
-    'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'svix-signature': new Webhook(WEBHOOK_SECRET).sign(id, at, body),
-  };
-}
+const svixHeaders = (body, options = {}) => deliveries.svixHeaders(body, { secret: WEBHOOK_SECRET, ...options });
 
 describe('callback in, in a real Node-RED', function () {
   this.timeout(120000);
