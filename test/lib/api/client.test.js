@@ -3,11 +3,11 @@
 // errors of a request are said, how answers are read; and the list of bots, against a local
 // server that records what it was asked.
 const assert = require('node:assert/strict');
-const http = require('node:http');
 const { checkApiBase, apiUrl, retryDelay, retryAfterSeconds, CONNECT_ERRORS, ANY_NETWORK_ERROR } = require('../../../lib/api');
 const { MeetingBaasApi, catchUpApiOf, readBotList } = require('../../../lib/api');
 const { validateCreateBotRequest, validateCreateBotResponse } = require('../../../lib/delivery/validation');
 const { readBotDetails, readFreshLinks, readBotStatus, readCreatedBot, readLeaveAnswer } = require('../../../lib/api');
+const { recordingServer, sendJson } = require('../../support/local-server');
 
 describe('bot API client', function () {
   it('sends the key over https anywhere, over http only to this machine', function () {
@@ -86,26 +86,6 @@ describe('bot API answers, read for what the nodes use', function () {
     assert.equal(readLeaveAnswer({ data: 'left' }), false, 'data, when sent, is passed on as an object');
   });
 });
-
-/** A server on this machine that records every request and answers with `answer(req, res)`. */
-async function recordingServer(answer) {
-  const seen = [];
-  const server = http.createServer((req, res) => {
-    seen.push({ method: req.method, url: req.url, headers: req.headers });
-    answer(req, res);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(resolve));
-  };
-  return { seen, url: `http://127.0.0.1:${server.address().port}`, close };
-}
-
-function sendJson(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
 
 describe('bot API client: the list of bots', function () {
   const KEY = 'list-test-api-key';

@@ -8,6 +8,7 @@ const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const { translatedNode } = require('../../support/translated-node');
+const { useHelperRuntime, nextMessages: collect } = require('../../support/helper-runtime');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const fx = require('../../fixtures/artifacts');
 const deliveries = require('../../fixtures/deliveries');
@@ -22,19 +23,6 @@ const MESSAGES = require('../../../nodes/meetingbaas-artifacts/locales/en-US/mee
 
 /** Every message the node sent on output 1 during these tests, for the help-text checks. */
 const produced = { each: [], single: [], skipped: [] };
-
-/** Resolves once `count` messages arrived at the helper node `id`. */
-function collect(id, count) {
-  const node = helper.getNode(id);
-  const got = [];
-  return new Promise((resolve) => {
-    if (count === 0) resolve(got);
-    node.on('input', (msg) => {
-      got.push(msg);
-      if (got.length === count) resolve(got);
-    });
-  });
-}
 
 function caught(count = 1) {
   return collect('caught', count);
@@ -53,15 +41,9 @@ describe('fetch artifacts node', function () {
   after(async function () {
     await server.close();
   });
-  beforeEach(async function () {
-    userDir = fx.tempDir('mb-node-');
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
+  const runtime = useHelperRuntime({ userDir: 'mb-node-' });
+  beforeEach(function () {
+    userDir = runtime.userDir;
   });
 
   function flow(props, { apiKey = 'test-key' } = {}) {

@@ -4,13 +4,13 @@
 // redirect; and an answer is read for the fields the refresh uses, not for the whole schema.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const fs = require('node:fs');
-const http = require('node:http');
 const os = require('node:os');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { translatedNode } = require('../../support/translated-node');
+const { useHelperRuntime, nextMessage } = require('../../support/helper-runtime');
+const { recordingServer } = require('../../support/local-server');
 const simulator = require('../../../simulator');
 const fx = require('../../fixtures/artifacts');
 const deliveries = require('../../fixtures/deliveries');
@@ -20,31 +20,12 @@ helper.init(require.resolve('node-red'));
 const artifactsNode = translatedNode('meetingbaas-artifacts');
 const API_KEY = 'refresh-test-api-key';
 
-/** A server that records every request and answers with `answer(req, res)`. */
-async function recordingServer(answer, host = '127.0.0.1') {
-  const seen = [];
-  const server = http.createServer((req, res) => {
-    seen.push({ method: req.method, url: req.url, headers: req.headers });
-    answer(req, res);
-  });
-  await new Promise((resolve) => server.listen(0, host, resolve));
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(resolve));
-  };
-  return { seen, url: `http://${host}:${server.address().port}`, close };
-}
-
 /** The first IPv4 address of this machine that is not loopback, or null. */
 function externalAddress() {
   for (const entries of Object.values(os.networkInterfaces())) {
     for (const entry of entries ?? []) if (entry.family === 'IPv4' && !entry.internal) return entry.address;
   }
   return null;
-}
-
-function nextMessage(id) {
-  return new Promise((resolve) => helper.getNode(id).once('input', resolve));
 }
 
 /** The node's error, or a failure naming what it sent instead. */
@@ -57,7 +38,6 @@ async function nodeError() {
 describe('fetch artifacts: refreshing expired links through the API client', function () {
   this.timeout(20000);
   let storage;
-  let userDir;
 
   before(async function () {
     await artifactsNode.ready();
@@ -66,16 +46,7 @@ describe('fetch artifacts: refreshing expired links through the API client', fun
   after(async function () {
     await storage.close();
   });
-  beforeEach(async function () {
-    userDir = fx.tempDir('mb-refresh-');
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  useHelperRuntime({ userDir: 'mb-refresh-' });
 
   function flow(baseUrl, apiKey = API_KEY) {
     return helper.load(

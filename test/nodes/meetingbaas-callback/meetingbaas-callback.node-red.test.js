@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const { randomUUID } = require('node:crypto');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector, callbackFlow } = require('../../support/collector');
-const { sendLikeMeetingBaas } = require('../../support/meeting-baas-sender');
+const { sendLikeMeetingBaas, sendWhile } = require('../../support/meeting-baas-sender');
 const deliveries = require('../../fixtures/deliveries');
 const { rawExchange, head } = require('../../support/raw-http');
 
@@ -219,18 +219,12 @@ describe('callback in, in a real Node-RED', function () {
       }
       deploying = false;
     })();
-    const sent = [];
-    const senders = [];
     collector.clear();
-    while (deploying) {
-      const delivery = deliveries.failed();
-      sent.push(delivery.data.bot_id);
-      senders.push(send(delivery));
+    const { sent, finals } = await sendWhile(() => deploying, send, async (count) => {
       await new Promise((resolve) => setImmediate(resolve));
-      if (sent.length % 5 === 0) await post(deliveries.failed()).catch(() => {}); // keep the pipe busy
-    }
+      if (count % 5 === 0) await post(deliveries.failed()).catch(() => {}); // keep the pipe busy
+    });
     await deploys;
-    const finals = await Promise.all(senders);
     assert.ok(!statuses.includes(404), `no 404 among ${statuses.length} answers`);
     assert.ok(sent.length > 10, `sent ${sent.length}`);
     assert.deepEqual(finals.filter((s) => s !== 200), [], 'every delivery eventually accepted');
