@@ -9,10 +9,10 @@ const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const callbackNode = require('../../../nodes/meetingbaas-callback/meetingbaas-callback.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const simulator = require('../../../simulator');
 const { ACTIONS, OPERATIONS } = require('../../../lib/api');
 const { ACTION_GROUPS, ACTION_TRAITS, EDITOR_DATA } = require('../../../nodes/meetingbaas-bot/actions');
 const { translatedNode } = require('../../support/translated-node');
+const { useApiStandIn } = require('../../support/api-stand-in');
 const { useHelperRuntime, nextMessage, nextMessages } = require('../../support/helper-runtime');
 
 helper.init(require.resolve('node-red'));
@@ -37,18 +37,13 @@ describe('meeting bot node: the actions', function () {
   let server;
   /** Requests the stand-in answered since the test began. */
   let served;
-  const onRequest = (r) => served.push(r);
 
   before(async function () {
     await botNode.ready();
-    server = await simulator.ArtifactServer.start({ apiKey: API_KEY, bots: { meetingMs: 60_000 } });
-    server.on('request', onRequest);
   });
-  after(async function () {
-    await server.close();
-  });
+  const standIn = useApiStandIn({ apiKey: API_KEY, bots: { meetingMs: 60_000 } });
   beforeEach(function () {
-    served = [];
+    ({ server, served } = standIn);
     server.api.answers = 'full';
   });
   useHelperRuntime({ settings: { httpNodeRoot: '/hooks/' } });

@@ -9,9 +9,9 @@ const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config
 const callbackNode = require('../../../nodes/meetingbaas-callback/meetingbaas-callback.js');
 const artifactsNode = require('../../../nodes/meetingbaas-artifacts/meetingbaas-artifacts.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const simulator = require('../../../simulator');
 const { MeetingBaasApi } = require('../../../lib/api');
 const { translatedNode } = require('../../support/translated-node');
+const { useApiStandIn } = require('../../support/api-stand-in');
 const { useHelperRuntime, nextMessage } = require('../../support/helper-runtime');
 
 helper.init(require.resolve('node-red'));
@@ -27,18 +27,13 @@ describe('meeting bot node', function () {
   let server;
   /** Requests the stand-in answered since the test began. */
   let served;
-  const onRequest = (r) => served.push(r);
 
   before(async function () {
     await botNode.ready();
-    server = await simulator.ArtifactServer.start({ apiKey: API_KEY, bots: { meetingMs: 60_000 } });
-    server.on('request', onRequest);
   });
-  after(async function () {
-    await server.close();
-  });
+  const standIn = useApiStandIn({ apiKey: API_KEY, bots: { meetingMs: 60_000 } });
   beforeEach(function () {
-    served = [];
+    ({ server, served } = standIn);
     server.api.tokens = Number.POSITIVE_INFINITY;
   });
   useHelperRuntime({ settings: { httpNodeRoot: '/hooks/' } });
