@@ -17,7 +17,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
 
 function post(url, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, timeout: 30000, headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, timeout: 30000, headers: { 'content-type': 'application/json', ...deliveries.secretHeaders(SECRET), 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));

@@ -45,7 +45,7 @@ function setupRequest(req, context) {
   context.token = ++token;
   pending.set(context.token, { n, repeat: context.repeat });
   req.method = 'POST';
-  req.headers = { 'content-type': 'application/json', 'x-mb-secret': opts.secret };
+  req.headers = { 'content-type': 'application/json', ...deliveries.secretHeaders(opts.secret) };
   req.body = body(n);
   return req;
 }
