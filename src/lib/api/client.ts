@@ -5,6 +5,7 @@
 // and no redirect is followed. Every request is checked against the API's schema before it leaves
 // (requests.ts); every answer for what the caller reads (answers.ts).
 import type { Agent, Dispatcher, request } from 'undici';
+import { problem } from '../problem';
 import { undici } from '../undici';
 import type { ValidateFunction } from 'ajv';
 import {
@@ -208,7 +209,7 @@ export class MeetingBaasApi {
   async freshLinks(botId: string, signal?: AbortSignal): Promise<FreshLinks> {
     const answer = await this.send('details', { botId }, readFreshLinks, signal);
     if (answer.data.bot_id.toLowerCase() !== botId.toLowerCase()) {
-      throw new ApiError('invalid-response', operationName('details'), { statusCode: 200, problems: [`the answer is about bot ${answer.data.bot_id}`] });
+      throw new ApiError('invalid-response', operationName('details'), { statusCode: 200, problems: [problem('other-bot', { botId: answer.data.bot_id })] });
     }
     return answer.data;
   }
@@ -250,9 +251,11 @@ export class MeetingBaasApi {
     const body = parseJson(answer.text);
     if (answer.statusCode < 200 || answer.statusCode >= 300) throw errorFromAnswer(call.operation, answer.statusCode, answer.headers, body, answer.text);
     const statusCode = answer.statusCode;
-    if (body === undefined) throw new ApiError('invalid-response', call.operation, { statusCode, problems: ['the answer is not JSON'] });
+    if (body === undefined) throw new ApiError('invalid-response', call.operation, { statusCode, problems: [problem('answer-not-json')] });
     if (!call.validateAnswer(body)) {
-      const problems = readableErrors(call.validateAnswer.errors ?? []).slice(0, 5).map((e) => `${e.field} ${e.message}`);
+      const problems = readableErrors(call.validateAnswer.errors ?? [])
+        .slice(0, 5)
+        .map(({ field, message }) => problem('field', { field, message }));
       throw new ApiError('invalid-response', call.operation, { statusCode, problems });
     }
     return body;
@@ -309,7 +312,7 @@ async function readCapped(body: AsyncIterable<Buffer>, operation: string): Promi
   for await (const chunk of body) {
     length += chunk.length;
     // Leaving the loop destroys the body.
-    if (length > MAX_ANSWER_BYTES) throw new ApiError('invalid-response', operation, { problems: [`answer over ${MAX_ANSWER_BYTES} bytes`] });
+    if (length > MAX_ANSWER_BYTES) throw new ApiError('invalid-response', operation, { problems: [problem('answer-too-large', { bytes: MAX_ANSWER_BYTES })] });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Dispatcher } from 'undici';
 import { undici } from '../undici';
 import { checkUrl, type AddressPolicy, AddressRefusedError } from './address-policy';
+import type { Problem } from '../problem';
 import type { HttpClient } from './http-client';
 
 export type DownloadErrorKind =
@@ -34,6 +35,8 @@ export interface DownloadErrorDetails {
   readonly limit?: number;
   readonly size?: number;
   readonly detail?: string;
+  /** `refused`: why, as a code for the node to say. */
+  readonly problem?: Problem;
 }
 
 export class DownloadError extends Error {
@@ -123,7 +126,7 @@ function classify(error: unknown, url: string, signal: AbortSignal | undefined):
   if (signal?.aborted) return new DownloadError('aborted', { url: safe });
   let cause: unknown = error;
   for (let depth = 0; depth < 4 && cause; depth += 1) {
-    if (cause instanceof AddressRefusedError) return new DownloadError('refused', { url: safe, detail: cause.message });
+    if (cause instanceof AddressRefusedError) return new DownloadError('refused', { url: safe, problem: cause.problem });
     cause = (cause as { cause?: unknown }).cause;
   }
   const statusCode = (error as { statusCode?: unknown }).statusCode;
@@ -226,7 +229,7 @@ async function openBody(url: string, options: DownloadOptions, extraHeaders: Rec
     throw new DownloadError('invalid-url', { url: redactUrl(url) });
   }
   const refusal = checkUrl(parsed, options.policy);
-  if (refusal) throw new DownloadError('refused', { url: redactUrl(url), detail: refusal.message });
+  if (refusal) throw new DownloadError('refused', { url: redactUrl(url), problem: refusal.problem });
   let response: Dispatcher.ResponseData;
   try {
     response = await untilAborted(

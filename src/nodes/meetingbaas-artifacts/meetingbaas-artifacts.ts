@@ -13,6 +13,7 @@ import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../l
 import { Limiter } from '../../lib/artifacts/limiter';
 import { readAccount } from '../shared/account';
 import { journalRefOf, reportFailed, reportFinished, reportInterrupted } from '../shared/finishing';
+import type { Problem } from '../../lib/problem';
 
 interface ArtifactsDef extends NodeDef {
   account?: string;
@@ -89,7 +90,7 @@ export = (RED: NodeAPI): void => {
     const problem = mode === 'file' ? templateProblem(template) : null;
     if (problem) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.badTemplate') });
-      node.error(t('errors.badTemplate', { problem }));
+      node.error(t('errors.badTemplate', { problem: t(`fileNames.${problem.code}`, problem.params) }));
       return;
     }
 
@@ -135,10 +136,17 @@ export = (RED: NodeAPI): void => {
 
     const skipMessage = (artifact: ArtifactName, reason: SkipReason): string => t(`skipped.${reason}`, { artifact });
 
+    /** The codes of what went wrong, in words: each family of codes has its group in the locale. */
+    const sayProblem = (kind: Failure['kind'], { code, params }: Problem): string => {
+      if (kind === 'refresh') return t(`apiProblems.${code}`, params);
+      if (kind === 'refused') return t(`refusals.${code}`, params);
+      return t(`fileNames.${code}`, params);
+    };
+
     const failureMessage = (artifact: ArtifactName, failure: Failure): string => {
       const vars = {
         artifact,
-        detail: failure.detail,
+        detail: failure.problems && failure.problems.length > 0 ? failure.problems.map((p) => sayProblem(failure.kind, p)).join('; ') : failure.detail,
         status: failure.statusCode ?? '',
         size: failure.size !== undefined ? megabytes(failure.size) : '?',
         limit: failure.limit !== undefined ? megabytes(failure.limit) : '?',

@@ -4,15 +4,16 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { Request, RequestHandler, Response } from 'express';
-import { catchUpApiOf, MeetingBaasApi } from '../../lib/api';
-import { DeliveryAuthenticator, type RejectionReason } from '../../lib/delivery/authentication';
+import { ApiError, catchUpApiOf, MeetingBaasApi } from '../../lib/api';
+import { DeliveryAuthenticator, WebhookSecretError, type RejectionReason } from '../../lib/delivery/authentication';
 import type { RecoveredDelivery } from '../../lib/delivery/catch-up';
-import { DELIVERY_SOURCES, OUTPUT, readDelivery, routeDelivery, type RoutedDelivery } from '../../lib/delivery/routing';
+import { DELIVERY_SOURCES, OUTPUT, readDelivery, routeDelivery, type BodyRefusal, type RoutedDelivery } from '../../lib/delivery/routing';
 import type { JournalEntry } from '../../lib/delivery/journal';
 import { RedisClaims, redisIdentity, RedisSettingsError, type RedisSettings } from '../../lib/delivery/redis-claims';
 import { BoundedClaims, deliveryKey, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/delivery/repeats';
 import { readAccount } from '../shared/account';
 import type { JournalRef } from '../shared/finishing';
+import { apiErrorText, type SayApiProblem } from '../shared/problems';
 import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
 import { downstreamOf, finishersByOutput, type FlowNode } from './finishers';
 import { JournaledDeliveries } from './journaling';
@@ -199,6 +200,10 @@ export = (RED: NodeAPI): void => {
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string =>
       RED._(`meetingbaas-callback.${key}`, vars);
+    const sayApiProblem: SayApiProblem = ({ code, params }) => t(`apiProblems.${code}`, params);
+    const sayRefusal = ({ code, params }: BodyRefusal): string => t(`bodyProblems.${code}`, params);
+    /** An error of the catch-up for the log: an API error with its problems in words. */
+    const errorText = (error: unknown): string => (error instanceof ApiError ? apiErrorText(sayApiProblem, error) : String(error));
     /** This node's file of a kind, in the user directory (Node-RED's default one when the settings name none). */
     const stateFile = (kind: string, extension: string): string =>
       join(RED.settings.userDir ?? join(homedir(), '.node-red'), 'meetingbaas', kind, `${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}${extension}`);
@@ -237,7 +242,7 @@ export = (RED: NodeAPI): void => {
       authenticator = new DeliveryAuthenticator(account.credentials);
     } catch (error) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.badSecret') });
-      node.error(t('errors.badWebhookSecret', { detail: (error as Error).message }));
+      node.error(error instanceof WebhookSecretError ? t('errors.badWebhookSecret') : t('errors.unexpected', { detail: String(error) }));
       return;
     }
 
@@ -453,7 +458,7 @@ export = (RED: NodeAPI): void => {
       const contentType = req.headers['content-type'];
       const body = readDelivery(bytes, contentType);
       const receivedAt = new Date();
-      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt }, { strict });
+      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt }, { strict, sayRefusal });
       const info = routed.message.meetingbaas;
 
       // Another copy of a meeting that already reached the flow (the account webhook's, a retry
@@ -536,7 +541,7 @@ export = (RED: NodeAPI): void => {
     function redeliver(entry: JournalEntry, text: string, attempt: number, replayed = false): void {
       const contentType = typeof entry.meta.contentType === 'string' ? entry.meta.contentType : undefined;
       const verifiedBy = DELIVERY_SOURCES.find((by) => by === entry.verifiedBy) ?? 'none';
-      const routed = routeDelivery(readDelivery(Buffer.from(text, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) }, { strict });
+      const routed = routeDelivery(readDelivery(Buffer.from(text, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) }, { strict, sayRefusal });
       routed.message.meetingbaas.journal = { node: node.id, entry: entry.seq };
       routed.message.meetingbaas.redelivered = attempt;
       if (replayed) routed.message.meetingbaas.replayed = true;
@@ -570,7 +575,7 @@ export = (RED: NodeAPI): void => {
       const bytes = Buffer.from(JSON.stringify(recovered), 'utf8');
       const receivedAt = new Date();
       const deliveryId = `api:${recovered.event}:${botId}`;
-      const routed = routeDelivery(readDelivery(bytes, 'application/json'), { deliveryId, verifiedBy: 'api', receivedAt }, { strict });
+      const routed = routeDelivery(readDelivery(bytes, 'application/json'), { deliveryId, verifiedBy: 'api', receivedAt }, { strict, sayRefusal });
       const info = routed.message.meetingbaas;
       info.recovered = true;
       let ref: JournalRef | null = null;
@@ -619,7 +624,7 @@ export = (RED: NodeAPI): void => {
       try {
         api = new MeetingBaasApi({ baseUrl: account.baseUrl, apiKey: account.credentials.apiKey });
       } catch (error) {
-        node.warn(t('warnings.catchUpUnavailable', { detail: String(error) }));
+        node.warn(t('warnings.catchUpUnavailable', { detail: errorText(error) }));
         return null;
       }
       const journal = await journaling;
@@ -641,7 +646,7 @@ export = (RED: NodeAPI): void => {
         ...(shared ? { lock: shared.lock('catch-up'), shared: shared.rising('catch-up-covered-until') } : {}),
         events: {
           failed: (error, retryInMs) => {
-            if (!catchUpFailing) node.warn(t('warnings.catchUpFailed', { detail: String(error), seconds: Math.round(retryInMs / 1000) }));
+            if (!catchUpFailing) node.warn(t('warnings.catchUpFailed', { detail: errorText(error), seconds: Math.round(retryInMs / 1000) }));
             catchUpFailing = true;
             scheduleStatus();
           },
