@@ -3,13 +3,12 @@
 // A request that fails here is an ApiError `invalid-request` or `bad-bot-id`: nothing was sent.
 import type { ValidateFunction } from 'ajv';
 import { documentedValidator } from '../delivery/validation';
+import { isBotId } from '../bot-id';
 import { problem } from '../problem';
 import { ApiError, type ApiProblem } from './errors';
 import { ACTIONS, OPERATIONS, operationName, type Action } from './operations';
 import { requestProblems } from './request-errors';
 
-/** Bot ids are UUIDs; checking before building a path keeps `../` and `?` out of it. */
-export const BOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A query parameter as sent; undefined, null and '' are left out. */
 export type QueryValue = string | number | boolean | null | undefined;
@@ -38,7 +37,8 @@ function checksOf(action: Action): RequestChecks {
 export function requestPath(action: Action, botId: unknown): string {
   const { path } = OPERATIONS[action];
   if (!path.includes('{bot_id}')) return path;
-  if (typeof botId !== 'string' || !BOT_ID.test(botId)) {
+  // Checked before the path is built: it keeps `../` and `?` out of it.
+  if (!isBotId(botId)) {
     throw new ApiError('bad-bot-id', operationName(action), { problems: [problem('not-a-bot-id', { value: JSON.stringify(botId) ?? String(botId) })] });
   }
   return path.replace('{bot_id}', botId.toLowerCase());

@@ -517,12 +517,12 @@ async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
 
 async function writevAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
   let pending = buffers;
-  while (pending.length > 0) {
+  for (let first = pending[0]; first !== undefined; first = pending[0]) {
     let written = (await handle.writev(pending)).bytesWritten;
     if (written === 0) {
       // Nothing taken (a full disk can answer so): a plain write reports the reason.
-      await writeAll(handle, pending[0]!);
-      written = pending[0]!.length;
+      await writeAll(handle, first);
+      written = first.length;
     }
     const rest: Buffer[] = [];
     for (const buffer of pending) {

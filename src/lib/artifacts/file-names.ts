@@ -3,12 +3,11 @@
 // docs disagree on formats (audio as FLAC or MP3) and a URL path proves nothing.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ArtifactName } from '../delivery/routing';
+import { isBotId } from '../bot-id';
 import { problem, problemCode, type Problem } from '../problem';
 
 export const DEFAULT_TEMPLATE = '<bot_id>/<artifact>.<ext>';
 
-/** The pattern of `bot_id` in the Meeting BaaS schemas. */
-const BOT_ID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
 
 export const FILE_NAME_PROBLEMS = [
   'empty-template',
@@ -34,9 +33,7 @@ export class FileNameError extends Error {
   }
 }
 
-export function isBotId(value: unknown): value is string {
-  return typeof value === 'string' && BOT_ID.test(value);
-}
+export { isBotId } from '../bot-id';
 
 const PLACEHOLDER = /<([a-z_]+)>/g;
 const KNOWN = new Set(['bot_id', 'artifact', 'ext']);

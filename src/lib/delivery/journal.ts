@@ -13,6 +13,7 @@
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { errorCode, errorMessage } from '../records';
 
 /** What the node keeps of an accepted delivery to send it again after a restart. */
 export interface JournalDelivery {
@@ -122,8 +123,8 @@ function decode(line: Buffer): JournalRecord | null {
 }
 
 function isRecord(value: unknown): value is JournalRecord {
-  if (value === null || typeof value !== 'object') return false;
-  const { k, s } = value as { k?: unknown; s?: unknown };
+  if (value === null || typeof value !== 'object' || !('k' in value) || !('s' in value)) return false;
+  const { k, s } = value;
   return typeof k === 'string' && 'atfpdn'.includes(k) && k.length === 1 && typeof s === 'number' && Number.isSafeInteger(s);
 }
 
@@ -175,7 +176,7 @@ export class DeliveryJournal {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (errorCode(error) !== 'ENOENT') throw error;
       bytes = Buffer.alloc(0);
     }
     const { entries, nextSeq, goodBytes, skippedRecords } = replay(bytes);
@@ -345,7 +346,7 @@ export class DeliveryJournal {
           await this.writeAndSync(Buffer.concat(lines.map((w) => w.line)));
           for (const write of lines) write.written.resolve();
         } catch (error) {
-          const failure = new JournalError('write-failed', (error as Error).message);
+          const failure = new JournalError('write-failed', errorMessage(error));
           for (const write of lines) write.written.reject(failure);
         }
       }
@@ -354,7 +355,7 @@ export class DeliveryJournal {
         await this.compactNow(compactions.length > 0);
         for (const write of compactions) write.written.resolve();
       } catch (error) {
-        const failure = new JournalError('write-failed', (error as Error).message);
+        const failure = new JournalError('write-failed', errorMessage(error));
         for (const write of compactions) write.written.reject(failure);
         // The old file is still whole; what was not dropped is dropped at the next compaction.
         this.options.onCompactionError?.(failure);

@@ -1,5 +1,6 @@
 // Turns an authentic delivery into the message and output the callback node sends it on.
 import { problem, problemCode, type Problem } from '../problem';
+import { isRecord } from '../records';
 import type { VerifiedBy } from './authentication';
 import { isJsonContentType, parseJsonBody, type ParsedBody } from './request-body';
 import { ARTIFACT_FIELDS, checkDelivery, type ArtifactName, type FieldError } from './validation';
@@ -60,11 +61,12 @@ export interface DeliveryInfo {
   replayed?: true;
 }
 
-export interface DeliveryMessage {
+// A type, not an interface: as a Node-RED message (open to any property) it is sent as it is.
+export type DeliveryMessage = {
   topic: string;
   payload: unknown;
   meetingbaas: DeliveryInfo;
-}
+};
 
 export interface RoutedDelivery {
   readonly output: OutputIndex;
@@ -203,10 +205,9 @@ export function routeDelivery(body: DeliveryBody, context: DeliveryContext, opti
   return { output: OUTPUT.other, message };
 }
 
-function dataOf(payload: unknown): Record<string, unknown> | null {
-  if (payload === null || typeof payload !== 'object') return null;
-  const data = (payload as { data?: unknown }).data;
-  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
+function dataOf(payload: unknown): { readonly [field: string]: unknown } | null {
+  if (payload === null || typeof payload !== 'object' || !('data' in payload)) return null;
+  return isRecord(payload.data) ? payload.data : null;
 }
 
 function botIdOf(payload: unknown): string | null {

@@ -3,7 +3,8 @@
 import { setMaxListeners } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { ArtifactName } from '../../lib/delivery/routing';
+import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/delivery/routing';
+import { isRecord } from '../../lib/records';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
 import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Fetched, type Outcome } from '../../lib/artifacts/fetch';
 import { DEFAULT_TEMPLATE, templateProblem } from '../../lib/artifacts/file-names';
@@ -49,7 +50,7 @@ function megabytes(bytes: number): string {
   return (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 }
 
-type Msg = NodeMessageInFlow & Record<string, unknown>;
+type Msg = NodeMessageInFlow;
 
 /** A close stopped the work: not a failure of the delivery, which is sent again. */
 class StoppedByClose extends Error {
@@ -59,7 +60,7 @@ class StoppedByClose extends Error {
 /** `msg.meetingbaas.redelivered` of callback in: the delivery is sent again after a restart. */
 function isRedelivery(msg: Msg): boolean {
   const meta = msg.meetingbaas;
-  return typeof meta === 'object' && meta !== null && (meta as { redelivered?: unknown }).redelivered !== undefined;
+  return isRecord(meta) && meta.redelivered !== undefined;
 }
 
 export = (RED: NodeAPI): void => {
@@ -173,7 +174,7 @@ export = (RED: NodeAPI): void => {
         return out;
       };
       const fetchedMessage = (fetched: Fetched): Msg => {
-        const out = common(RED.util.cloneMessage(msg) as Msg);
+        const out = common(RED.util.cloneMessage(msg));
         out.topic = fetched.artifact;
         out.artifact = fetched.artifact;
         out.payload = fetched.payload;
@@ -200,7 +201,7 @@ export = (RED: NodeAPI): void => {
           delivered.add(outcome.artifact);
         }
         if (outcome.status === 'skipped') {
-          const out = common(RED.util.cloneMessage(msg) as Msg);
+          const out = common(RED.util.cloneMessage(msg));
           out.topic = outcome.artifact;
           out.artifact = outcome.artifact;
           out.skipped = { reason: outcome.reason, message: skipMessage(outcome.artifact, outcome.reason) };
@@ -232,7 +233,9 @@ export = (RED: NodeAPI): void => {
 
       if (closing.signal.aborted) {
         const failedOtherwise = outcomes.flatMap((o) => (o.status === 'failed' && o.failure.kind !== 'aborted' ? [o] : []));
-        const stopped = (Object.keys(request.urls) as ArtifactName[]).filter(
+        // In the order they were asked for, each as the artifact name it is.
+        const asked = Object.keys(request.urls).flatMap((name) => ARTIFACT_FIELDS.filter((artifact) => artifact === name));
+        const stopped = asked.filter(
           (artifact) => !delivered.has(artifact) && !failedOtherwise.some((o) => o.artifact === artifact),
         );
         const others = failedOtherwise.map((o) => failureMessage(o.artifact, o.failure));
@@ -249,7 +252,7 @@ export = (RED: NodeAPI): void => {
       }
       const failures = outcomes.flatMap((o) => (o.status === 'failed' ? [failureMessage(o.artifact, o.failure)] : []));
       if (failures.length === 0 && single) {
-        const out = common(RED.util.cloneMessage(msg) as Msg);
+        const out = common(RED.util.cloneMessage(msg));
         const payload: Record<string, unknown> = {};
         const artifacts: Record<string, unknown> = {};
         for (const o of outcomes) {
@@ -273,7 +276,7 @@ export = (RED: NodeAPI): void => {
     // The callback node that journaled the delivery learns how it went: all saved or skipped is
     // finished; stopped by a close, sent again once the flows run; any other error, one attempt used.
     node.on('input', (msg, send, done) => {
-      const task = handle(msg as Msg, send).then(
+      const task = handle(msg, send).then(
         () => {
           reportFinished(msg);
           done();

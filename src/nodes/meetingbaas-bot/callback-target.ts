@@ -28,7 +28,7 @@ function findCallbackDef(RED: NodeAPI, id: string): CallbackDef | null {
   let found: CallbackDef | null = null;
   // The callback node keeps its path and method to itself; its flow definition has them.
   RED.nodes.eachNode((def) => {
-    if (def.id === id && def.type === 'meetingbaas-callback') found = def as CallbackDef;
+    if (def.id === id && def.type === 'meetingbaas-callback') found = def;
   });
   return found;
 }
@@ -40,7 +40,7 @@ export function resolveCallbackTarget(
 ): CallbackTarget | TargetProblem {
   const def = findCallbackDef(RED, callbackId);
   if (!def) return 'callback-missing';
-  const root = RED.settings.httpNodeRoot as string | false | undefined;
+  const root = RED.settings.httpNodeRoot;
   if (root === false) return 'http-disabled';
   const botAccount = readAccount(RED, botAccountId);
   if (!botAccount.publicUrl) return 'no-public-url';

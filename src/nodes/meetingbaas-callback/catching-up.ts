@@ -7,6 +7,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { missedMeetings, type CatchUpApi, type RecoveredDelivery } from '../../lib/delivery/catch-up';
+import { errorCode, isRecord } from '../../lib/records';
 
 export interface CatchUpTiming {
   /** Between two looks while the node runs. */
@@ -227,12 +228,12 @@ async function readCheckpoint(file: string): Promise<Checkpoint | null> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errorCode(error) === 'ENOENT') return null;
     throw error;
   }
   const value: unknown = JSON.parse(text);
-  if (value === null || typeof value !== 'object') throw new Error(`${file} holds no checkpoint`);
-  const { coveredUntil, upAt, since } = value as { coveredUntil?: unknown; upAt?: unknown; since?: unknown };
+  if (!isRecord(value)) throw new Error(`${file} holds no checkpoint`);
+  const { coveredUntil, upAt, since } = value;
   if (typeof coveredUntil !== 'number' || !Number.isFinite(coveredUntil)) throw new Error(`${file} holds no checkpoint`);
   return {
     version: 1,
