@@ -3,31 +3,28 @@
 // with it.
 import { problemCode, type Problem } from '../problem';
 
-export const API_ERROR_KINDS = [
+export type ApiErrorKind =
   /** The request we were about to send breaks the API's schema: nothing was sent. */
-  'invalid-request',
+  | 'invalid-request'
   /** No API key in the account: nothing was sent. */
-  'no-api-key',
+  | 'no-api-key'
   /** Not a bot id (a UUID): nothing was sent. */
-  'bad-bot-id',
+  | 'bad-bot-id'
   /** The base URL is not one the key may be sent to (https, or http to this machine only). */
-  'refused',
-  'auth',
-  'out-of-tokens',
-  'conflict',
-  'rate-limited',
-  'not-found',
+  | 'refused'
+  | 'auth'
+  | 'out-of-tokens'
+  | 'conflict'
+  | 'rate-limited'
+  | 'not-found'
   /** 400/422: the API refused the request's content. */
-  'rejected',
-  'server',
+  | 'rejected'
+  | 'server'
   /** A redirect: not followed, since it would carry the API key somewhere else. */
-  'redirect',
-  'status',
-  'invalid-response',
-  'network',
-] as const;
-
-export type ApiErrorKind = (typeof API_ERROR_KINDS)[number];
+  | 'redirect'
+  | 'status'
+  | 'invalid-response'
+  | 'network';
 
 export const API_PROBLEM_CODES = [
   // `refused`: where the key would have gone.
