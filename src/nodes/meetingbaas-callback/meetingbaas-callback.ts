@@ -9,7 +9,8 @@ import { DeliveryAuthenticator, WebhookSecretError, type RejectionReason } from 
 import type { RecoveredDelivery } from '../../lib/delivery/catch-up';
 import { DELIVERY_SOURCES, OUTPUT, readDelivery, routeDelivery, type BodyRefusal, type RoutedDelivery } from '../../lib/delivery/routing';
 import type { JournalEntry } from '../../lib/delivery/journal';
-import { RedisClaims, redisIdentity, RedisSettingsError, type RedisSettings } from '../../lib/delivery/redis-claims';
+import { RedisClaims, redisIdentity, RedisSettingsError, RedisTimeoutError, type RedisSettings } from '../../lib/delivery/redis-claims';
+import { errorMessage } from '../../lib/records';
 import { BoundedClaims, deliveryKey, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/delivery/repeats';
 import { readAccount } from '../shared/account';
 import type { JournalRef } from '../shared/finishing';
@@ -321,13 +322,14 @@ export = (RED: NodeAPI): void => {
     // Deliveries taken as new because Redis could not say: counted from the start of the outage logged.
     let uncheckedBefore = 0;
     const unwatchShared = shared?.watch({
-      down: (detail) => {
+      down: (error) => {
         scheduleStatus();
         const now = Date.now();
         if (outageLogged || now - lastSharedLog < SHARED_STORE_LOG_EVERY_MS) return;
         outageLogged = true;
         lastSharedLog = now;
         uncheckedBefore = seen.unchecked;
+        const detail = error instanceof RedisTimeoutError ? t('warnings.sharedStoreTimeout', { ms: error.ms }) : errorMessage(error);
         node.warn(t('warnings.sharedStoreDown', { store: shared.displayName, detail }));
       },
       up: () => {
