@@ -18,7 +18,7 @@ import { apiErrorText, type SayApiProblem } from '../shared/problems';
 import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
 import { downstreamOf, finishersByOutput, type FlowNode } from './finishers';
 import { JournaledDeliveries } from './journaling';
-import { CATCH_UP_TIMING, CatchingUp } from './catching-up';
+import { CATCH_UP_TIMING, CatchingUp, DamagedCheckpoint } from './catching-up';
 import {
   answerRead,
   DEFAULT_BODY_LIMIT,
@@ -667,7 +667,10 @@ export = (RED: NodeAPI): void => {
             node.log(t('log.catchUpResumed'));
             scheduleStatus();
           },
-          checkpointProblem: (detail) => node.warn(t('warnings.catchUpCheckpoint', { detail })),
+          checkpointProblem: (error) => {
+            const detail = error instanceof DamagedCheckpoint ? t('warnings.damagedCheckpoint', { file: error.file }) : String(error);
+            node.warn(t('warnings.catchUpCheckpoint', { detail }));
+          },
         },
       });
       if (closed) {
