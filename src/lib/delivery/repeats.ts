@@ -199,7 +199,8 @@ export class BoundedClaims implements ClaimStore {
     const claims: readonly unknown[] = saved.claims;
     for (const entry of claims) {
       if (!Array.isArray(entry)) continue;
-      const [digest, expiresAt]: readonly unknown[] = entry;
+      const pair: readonly unknown[] = entry;
+      const [digest, expiresAt] = pair;
       if (typeof digest === 'string' && typeof expiresAt === 'number' && expiresAt > now) this.add({ digest, expiresAt });
     }
     for (const [digest, expiresAt] of held) this.add({ digest, expiresAt });

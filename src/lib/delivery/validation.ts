@@ -4,8 +4,6 @@ import { compiled } from '../schemas/compiled';
 import { documentedSchema } from '../schemas/schema-file';
 import { usedPart, type JsonSchema, type UsedFields } from '../schemas/schema-subset';
 import type {
-  CallbackCompleted,
-  CallbackFailed,
   CreateBotRequestBodyInput,
   CreateBotResponse,
   ErrorResponse,

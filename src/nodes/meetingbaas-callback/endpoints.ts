@@ -66,21 +66,17 @@ interface Layer {
   handle: unknown;
   route?: { stack: Array<{ handle: unknown }> };
 }
+/**
+ * The internals of an express app this module relies on and express's typings leave out: the
+ * router's layer stack (`_router` in express 4, `router` in 5) and the parent of a mounted app.
+ * An Express app is one, all of these being optional.
+ */
 interface RouterApp {
   _router?: { stack: Layer[] };
   router?: { stack: Layer[] };
   parent?: RouterApp;
   path(): string;
   use(fn: unknown): unknown;
-}
-
-/**
- * The internals of an express app this module relies on and express's typings leave out: the
- * router's layer stack (`_router` in express 4, `router` in 5) and the parent of a mounted app.
- * Read here and nowhere else.
- */
-function internalsOf(app: Express): RouterApp {
-  return app as unknown as RouterApp;
 }
 
 interface PathEntry {
@@ -232,7 +228,7 @@ class EndpointRegistry {
   private removeRoute(entry: PathEntry): void {
     if (this.byPath.get(entry.routePath) !== entry || entry.endpoints.length > 0) return;
     this.byPath.delete(entry.routePath);
-    const stack = stackOf(internalsOf(this.httpNode));
+    const stack = stackOf(this.httpNode);
     if (!stack) return;
     for (let i = stack.length - 1; i >= 0; i--) {
       if (stack[i]?.route?.stack.some((layer) => layer.handle === entry.dispatch)) stack.splice(i, 1);
@@ -253,7 +249,7 @@ class EndpointRegistry {
    * body-parser respects, and the route reads it.
    */
   private installCapture(): void {
-    const root = rootOf(internalsOf(this.httpNode));
+    const root = rootOf(this.httpNode);
     const capture = (req: CapturingRequest, _res: ServerResponse, next: NextFunction): void => {
       if (!req[CAPTURED] && !req._body && !req.readableEnded && this.entryFor(req)) {
         req[CAPTURED] = true;

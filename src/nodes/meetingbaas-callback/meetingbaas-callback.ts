@@ -420,7 +420,7 @@ export = (RED: NodeAPI): void => {
         return answerRead(res, answer);
       }
       claim.kept?.journaling.withdraw(claim.kept.ref);
-      const forgotten = [seen.forget(claim.deliveryId), claim.meeting !== undefined ? seenMeetings.forget(claim.meeting) : undefined];
+      const forgotten = [seen.forget(claim.deliveryId), claim.meeting !== undefined ? seenMeetings.forget(claim.meeting) : Promise.resolve()];
       void Promise.all(forgotten).then(() => answerRead(res, answer));
     };
 

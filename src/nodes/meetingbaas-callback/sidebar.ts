@@ -180,7 +180,12 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
     if (!found) return;
     const row: DeliveryRow = rowOf(found.source.node, found.entry);
     found.journal.body(found.entry.seq).then(
-      (body) => res.json({ row: { ...row, problem: row.problem && maskText(row.problem) }, ...payloadView(found.entry, body, ({ code, params }) => RED._(`meetingbaas-callback.bodyProblems.${code}`, params)) }),
+      (body) =>
+        res.json({
+          row: { ...row, problem: row.problem && maskText(row.problem) },
+          ...payloadView(found.entry, body, ({ code, params }) => RED._(`meetingbaas-callback.bodyProblems.${code}`, params)),
+          saved: found.entry.saved,
+        }),
       () => res.status(404).json({ error: 'unknown-delivery' }),
     );
   });

@@ -46,6 +46,7 @@ const ARTIFACTS_IDLE_MS = 60 * 60 * 1000;
 
 /** The simulator (a quarter of a second to load) is loaded by the first test delivery, not at every start. */
 function simulator(): typeof Simulator {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not with this module
   return require('../../simulator') as typeof Simulator;
 }
 

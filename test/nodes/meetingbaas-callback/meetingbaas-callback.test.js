@@ -8,6 +8,7 @@ const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const { translatedNode } = require('../../support/translated-node');
+const { useHelperRuntime } = require('../../support/helper-runtime');
 const { request } = require('../../support/node-red');
 const deliveries = require('../../fixtures/deliveries');
 
@@ -61,26 +62,18 @@ describe('callback in node (test helper)', function () {
   this.timeout(15000);
   let server;
   let baseUrl;
-  // The journal lives in the user directory: a fresh one per test, never the working directory.
-  let userDir;
-  const settings = (extra = {}) => helper.settings({ userDir, ...extra });
 
   before(async () => {
     await callbackNode.ready();
   });
 
-  beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mb-callback-'));
-    settings();
-    await helper.startServer();
-  });
+  // The journal lives in the user directory: a fresh one per test, never the working directory.
+  const runtime = useHelperRuntime({ userDir: 'mb-callback-' });
+  const settings = (extra = {}) => helper.settings({ userDir: runtime.userDir, ...extra });
 
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
     if (server) await new Promise((resolve) => server.close(resolve));
     server = null;
-    fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   async function serveHttpNode() {
@@ -185,7 +178,7 @@ describe('callback in node (test helper)', function () {
     const { PATH_RULE, pathProblem } = require('../../../nodes/meetingbaas-callback/endpoints.js');
     const editorRule = /var PATH_RULE = (\/.*\/);\n/.exec(EDITOR)[1];
     assert.equal(editorRule, String(PATH_RULE));
-    const validPath = new Function('PATH_RULE', `${/function validPath\(value\) \{[\s\S]*?\n    \}/.exec(EDITOR)[0]}; return validPath;`)(PATH_RULE);
+    const validPath = new Function('PATH_RULE', `${/function validPath\(value\) \{[\s\S]*?\n {4}\}/.exec(EDITOR)[0]}; return validPath;`)(PATH_RULE);
     for (const path of ['/meetingbaas/callback', 'mb', '/', '/x+y', "/$(a).b!'~", '/a%20b', '/a:b', '/a*', '/p|q', '/a/../b', '/a..b', '']) {
       assert.equal(validPath(path), pathProblem(path) === null, path);
     }
