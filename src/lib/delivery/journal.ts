@@ -163,7 +163,8 @@ function savedOf(files: unknown): SavedArtifact[] {
   if (!Array.isArray(files)) return [];
   return files.flatMap((file: unknown) => {
     if (!Array.isArray(file)) return [];
-    const [artifact, bytes, path] = file as unknown[];
+    const fields: readonly unknown[] = file;
+    const [artifact, bytes, path] = fields;
     if (typeof artifact !== 'string' || typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return [];
     return [{ artifact: artifact.slice(0, MAX_SAVED_TEXT), bytes, path: typeof path === 'string' ? path.slice(0, MAX_SAVED_TEXT) : null }];
   });
