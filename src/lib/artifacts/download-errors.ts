@@ -1,6 +1,7 @@
 // What can go wrong with a download, as stable kinds and codes (in the manner of undici's
 // errors: a class, a `name`, a `code`), and how the errors of the parts below become one.
 // Failures are told apart by their class or code, never by the words of their message.
+import type { Problem } from '../problem';
 import { AddressRefusedError } from './address-policy';
 
 export type DownloadErrorKind =
@@ -32,6 +33,8 @@ export interface DownloadErrorDetails {
   readonly limit?: number;
   readonly size?: number;
   readonly detail?: string;
+  /** `refused`: why, as a code for the node to say. */
+  readonly problem?: Problem;
 }
 
 export class DownloadError extends Error {
@@ -118,7 +121,7 @@ export function classify(error: unknown, url: string, signal: AbortSignal | unde
   if (signal?.aborted) return new DownloadError('aborted', { url: safe });
   let cause: unknown = error;
   for (let depth = 0; depth < 4 && cause; depth += 1) {
-    if (cause instanceof AddressRefusedError) return new DownloadError('refused', { url: safe, detail: cause.message });
+    if (cause instanceof AddressRefusedError) return new DownloadError('refused', { url: safe, problem: cause.problem });
     cause = property(cause, 'cause');
   }
   if (error instanceof RedirectRefusedError) return new DownloadError('redirects', { url: safe, statusCode: error.statusCode });

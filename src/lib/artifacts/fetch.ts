@@ -3,6 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ApiError, MeetingBaasApi, type ApiErrorKind, type FreshLinks } from '../api';
 import type { ArtifactName } from '../delivery/routing';
+import { problem, type Problem } from '../problem';
 import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from './transcript';
 import type { AddressPolicy } from './address-policy';
 import { downloadToBuffer, downloadToFile } from './download';
@@ -81,6 +82,8 @@ export interface Failure {
   readonly needsApiKey: boolean;
   readonly refreshed: boolean;
   readonly detail: string;
+  /** What exactly, as codes for the node to say (an address refused, a file name, an API request or answer). */
+  readonly problems?: readonly Problem[];
   readonly statusCode?: number;
   /** `refresh`: what went wrong asking the API, for the node to say. */
   readonly apiError?: ApiErrorKind;
@@ -116,16 +119,16 @@ const MEDIA: ReadonlySet<ArtifactName> = new Set(['video', 'audio']);
 
 function failureOf(error: unknown, refreshed: boolean, needsApiKey = false): Failure {
   if (error instanceof DownloadError) {
-    const { statusCode, limit, size, detail } = error.details;
-    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, statusCode, limit, size };
+    const { statusCode, limit, size, detail, problem } = error.details;
+    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, ...(problem ? { problems: [problem] } : {}), statusCode, limit, size };
   }
-  if (error instanceof FileNameError) return { kind: 'file-name', needsApiKey, refreshed, detail: error.message };
+  if (error instanceof FileNameError) return { kind: 'file-name', needsApiKey, refreshed, detail: error.message, problems: [error.problem] };
   if (error instanceof ApiError) {
     return {
       kind: 'refresh',
       needsApiKey,
       refreshed,
-      detail: error.apiMessage ?? error.problems.join('; '),
+      ...(error.apiMessage !== undefined ? { detail: error.apiMessage } : { detail: error.message, problems: error.problems }),
       apiError: error.kind,
       ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
       ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
@@ -226,7 +229,7 @@ export async function fetchArtifacts(
 
   const one = async (artifact: ArtifactName, url: string): Promise<Outcome> => {
     if (settings.mode === 'file' && !isBotId(request.botId)) {
-      return { status: 'failed', artifact, failure: failureOf(new FileNameError(`"${String(request.botId)}" is not a valid bot id`), false) };
+      return { status: 'failed', artifact, failure: failureOf(new FileNameError(problem('bad-bot-id', { botId: String(request.botId).slice(0, 60) })), false) };
     }
     let refreshed = false;
     try {

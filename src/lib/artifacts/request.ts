@@ -120,7 +120,7 @@ export async function openRequest(url: string, options: RequestOptions, extraHea
     throw new DownloadError('invalid-url', { url: redactUrl(url) });
   }
   const refusal = checkUrl(parsed, options.policy);
-  if (refusal) throw new DownloadError('refused', { url: redactUrl(url), detail: refusal.message });
+  if (refusal) throw new DownloadError('refused', { url: redactUrl(url), problem: refusal.problem });
   let response: Dispatcher.ResponseData;
   try {
     response = await untilAborted(

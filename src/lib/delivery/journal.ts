@@ -13,6 +13,7 @@
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { errorCode, errorMessage } from '../records';
 
 /** What the node keeps of an accepted delivery to send it again after a restart. */
 export interface JournalDelivery {
@@ -147,8 +148,8 @@ function decode(line: Buffer): JournalRecord | null {
 }
 
 function isRecord(value: unknown): value is JournalRecord {
-  if (value === null || typeof value !== 'object') return false;
-  const { k, s } = value as { k?: unknown; s?: unknown };
+  if (value === null || typeof value !== 'object' || !('k' in value) || !('s' in value)) return false;
+  const { k, s } = value;
   return typeof k === 'string' && 'atfpdns'.includes(k) && k.length === 1 && typeof s === 'number' && Number.isSafeInteger(s);
 }
 
@@ -162,7 +163,8 @@ function savedOf(files: unknown): SavedArtifact[] {
   if (!Array.isArray(files)) return [];
   return files.flatMap((file: unknown) => {
     if (!Array.isArray(file)) return [];
-    const [artifact, bytes, path] = file as unknown[];
+    const fields: readonly unknown[] = file;
+    const [artifact, bytes, path] = fields;
     if (typeof artifact !== 'string' || typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return [];
     return [{ artifact: artifact.slice(0, MAX_SAVED_TEXT), bytes, path: typeof path === 'string' ? path.slice(0, MAX_SAVED_TEXT) : null }];
   });
@@ -222,7 +224,7 @@ export class DeliveryJournal {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (errorCode(error) !== 'ENOENT') throw error;
       bytes = Buffer.alloc(0);
     }
     const { entries, nextSeq, goodBytes, skippedRecords } = replay(bytes);
@@ -405,7 +407,7 @@ export class DeliveryJournal {
           await this.writeAndSync(Buffer.concat(lines.map((w) => w.line)));
           for (const write of lines) write.written.resolve();
         } catch (error) {
-          const failure = new JournalError('write-failed', (error as Error).message);
+          const failure = new JournalError('write-failed', errorMessage(error));
           for (const write of lines) write.written.reject(failure);
         }
       }
@@ -414,7 +416,7 @@ export class DeliveryJournal {
         await this.compactNow(compactions.length > 0);
         for (const write of compactions) write.written.resolve();
       } catch (error) {
-        const failure = new JournalError('write-failed', (error as Error).message);
+        const failure = new JournalError('write-failed', errorMessage(error));
         for (const write of compactions) write.written.reject(failure);
         // The old file is still whole; what was not dropped is dropped at the next compaction.
         this.options.onCompactionError?.(failure);

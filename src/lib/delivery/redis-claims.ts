@@ -52,13 +52,22 @@ export type RedisState = 'connecting' | 'up' | 'down';
 
 /** What the node is told about the connection; it may come and go while these claims stay. */
 export interface RedisWatcher {
-  /** The first failure of an outage: a lost connection, a refused one, or a call past its deadline. */
-  down(detail: string): void;
+  /** The first failure of an outage: a lost connection, a refused one, or a call past its deadline (RedisTimeoutError). */
+  down(error: unknown): void;
   /** Redis answers again. */
   up(): void;
 }
 
 export type RedisProblem = 'bad-url';
+
+/** A call that Redis did not answer within its deadline (`ms`). */
+export class RedisTimeoutError extends Error {
+  readonly code = 'timeout';
+  constructor(readonly ms: number) {
+    super(`timeout(ms=${ms})`);
+    this.name = 'RedisTimeoutError';
+  }
+}
 
 export class RedisSettingsError extends Error {
   constructor(readonly code: RedisProblem) {
@@ -315,7 +324,7 @@ export class RedisClaims implements ClaimStore {
     const deadline = this.timing.callTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${deadline} ms`)), deadline);
+      timer = setTimeout(() => reject(new RedisTimeoutError(deadline)), deadline);
     });
     try {
       const result = await Promise.race([this.run(command, deadline), timeout]);
@@ -352,7 +361,7 @@ export class RedisClaims implements ClaimStore {
     this.detail = error instanceof Error ? error.message : String(error);
     if (this.state_ === 'down') return;
     this.state_ = 'down';
-    for (const watcher of this.watchers) watcher.down(this.detail);
+    for (const watcher of this.watchers) watcher.down(error);
   }
 }
 

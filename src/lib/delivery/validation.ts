@@ -12,6 +12,7 @@ import type {
   RetryCallbackRequestBodyInput,
   ValidationErrorResponse,
 } from '../generated/meetingbaas-v2';
+import { isRecord } from '../records';
 
 /** The payload types, generated from the same schema file at build time. */
 export type * from '../generated/meetingbaas-v2';
@@ -97,8 +98,8 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
 function valueAt(value: unknown, path: readonly string[]): unknown {
   let at = value;
   for (const name of path) {
-    if (at === null || typeof at !== 'object' || Array.isArray(at) || !Object.hasOwn(at, name)) return undefined;
-    at = (at as Record<string, unknown>)[name];
+    if (!isRecord(at) || !Object.hasOwn(at, name)) return undefined;
+    at = at[name];
   }
   return at;
 }
@@ -315,8 +316,8 @@ function errorKey(error: FieldError): string {
 }
 
 function eventOf(payload: unknown): string | null {
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return null;
-  const event: unknown = (payload as { event?: unknown }).event;
+  if (!isRecord(payload)) return null;
+  const event = payload.event;
   return typeof event === 'string' ? event : null;
 }
 
@@ -346,7 +347,8 @@ export function readableErrors(errors: readonly ErrorObject[], prefix: readonly 
 function describe(error: ErrorObject): string {
   if (error.keyword === 'const') return `must be ${JSON.stringify(error.params.allowedValue)}`;
   if (error.keyword === 'enum') {
-    return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    const allowed: unknown = error.params.allowedValues;
+    return `must be one of ${(Array.isArray(allowed) ? allowed : []).map((v: unknown) => JSON.stringify(v)).join(', ')}`;
   }
   return error.message ?? `fails "${error.keyword}"`;
 }

@@ -3,7 +3,9 @@
 import { setMaxListeners } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import type { ArtifactName } from '../../lib/delivery/routing';
+import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/delivery/routing';
+import type { Problem } from '../../lib/problem';
+import { isRecord } from '../../lib/records';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
 import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Outcome } from '../../lib/artifacts/fetch';
 import { DEFAULT_TEMPLATE, templateProblem } from '../../lib/artifacts/file-names';
@@ -57,7 +59,7 @@ class StoppedByClose extends Error {
 /** `msg.meetingbaas.redelivered` of callback in: the delivery is sent again after a restart. */
 function isRedelivery(msg: Msg): boolean {
   const meta = msg.meetingbaas;
-  return typeof meta === 'object' && meta !== null && (meta as { redelivered?: unknown }).redelivered !== undefined;
+  return isRecord(meta) && meta.redelivered !== undefined;
 }
 
 export = (RED: NodeAPI): void => {
@@ -88,7 +90,7 @@ export = (RED: NodeAPI): void => {
     const problem = mode === 'file' ? templateProblem(template) : null;
     if (problem) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.badTemplate') });
-      node.error(t('errors.badTemplate', { problem }));
+      node.error(t('errors.badTemplate', { problem: t(`fileNames.${problem.code}`, problem.params) }));
       return;
     }
 
@@ -134,10 +136,17 @@ export = (RED: NodeAPI): void => {
 
     const skipMessage = (artifact: ArtifactName, reason: SkipReason): string => t(`skipped.${reason}`, { artifact });
 
+    /** The codes of what went wrong, in words: each family of codes has its group in the locale. */
+    const sayProblem = (kind: Failure['kind'], { code, params }: Problem): string => {
+      if (kind === 'refresh') return t(`apiProblems.${code}`, params);
+      if (kind === 'refused') return t(`refusals.${code}`, params);
+      return t(`fileNames.${code}`, params);
+    };
+
     const failureMessage = (artifact: ArtifactName, failure: Failure): string => {
       const vars = {
         artifact,
-        detail: failure.detail,
+        detail: failure.problems && failure.problems.length > 0 ? failure.problems.map((p) => sayProblem(failure.kind, p)).join('; ') : failure.detail,
         status: failure.statusCode ?? '',
         size: failure.size !== undefined ? megabytes(failure.size) : '?',
         limit: failure.limit !== undefined ? megabytes(failure.limit) : '?',
@@ -201,7 +210,9 @@ export = (RED: NodeAPI): void => {
 
       if (closing.signal.aborted) {
         const failedOtherwise = outcomes.flatMap((o) => (o.status === 'failed' && o.failure.kind !== 'aborted' ? [o] : []));
-        const stopped = (Object.keys(request.urls) as ArtifactName[]).filter(
+        // In the order they were asked for, each as the artifact name it is.
+        const asked = Object.keys(request.urls).flatMap((name) => ARTIFACT_FIELDS.filter((artifact) => artifact === name));
+        const stopped = asked.filter(
           (artifact) => !delivered.has(artifact) && !failedOtherwise.some((o) => o.artifact === artifact),
         );
         const others = failedOtherwise.map((o) => failureMessage(o.artifact, o.failure));
@@ -227,7 +238,7 @@ export = (RED: NodeAPI): void => {
     // The callback node that journaled the delivery learns how it went: all saved or skipped is
     // finished; stopped by a close, sent again once the flows run; any other error, one attempt used.
     node.on('input', (msg, send, done) => {
-      const task = handle(msg as Msg, send).then(
+      const task = handle(msg, send).then(
         () => {
           reportFinished(msg);
           done();

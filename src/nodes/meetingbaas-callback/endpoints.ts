@@ -66,6 +66,11 @@ interface Layer {
   handle: unknown;
   route?: { stack: Array<{ handle: unknown }> };
 }
+/**
+ * The internals of an express app this module relies on and express's typings leave out: the
+ * router's layer stack (`_router` in express 4, `router` in 5) and the parent of a mounted app.
+ * An Express app is one, all of these being optional.
+ */
 interface RouterApp {
   _router?: { stack: Layer[] };
   router?: { stack: Layer[] };
@@ -234,7 +239,7 @@ class EndpointRegistry {
   private entryFor(req: IncomingMessage): PathEntry | undefined {
     const pathname = parseurl(req)?.pathname;
     if (typeof pathname !== 'string') return undefined;
-    const below = belowMount(pathname, (this.httpNode as unknown as RouterApp).path());
+    const below = belowMount(pathname, this.httpNode.path());
     return below === null ? undefined : this.byPath.get(requestKey(below));
   }
 
@@ -262,7 +267,7 @@ class EndpointRegistry {
 function receive(entry: PathEntry, req: Request, res: Response): void {
   const live = entry.endpoints[0];
   if (!live || !live.accepting()) return answerBeforeBody(req, res, RESTARTING, RESTART_LIMITS);
-  const capturing = req as CapturingRequest;
+  const capturing: CapturingRequest = req;
   if (!capturing[CAPTURED] && (capturing._body || req.readableEnded)) {
     live.onBodyUnavailable();
     return answerBeforeBody(req, res, BODY_UNAVAILABLE, live);
@@ -287,7 +292,7 @@ function receive(entry: PathEntry, req: Request, res: Response): void {
       case 'complete': {
         // Whoever is live once the body is in answers: a redeploy may have happened meanwhile.
         const current = entry.endpoints[0];
-        if (!current || !current.accepting()) return answerRestarting(res);
+        if (!current || !current.accepting()) return answerRead(res, RESTARTING);
         return current.handle(req, res, raw.bytes);
       }
       case 'too-large':
@@ -308,16 +313,11 @@ function receive(entry: PathEntry, req: Request, res: Response): void {
 type BodyLimits = Pick<Endpoint, 'bodyLimit' | 'bodyTimeoutMs'>;
 const RESTART_LIMITS: BodyLimits = { bodyLimit: DEFAULT_BODY_LIMIT, bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_SECONDS * 1000 };
 
-const RESTARTING: EarlyAnswer = {
-  status: 503,
-  body: { error: 'the callback node is restarting, retry shortly' },
-  headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-};
-const BUSY: EarlyAnswer = {
-  status: 503,
-  body: { error: 'too many deliveries being received at once, retry shortly' },
-  headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-};
+/** With a 503: Meeting BaaS tries again within its retries, and so do other senders that read it. */
+export const RETRY_SHORTLY: Readonly<Record<string, string>> = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+/** While a path's node is being redeployed, whether the body was read or not. */
+export const RESTARTING: EarlyAnswer = { status: 503, body: { error: 'the callback node is restarting, retry shortly' }, headers: RETRY_SHORTLY };
+const BUSY: EarlyAnswer = { status: 503, body: { error: 'too many deliveries being received at once, retry shortly' }, headers: RETRY_SHORTLY };
 const TIMED_OUT: EarlyAnswer = { status: 408, body: { error: 'the body did not arrive in time' } };
 // A 5xx: Meeting BaaS sends it again, and the fault is on this side.
 const BODY_UNAVAILABLE: EarlyAnswer = { status: 500, body: { error: 'the body was read before this node could check it' } };
@@ -334,7 +334,7 @@ function writeHead(res: ServerResponse, answer: EarlyAnswer, payload: Buffer): v
 }
 
 /** Answers a request whose body was read to its end. */
-function answerRead(res: ServerResponse, answer: EarlyAnswer): void {
+export function answerRead(res: ServerResponse, answer: EarlyAnswer): void {
   if (res.headersSent) return;
   const payload = Buffer.from(JSON.stringify(answer.body));
   writeHead(res, answer, payload);
@@ -385,11 +385,6 @@ function answerBeforeBody(req: IncomingMessage, res: ServerResponse, answer: Ear
   req.once('end', close);
   req.once('close', close);
   req.resume();
-}
-
-/** The answer while a path's node is being redeployed, to a request whose body was read. */
-export function answerRestarting(res: ServerResponse): void {
-  answerRead(res, RESTARTING);
 }
 
 const registries = new WeakMap<Express, EndpointRegistry>();

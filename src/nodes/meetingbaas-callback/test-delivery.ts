@@ -12,7 +12,7 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { NodeAPI, NodeDef } from 'node-red';
@@ -69,7 +69,7 @@ function artifactServer(): Promise<ArtifactServer> {
   return current;
 }
 
-async function buildDelivery(kind: TestKind): Promise<object> {
+async function buildDelivery(kind: TestKind): Promise<{ readonly event: string }> {
   const { completedDelivery, failedDelivery, loadSampleMeeting, statusChangeDelivery } = simulator();
   if (kind === 'failed') return failedDelivery();
   if (kind === 'status') return statusChangeDelivery();
@@ -80,17 +80,20 @@ async function buildDelivery(kind: TestKind): Promise<object> {
 
 /** Where this Node-RED listens, as seen from inside it: a wildcard address becomes loopback. */
 function ownListener(RED: NodeAPI): { host: string; port: number; secure: boolean } {
-  const server = RED.server as unknown as TlsServer | null;
-  const address = server?.address();
-  const settings = RED.settings as unknown as { uiHost?: string; uiPort?: number; https?: unknown };
-  const listening = address && typeof address === 'object' ? address : null;
-  let host = listening?.address ?? settings.uiHost ?? '127.0.0.1';
+  // Typed as an https server, it is an http one unless settings.js has `https`, and there is
+  // none when Node-RED runs embedded without a listener: read for what it is.
+  const server: unknown = RED.server;
+  const address = server instanceof NetServer ? server.address() : null;
+  const listening = address !== null && typeof address === 'object' ? address : null;
+  // Settings as settings.js gave them: any of these may be absent.
+  const { uiHost, uiPort, https }: { readonly uiHost?: unknown; readonly uiPort?: unknown; readonly https?: unknown } = RED.settings;
+  let host = listening?.address ?? (typeof uiHost === 'string' ? uiHost : '127.0.0.1');
   if (host === '0.0.0.0' || host === '') host = '127.0.0.1';
   if (host === '::') host = '::1';
   return {
     host,
-    port: listening?.port ?? settings.uiPort ?? 1880,
-    secure: server instanceof TlsServer || Boolean(settings.https),
+    port: listening?.port ?? (typeof uiPort === 'number' ? uiPort : 1880),
+    secure: server instanceof TlsServer || Boolean(https),
   };
 }
 
@@ -135,8 +138,9 @@ export async function sendInProcess(
     server.listen(0, '127.0.0.1', () => resolve());
   });
   try {
-    const { port } = server.address() as AddressInfo;
-    return await send({ host: '127.0.0.1', port, secure: false, ...target }, body, { ...headers, [PASS_HEADER]: pass });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new TypeError('the loopback listener has no port');
+    return await send({ host: '127.0.0.1', port: address.port, secure: false, ...target }, body, { ...headers, [PASS_HEADER]: pass });
   } finally {
     server.close();
     server.closeAllConnections();
@@ -204,7 +208,7 @@ export async function sendTestDelivery(RED: NodeAPI, id: string, kind: TestKind)
     : await send({ ...listener, path, method }, body, headers);
   const host = listener.host.includes(':') ? `[${listener.host}]` : listener.host;
   return {
-    event: (delivery as { event: string }).event,
+    event: delivery.event,
     url: `${listener.secure ? 'https' : 'http'}://${host}:${listener.port}${path}`,
     method,
     auth: auth.kind,
@@ -223,7 +227,8 @@ export function registerTestDeliveryRoute(RED: NodeAPI): void {
     '/meetingbaas-callback/:id/test',
     RED.auth.needsPermission('meetingbaas-callback.write'),
     (req: Request, res: Response) => {
-      const requested: unknown = (req.body as { kind?: unknown } | undefined)?.kind ?? 'completed';
+      const body: unknown = req.body;
+      const requested = (typeof body === 'object' && body !== null && 'kind' in body ? body.kind : undefined) ?? 'completed';
       const kind = TEST_KINDS.find((k) => k === requested);
       if (!kind) {
         res.status(400).json({ error: 'bad-kind' });
@@ -235,7 +240,8 @@ export function registerTestDeliveryRoute(RED: NodeAPI): void {
           else res.status(404).json({ error: 'not-deployed' });
         },
         (error: unknown) => {
-          const detail = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+          const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+          const detail = code ?? (error instanceof Error ? error.message : String(error));
           res.status(502).json({ error: 'unreachable', detail });
         },
       );

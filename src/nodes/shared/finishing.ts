@@ -1,6 +1,7 @@
 // Between the nodes of this package in one Node-RED: the callback node that journaled a
 // delivery owns it, and the nodes further down the flow (fetch artifacts, meeting done) say
 // when the flow is done with it, through the reference the message carries.
+import { isRecord } from '../../lib/records';
 
 import type { SavedArtifact } from '../../lib/delivery/journal';
 
@@ -53,12 +54,10 @@ export function forgetDeliveriesOf(nodeId: string): void {
 }
 
 export function journalRefOf(msg: unknown): JournalRef | null {
-  if (msg === null || typeof msg !== 'object') return null;
-  const info: unknown = (msg as { meetingbaas?: unknown }).meetingbaas;
-  if (info === null || typeof info !== 'object') return null;
-  const ref: unknown = (info as { journal?: unknown }).journal;
-  if (ref === null || typeof ref !== 'object') return null;
-  const { node, entry } = ref as { node?: unknown; entry?: unknown };
+  if (!isRecord(msg) || !isRecord(msg.meetingbaas)) return null;
+  const ref = msg.meetingbaas.journal;
+  if (!isRecord(ref)) return null;
+  const { node, entry } = ref;
   return typeof node === 'string' && typeof entry === 'number' && Number.isSafeInteger(entry) ? { node, entry } : null;
 }
 

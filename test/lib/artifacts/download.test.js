@@ -207,7 +207,7 @@ describe('artifact downloads (lib)', function () {
       assert.deepEqual(JSON.parse(ok.body), { ok: true });
       const away = server.add('/a/away', { redirect: target.replace('127.0.0.1', 'localhost') });
       const error = await rejectsWith(downloadToBuffer(away, { client: strict, policy, maxBytes: 1e6 }), 'refused');
-      assert.match(error.message, /localhost/);
+      assert.deepEqual(error.details.problem, { code: 'host', params: { host: 'localhost' } });
       assert.equal(server.requests('/a/target').length, 1, 'the forbidden hop must not reach the server');
     } finally {
       await strict.close();

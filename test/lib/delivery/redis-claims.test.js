@@ -3,7 +3,7 @@
 // sharing it decide, and what happens when Redis stops, restarts or stops answering.
 const assert = require('node:assert/strict');
 const { createClient } = require('@redis/client');
-const { RedisClaims, RedisSettingsError, redisDisplayName } = require('../../../lib/delivery/redis-claims');
+const { RedisClaims, RedisSettingsError, RedisTimeoutError, redisDisplayName } = require('../../../lib/delivery/redis-claims');
 const { RepeatFilter } = require('../../../lib/delivery/repeats');
 const { startRedis, redisServerPath } = require('../../support/redis');
 
@@ -213,6 +213,9 @@ describe('claims in Redis (a real redis-server)', function () {
     assert.ok(answers.every((a) => a === 'new'));
     assert.ok(took < TIMING.callTimeoutMs + 300, `answered in ${took} ms`);
     assert.equal(w.said.down.length, 1);
+    // Said as a code with its value: the node words it.
+    assert.ok(w.said.down[0] instanceof RedisTimeoutError, String(w.said.down[0]));
+    assert.equal(w.said.down[0].ms, TIMING.callTimeoutMs);
     redis.resume();
     await eventually(async () => (await claims.claim(`probe-${Date.now()}`, WINDOW_MS).catch(() => null)) === true, 5000, 'answers again');
     assert.equal(claims.state, 'up');

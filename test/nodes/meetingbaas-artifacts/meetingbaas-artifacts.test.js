@@ -183,6 +183,10 @@ describe('fetch artifacts node', function () {
     assert.deepEqual(messages.map((m) => m.refreshed), [true, true]);
     assert.equal(server.apiCalls - before, 1, 'one API call for the whole message');
     assert.equal(server.log.filter((e) => e.path === `/v2/bots/${botId}`)[0].headers['x-meeting-baas-api-key'], 'test-key');
+    // The storage client follows links wherever they lead: the key goes only with the API request.
+    const storage = server.log.filter((e) => e.path.startsWith(`/${botId}/`));
+    assert.ok(storage.length >= 4, 'the expired and the fresh links were requested');
+    assert.deepEqual(storage.filter((e) => 'x-meeting-baas-api-key' in e.headers).map((e) => e.path), [], 'no storage request carried the API key');
     assert.deepEqual(fx.listFiles(path.join(userDir, 'fresh')), [`${botId}/audio.flac`, `${botId}/transcription.json`]);
   });
 

@@ -123,12 +123,14 @@ describe('callback in, in a real Node-RED', function () {
     assert.equal(res.status, 200);
     const [notJson] = await collector.waitFor((r) => r.output === 3);
     assert.equal(notJson.meetingbaas.invalid.reason, 'not-json');
+    assert.match(notJson.meetingbaas.invalid.errors[0].message, /^the body is not valid JSON \(.+\)$/);
     assert.equal(notJson.payload, '{"event": "bot.completed", "data": {');
 
     const form = await post('event=bot.completed', { 'x-mb-secret': CALLBACK_SECRET, 'content-type': 'application/x-www-form-urlencoded' });
     assert.equal(form.status, 415);
     const [unsupported] = await collector.waitFor((r) => r.output === 3 && r.meetingbaas.invalid.reason === 'unsupported-media-type');
     assert.equal(unsupported.payload, 'event=bot.completed');
+    assert.equal(unsupported.meetingbaas.invalid.errors[0].message, 'Content-Type must be application/json, not "application/x-www-form-urlencoded"');
   });
 
   it('sends authentic deliveries that break the schema to output 4 with readable errors, answered 200', async () => {
