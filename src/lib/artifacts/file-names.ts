@@ -4,8 +4,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ArtifactName } from '../delivery/routing';
 
-export const DEFAULT_TEMPLATE = '<bot_id>/<artifact>.<ext>';
-
 /** The pattern of `bot_id` in the Meeting BaaS schemas. */
 const BOT_ID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
 
