@@ -1,33 +1,16 @@
 #!/usr/bin/env node
-// Builds what Node-RED loads from src/: TypeScript types generated from schemas/, the
-// compiled CommonJS in lib/ and nodes/, and each node's editor HTML (its typed editor bundled in) and locales beside its .js.
+// Builds what Node-RED loads from src/: the compiled CommonJS in lib/, nodes/ and simulator/, and
+// each node's editor HTML (its typed editor bundled in) and locales beside its .js. The payload
+// types it compiles are committed (scripts/payload-types.mjs writes them from schemas/).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanOutput } from './clean.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
-
-async function generatePayloadTypes() {
-  const { compile } = require('json-schema-to-typescript');
-  const { schemas, origin } = JSON.parse(readFileSync(join(root, 'schemas/meetingbaas-v2.json'), 'utf8'));
-  const parts = [`// Generated from schemas/meetingbaas-v2.json (${origin}) by scripts/build.mjs. Do not edit.\n`];
-  for (const [name, schema] of Object.entries(schemas)) {
-    parts.push(
-      await compile(schema, name, {
-        bannerComment: '',
-        additionalProperties: true,
-        strictIndexSignatures: true,
-        format: true,
-      }),
-    );
-  }
-  const dir = join(root, 'src/lib/generated');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'meetingbaas-v2.ts'), parts.join('\n'));
-}
 
 function compileTypeScript() {
   try {
@@ -145,7 +128,7 @@ function generateValidators() {
   }
 }
 
-await generatePayloadTypes();
+cleanOutput(root);
 compileTypeScript();
 generateValidators();
 copyEditorFiles();

@@ -105,6 +105,7 @@ export function matchesExtraFilter(filter: string, extra: Record<string, unknown
     if (at <= 0) return false;
     const field = condition.slice(0, at);
     const value: unknown = extra && Object.hasOwn(extra, field) ? extra[field] : undefined;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are refused before String() is reached
     if (value === undefined || value === null || typeof value === 'object' || String(value) !== condition.slice(at + 1)) return false;
   }
   return true;

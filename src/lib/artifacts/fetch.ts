@@ -47,13 +47,13 @@ export interface LinkRefresher {
  * storage client, which follows redirects to wherever a link leads, never sees the key.
  */
 export function linkRefresher(baseUrl: string, apiKey: string | undefined): LinkRefresher {
-  if (!apiKey) return { refresh: null, close: async () => undefined };
+  if (!apiKey) return { refresh: null, close: () => Promise.resolve() };
   let api: MeetingBaasApi;
   try {
     api = new MeetingBaasApi({ baseUrl, apiKey, retries: 2 });
   } catch (error) {
     // An API URL the key may not go to: said when a refresh is needed, as other refresh failures.
-    return { refresh: () => Promise.reject(error), close: async () => undefined };
+    return { refresh: () => Promise.reject(error), close: () => Promise.resolve() };
   }
   return { refresh: (botId, signal) => api.freshLinks(botId, signal), close: () => api.close() };
 }

@@ -5,8 +5,6 @@ import { ARTIFACT_FIELDS } from './artifact-names';
 import { documentedSchema } from '../schemas/schema-file';
 import { usedPart, type JsonSchema, type UsedFields } from '../schemas/schema-subset';
 import type {
-  CallbackCompleted,
-  CallbackFailed,
   CreateBotRequestBodyInput,
   CreateBotResponse,
   ErrorResponse,

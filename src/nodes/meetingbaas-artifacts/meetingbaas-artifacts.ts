@@ -165,7 +165,7 @@ export = (RED: NodeAPI): void => {
         return out;
       };
       const fetchedMessage = (fetched: Fetched): Msg => {
-        const out = common(RED.util.cloneMessage(msg) as Msg);
+        const out = common(RED.util.cloneMessage(msg));
         out.topic = fetched.artifact;
         out.artifact = fetched.artifact;
         out.payload = fetched.payload;
@@ -192,7 +192,7 @@ export = (RED: NodeAPI): void => {
           delivered.add(outcome.artifact);
         }
         if (outcome.status === 'skipped') {
-          const out = common(RED.util.cloneMessage(msg) as Msg);
+          const out = common(RED.util.cloneMessage(msg));
           out.topic = outcome.artifact;
           out.artifact = outcome.artifact;
           out.skipped = { reason: outcome.reason, message: skipMessage(outcome.artifact, outcome.reason) };
@@ -241,7 +241,7 @@ export = (RED: NodeAPI): void => {
       }
       const failures = outcomes.flatMap((o) => (o.status === 'failed' ? [failureMessage(o.artifact, o.failure)] : []));
       if (failures.length === 0 && single) {
-        const out = common(RED.util.cloneMessage(msg) as Msg);
+        const out = common(RED.util.cloneMessage(msg));
         const payload: Record<string, unknown> = {};
         const artifacts: Record<string, unknown> = {};
         for (const o of outcomes) {
@@ -292,7 +292,7 @@ export = (RED: NodeAPI): void => {
         bound = setTimeout(resolve, CLOSE_WAIT_MS);
         bound.unref();
       });
-      Promise.race([Promise.allSettled([...running]), timeLimit])
+      void Promise.race([Promise.allSettled([...running]), timeLimit])
         .then(() => Promise.race([Promise.allSettled([client.close(), apiClient.close()]), timeLimit]))
         .then(() => {
           clearTimeout(bound);

@@ -20,7 +20,7 @@ export function resolveCallbackTarget(
 ): CallbackTarget | TargetProblem {
   const def = findCallbackSettings((visit) => RED.nodes.eachNode(visit), callbackId);
   if (!def) return 'callback-missing';
-  const root = RED.settings.httpNodeRoot as string | false | undefined;
+  const root = RED.settings.httpNodeRoot;
   if (root === false) return 'http-disabled';
   const botAccount = readAccount(RED, botAccountId);
   if (!botAccount.publicUrl) return 'no-public-url';

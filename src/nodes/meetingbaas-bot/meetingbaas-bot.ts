@@ -116,7 +116,7 @@ export = (RED: NodeAPI): void => {
     function botIdFor(msg: Msg): string | undefined {
       if (traits.botId === 'none') return undefined;
       const botId = traits.botId === 'payload' ? explicitBotIdOf(msg) : botIdOf(msg);
-      if (botId === undefined || botId === null || botId === '') throw new SettingError(t(traits.botId === 'payload' ? 'errors.noExplicitBotId' : 'errors.noBotId'));
+      if ((typeof botId !== 'string' && typeof botId !== 'number') || botId === '') throw new SettingError(t(traits.botId === 'payload' ? 'errors.noExplicitBotId' : 'errors.noBotId'));
       return String(botId);
     }
 

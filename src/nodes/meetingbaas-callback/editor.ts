@@ -93,7 +93,8 @@ function sendTestDelivery(node: EditorNodeInstance<CallbackSettings>, kind: stri
       RED.notify(text, { type: accepted ? 'success' : 'warning', timeout: accepted && !inProcess ? 4000 : 10000 });
     })
     .fail((jqXHR) => {
-      const answer: TestAnswer = typeof jqXHR.responseJSON === 'object' && jqXHR.responseJSON !== null ? jqXHR.responseJSON : {};
+      const json: unknown = jqXHR.responseJSON;
+      const answer: TestAnswer = typeof json === 'object' && json !== null ? json : {};
       let text: string;
       if (answer.error === 'not-deployed') text = node._('meetingbaas-callback.test.notDeployed');
       else if (answer.error === 'unreachable') text = node._('meetingbaas-callback.test.unreachable', { detail: escaped(textOf(answer.detail)) });

@@ -209,7 +209,7 @@ class EndpointRegistry {
   private removeRoute(entry: PathEntry): void {
     if (this.byPath.get(entry.routePath) !== entry || entry.endpoints.length > 0) return;
     this.byPath.delete(entry.routePath);
-    const stack = stackOf(this.httpNode as unknown as RouterApp);
+    const stack = stackOf(this.httpNode);
     if (!stack) return;
     for (let i = stack.length - 1; i >= 0; i--) {
       if (stack[i]?.route?.stack.some((layer) => layer.handle === entry.dispatch)) stack.splice(i, 1);
@@ -230,7 +230,7 @@ class EndpointRegistry {
    * body-parser respects, and the route reads it.
    */
   private installCapture(): void {
-    const root = rootOf(this.httpNode as unknown as RouterApp);
+    const root = rootOf(this.httpNode);
     const capture = (req: CapturingRequest, _res: ServerResponse, next: NextFunction): void => {
       if (!req[CAPTURED] && !req._body && !req.readableEnded && this.entryFor(req)) {
         req[CAPTURED] = true;

@@ -405,7 +405,7 @@ export = (RED: NodeAPI): void => {
         return answer(res, status, body, headers);
       }
       claim.kept?.journaling.withdraw(claim.kept.ref);
-      const forgotten = [seen.forget(claim.deliveryId), claim.meeting !== undefined ? seenMeetings.forget(claim.meeting) : undefined];
+      const forgotten = [seen.forget(claim.deliveryId), claim.meeting !== undefined ? seenMeetings.forget(claim.meeting) : Promise.resolve()];
       void Promise.all(forgotten).then(() => answer(res, status, body, headers));
     };
 
@@ -716,7 +716,7 @@ export = (RED: NodeAPI): void => {
       void journaling.then(async (journal) => {
         if (!journal || closed) return;
         const flowNodes: FlowNode[] = [];
-        RED.nodes.eachNode((config) => flowNodes.push(config as FlowNode));
+        RED.nodes.eachNode((config) => flowNodes.push(config));
         journal.setFinishers(finishersByOutput(flowNodes, node.id));
         downstream = downstreamOf(flowNodes, node.id);
         const first = !startedOnce;

@@ -92,6 +92,7 @@ export function rowOf(node: string, entry: JournalEntry): DeliveryRow {
 function extraValues(extra: unknown): string[] {
   if (extra === null || extra === undefined) return [];
   if (typeof extra === 'object') return Object.values(extra as Record<string, unknown>).flatMap(extraValues);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are handled above: a primitive is left
   return [String(extra)];
 }
 

@@ -15,7 +15,7 @@ import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { Request, Response } from 'express';
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI } from 'node-red';
 import type * as Simulator from '../../simulator';
 import type { ArtifactServer, DeliveryAuth } from '../../simulator';
 import { readAccount } from '../shared/account';
@@ -41,6 +41,7 @@ const ARTIFACTS_IDLE_MS = 60 * 60 * 1000;
 
 /** The simulator (a quarter of a second to load) is loaded by the first test delivery, not at every start. */
 function simulator(): typeof Simulator {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not with this module
   return require('../../simulator') as typeof Simulator;
 }
 
@@ -75,7 +76,7 @@ async function buildDelivery(kind: TestKind): Promise<object> {
 /** Where this Node-RED listens, as seen from inside it: a wildcard address becomes loopback. */
 function ownListener(RED: NodeAPI): { host: string; port: number; secure: boolean } {
   const server = RED.server as unknown as TlsServer | null;
-  const address = server?.address() as AddressInfo | string | null | undefined;
+  const address = server?.address();
   const settings = RED.settings as unknown as { uiHost?: string; uiPort?: number; https?: unknown };
   const listening = address && typeof address === 'object' ? address : null;
   let host = listening?.address ?? settings.uiHost ?? '127.0.0.1';

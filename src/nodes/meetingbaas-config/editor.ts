@@ -25,16 +25,17 @@ RED.nodes.registerType<AccountSettings>('meetingbaas-config', {
     baseUrl: {
       value: ACCOUNT_DEFAULTS.baseUrl,
       // Blank means the default, as in the runtime.
-      validate: (value) => !value || /^https?:\/\/[^\s/]+/.test(String(value)),
+      validate: (value) => !value || (typeof value === 'string' && /^https?:\/\/[^\s/]+/.test(value)),
     },
     publicUrl: {
       value: ACCOUNT_DEFAULTS.publicUrl,
-      validate: (value) => !value || /^https?:\/\/[^\s/]+[^\s]*$/.test(String(value)),
+      validate: (value) => !value || (typeof value === 'string' && /^https?:\/\/[^\s/]+[^\s]*$/.test(value)),
     },
     redisUrl: {
       value: ACCOUNT_DEFAULTS.redisUrl,
       // redis:// or rediss:// (TLS). A password belongs in its credential field: the URL is shown in the editor and exported with the flow.
-      validate: (value) => !value || (/^rediss?:\/\/[^\s/]+[^\s]*$/.test(String(value)) && !/^rediss?:\/\/[^\s/@]*:[^\s/@]*@/.test(String(value))),
+      validate: (value) =>
+        !value || (typeof value === 'string' && /^rediss?:\/\/[^\s/]+[^\s]*$/.test(value) && !/^rediss?:\/\/[^\s/@]*:[^\s/@]*@/.test(value)),
     },
     redisPrefix: { value: ACCOUNT_DEFAULTS.redisPrefix },
   },

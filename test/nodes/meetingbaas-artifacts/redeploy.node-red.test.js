@@ -7,7 +7,6 @@
 // callback node's journal on (the default), the delivery is also sent again once the flows run.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { startNodeRed, request } = require('../../support/node-red');
