@@ -1,17 +1,17 @@
 // Fetches the artifacts of one message: each download in a slot of the node's limiter, one
 // refresh of the signed URLs when storage says they expired, then the parsing a flow needs.
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { ApiError, MeetingBaasApi, type ApiErrorKind, type FreshLinks } from '../api';
 import type { ArtifactName } from '../delivery/routing';
 import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from './transcript';
 import type { AddressPolicy } from './address-policy';
-import { DownloadError, downloadToBuffer, downloadToFile, exclusively, partialPathFor, type DownloadErrorKind } from './download';
+import { downloadToBuffer, downloadToFile } from './download';
+import { DownloadError, type DownloadErrorKind } from './download-errors';
 import { artifactPath, contentTypeForExtension, extensionFor, FileNameError, isBotId, POSSIBLE_EXTENSIONS } from './file-names';
 import type { HttpClient } from './http-client';
 import type { ArtifactRequest, SkipReason } from './input';
 import type { Limiter } from './limiter';
+import { exclusively, partialPathFor, writeFileAtomically } from './temporary-file';
 
 export type Mode = 'file' | 'message';
 export type Subtitles = 'none' | 'srt' | 'vtt';
@@ -136,18 +136,6 @@ function failureOf(error: unknown, refreshed: boolean, needsApiKey = false): Fai
   return { kind, needsApiKey, refreshed, detail };
 }
 
-/** Writes a small derived file (subtitles) the same all-or-nothing way as the downloads. */
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
-  try {
-    await writeFile(temp, content, { flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
 /** The final file of an artifact saved by an earlier attempt, whatever extension it got then. */
 async function savedFile(settings: FetchSettings, botId: string, artifact: ArtifactName): Promise<{ path: string; ext: string; size: number } | null> {
   let newest: { path: string; ext: string; size: number; mtimeMs: number } | null = null;
@@ -230,7 +218,7 @@ export async function fetchArtifacts(
       extra.subtitles = settings.subtitles === 'srt' ? toSrt(utterances) : toWebVtt(utterances);
       if (fetched.path) {
         extra.subtitlesPath = fetched.path.replace(/\.[a-z0-9]+$/, '') + `.${settings.subtitles}`;
-        await writeAtomically(extra.subtitlesPath, extra.subtitles);
+        await writeFileAtomically(extra.subtitlesPath, extra.subtitles);
       }
     }
     return { ...fetched, ...extra };

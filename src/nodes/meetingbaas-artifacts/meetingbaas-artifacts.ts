@@ -2,18 +2,19 @@
 // (or a GET /v2/bots/{id} answer), to files or into messages, with fresh links when they expired.
 import { setMaxListeners } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { ArtifactName } from '../../lib/delivery/routing';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
-import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Fetched, type Outcome } from '../../lib/artifacts/fetch';
+import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Outcome } from '../../lib/artifacts/fetch';
 import { templateProblem } from '../../lib/artifacts/file-names';
-import { removeStalePartials } from '../../lib/artifacts/download';
+import { removeStalePartials } from '../../lib/artifacts/temporary-file';
 import { createHttpClient } from '../../lib/artifacts/http-client';
 import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
 import { Limiter } from '../../lib/artifacts/limiter';
 import { readAccount } from '../shared/account';
 import { ARTIFACTS_DEFAULTS, ARTIFACTS_DIRECTORY } from '../shared/defaults';
-import { journalRefOf, reportFailed, reportFinished, reportInterrupted } from '../shared/finishing';
+import { journalRefOf, reportFailed, reportFinished, reportInterrupted, reportSaved } from '../shared/finishing';
+import { outputMessages, type Msg, type OutputOptions } from './output-messages';
 
 interface ArtifactsDef extends NodeDef {
   account?: string;
@@ -47,8 +48,6 @@ function numberOr(value: unknown, fallback: number, min = 0): number {
 function megabytes(bytes: number): string {
   return (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 }
-
-type Msg = NodeMessageInFlow & Record<string, unknown>;
 
 /** A close stopped the work: not a failure of the delivery, which is sent again. */
 class StoppedByClose extends Error {
@@ -159,25 +158,10 @@ export = (RED: NodeAPI): void => {
       const settings: FetchSettings = { ...base, directory: directoryOf(msg.directory ?? def.directory), keepSaved: isRedelivery(msg) || msg.keepSaved === true };
       const botId = request.botId;
 
-      const common = (out: Msg): Msg => {
-        out.botId = botId;
-        out.delivery = msg.payload;
-        return out;
-      };
-      const fetchedMessage = (fetched: Fetched): Msg => {
-        const out = common(RED.util.cloneMessage(msg));
-        out.topic = fetched.artifact;
-        out.artifact = fetched.artifact;
-        out.payload = fetched.payload;
-        out.contentType = fetched.contentType;
-        out.size = fetched.size;
-        if (fetched.path) out.filename = fetched.path;
-        if (fetched.text !== undefined) out.text = fetched.text;
-        if (fetched.subtitles !== undefined) out.subtitles = fetched.subtitles;
-        if (fetched.subtitlesPath !== undefined) out.subtitlesFile = fetched.subtitlesPath;
-        out.refreshed = fetched.refreshed;
-        if (fetched.alreadySaved) out.alreadySaved = true;
-        return out;
+      const outputs: Omit<OutputOptions, 'single'> = {
+        botId,
+        clone: (input) => RED.util.cloneMessage(input),
+        skipText: skipMessage,
       };
 
       // What left this node: after a close, the rest is reported as stopped.
@@ -187,18 +171,10 @@ export = (RED: NodeAPI): void => {
         totals[outcome.status] += 1;
         scheduleStatus();
         if (single || closing.signal.aborted) return;
-        if (outcome.status === 'fetched') {
-          send([fetchedMessage(outcome), null]);
-          delivered.add(outcome.artifact);
-        }
-        if (outcome.status === 'skipped') {
-          const out = common(RED.util.cloneMessage(msg));
-          out.topic = outcome.artifact;
-          out.artifact = outcome.artifact;
-          out.skipped = { reason: outcome.reason, message: skipMessage(outcome.artifact, outcome.reason) };
-          out.payload = skipMessage(outcome.artifact, outcome.reason);
-          send([null, out]);
-        }
+        const [fetched, skipped] = outputMessages(msg, [outcome], { ...outputs, single: false });
+        for (const out of fetched) send([out, null]);
+        for (const out of skipped) send([null, out]);
+        if (outcome.status === 'fetched') delivered.add(outcome.artifact);
       };
 
       const outcomes = await fetchArtifacts(
@@ -221,6 +197,7 @@ export = (RED: NodeAPI): void => {
         },
         onOutcome,
       );
+      reportSaved(msg, outcomes.flatMap((o) => (o.status === 'fetched' ? [{ artifact: o.artifact, bytes: o.size, path: o.path ?? null }] : [])));
 
       if (closing.signal.aborted) {
         const failedOtherwise = outcomes.flatMap((o) => (o.status === 'failed' && o.failure.kind !== 'aborted' ? [o] : []));
@@ -240,24 +217,9 @@ export = (RED: NodeAPI): void => {
         throw new StoppedByClose([t('errors.stopped', vars), ...others].join(' '));
       }
       const failures = outcomes.flatMap((o) => (o.status === 'failed' ? [failureMessage(o.artifact, o.failure)] : []));
-      if (failures.length === 0 && single) {
-        const out = common(RED.util.cloneMessage(msg));
-        const payload: Record<string, unknown> = {};
-        const artifacts: Record<string, unknown> = {};
-        for (const o of outcomes) {
-          if (o.status !== 'fetched') continue;
-          payload[o.artifact] = o.payload;
-          artifacts[o.artifact] = { contentType: o.contentType, size: o.size, filename: o.path, refreshed: o.refreshed, ...(o.alreadySaved ? { alreadySaved: true } : {}) };
-          if (o.text !== undefined) out.text = o.text;
-          if (o.subtitles !== undefined) out.subtitles = o.subtitles;
-          if (o.subtitlesPath !== undefined) out.subtitlesFile = o.subtitlesPath;
-        }
-        out.payload = payload;
-        out.artifacts = artifacts;
-        out.skipped = outcomes.flatMap((o) =>
-          o.status === 'skipped' ? [{ artifact: o.artifact, reason: o.reason, message: skipMessage(o.artifact, o.reason) }] : [],
-        );
-        send([out, null]);
+      if (single) {
+        const [[out]] = outputMessages(msg, outcomes, { ...outputs, single: true });
+        if (out) send([out, null]);
       }
       if (failures.length > 0) throw new Error(failures.join(' '));
     };

@@ -180,7 +180,7 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
     if (!found) return;
     const row: DeliveryRow = rowOf(found.source.node, found.entry);
     found.journal.body(found.entry.seq).then(
-      (body) => res.json({ row: { ...row, problem: row.problem && maskText(row.problem) }, ...payloadView(found.entry, body) }),
+      (body) => res.json({ row: { ...row, problem: row.problem && maskText(row.problem) }, ...payloadView(found.entry, body), saved: found.entry.saved }),
       () => res.status(404).json({ error: 'unknown-delivery' }),
     );
   });

@@ -4,7 +4,8 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { isPublicAddress, checkUrl, parseHostList, hostAllowed } = require('../../../lib/artifacts/address-policy');
 const { createHttpClient } = require('../../../lib/artifacts/http-client');
-const { downloadToBuffer, DownloadError } = require('../../../lib/artifacts/download');
+const { downloadToBuffer } = require('../../../lib/artifacts/download');
+const { DownloadError } = require('../../../lib/artifacts/download-errors');
 const { artifactPath, templateProblem, extensionFor, isBotId } = require('../../../lib/artifacts/file-names');
 const fx = require('../../fixtures/artifacts');
 

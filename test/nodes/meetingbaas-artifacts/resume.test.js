@@ -11,7 +11,7 @@ const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { translatedNode } = require('../../support/translated-node');
-const { removeStalePartials } = require('../../../lib/artifacts/download');
+const { removeStalePartials } = require('../../../lib/artifacts/temporary-file');
 const fx = require('../../fixtures/artifacts');
 
 helper.init(require.resolve('node-red'));
