@@ -2,6 +2,7 @@
 import { CALLBACK_DEFAULTS, type CallbackMethod } from '../shared/defaults';
 import { credentialsOf, escaped, textOf } from '../shared/editor-helpers';
 import { nodePath, pathProblem } from '../shared/urls';
+import { addDeliveriesSidebar } from './editor-sidebar';
 
 interface CallbackSettings {
   name: string;
@@ -201,3 +202,6 @@ RED.nodes.registerType<CallbackSettings>('meetingbaas-callback', {
     refresh();
   },
 });
+
+// The sidebar translates with the catalogue of the type registered above.
+addDeliveriesSidebar();
