@@ -21,6 +21,9 @@ function editorScript(type) {
   return script[1];
 }
 
+/** Stands for jQuery and the rest of a page that is not there: every call and property gives itself back. */
+const inert = new Proxy(function inert() {}, { get: (target, property) => (property === Symbol.toPrimitive ? () => '' : inert), apply: () => inert });
+
 /**
  * The definitions the editor script of `type` registers, by type name. `settings` stands for
  * RED.settings (httpNodeRoot, context stores).
@@ -33,12 +36,18 @@ function registeredDefinitions(type, settings = {}) {
       registerType: (name, definition) => {
         registered[name] = definition;
       },
+      getType: (name) => registered[name] && { _: (key) => key },
     },
     validators: {
       number: (blankAllowed) => (value) => (blankAllowed && (value === '' || value === undefined)) || (value !== '' && !isNaN(Number(value))),
     },
+    // What the callback node's editor sets up besides its type: the deliveries sidebar.
+    sidebar: { addTab: () => {}, show: () => {} },
+    comms: { subscribe: () => {} },
+    actions: { add: () => {} },
   };
-  vm.runInNewContext(editorScript(type), { RED, window: { location: { origin: 'http://127.0.0.1:1880' } } }, { filename: `${type}.html` });
+  const page = { RED, $: inert, document: inert, window: { location: { origin: 'http://127.0.0.1:1880' } } };
+  vm.runInNewContext(editorScript(type), page, { filename: `${type}.html` });
   return registered;
 }
 
