@@ -113,7 +113,9 @@ function pointer(...parts: readonly string[]): string {
 function newAjv(options: { readonly coerceTypes: boolean }): Ajv2020 {
   // Loaded with the first API request, not with the simulator: the editor's test delivery and the
   // artifact downloads never need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the first API request
   const { default: Ajv } = require('ajv/dist/2020') as typeof import('ajv/dist/2020');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the first API request
   const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
   const ajv = new Ajv({
     allErrors: true,

@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { MeetingBaasApi, OPERATIONS, ACTIONS, ANSWER_READERS, PAGE_READERS, queryValuesOf } = require('../../../lib/api');
+const { listenLocally, sendJson } = require('../../support/local-server');
 
 const { schemas } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'));
 
@@ -30,17 +31,8 @@ async function recordingServer(answer) {
       answer(req, res, text);
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(resolve));
-  };
-  return { seen, url: `http://127.0.0.1:${server.address().port}`, close };
-}
-
-function sendJson(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  const { base, close } = await listenLocally(server);
+  return { seen, url: base, close };
 }
 
 /**

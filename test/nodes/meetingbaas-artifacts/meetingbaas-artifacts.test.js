@@ -1,6 +1,6 @@
 'use strict';
 // The "fetch artifacts" node in Node-RED (node-red-node-test-helper), against the local storage
-// and API stand-ins of artifacts-fixtures.js.
+// and API stand-ins of test/fixtures/artifacts.js.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -8,8 +8,10 @@ const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const { translatedNode } = require('../../support/translated-node');
+const { useHelperRuntime, nextMessages: collect } = require('../../support/helper-runtime');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
@@ -21,19 +23,6 @@ const MESSAGES = require('../../../nodes/meetingbaas-artifacts/locales/en-US/mee
 
 /** Every message the node sent on output 1 during these tests, for the help-text checks. */
 const produced = { each: [], single: [], skipped: [] };
-
-/** Resolves once `count` messages arrived at the helper node `id`. */
-function collect(id, count) {
-  const node = helper.getNode(id);
-  const got = [];
-  return new Promise((resolve) => {
-    if (count === 0) resolve(got);
-    node.on('input', (msg) => {
-      got.push(msg);
-      if (got.length === count) resolve(got);
-    });
-  });
-}
 
 function caught(count = 1) {
   return collect('caught', count);
@@ -52,15 +41,9 @@ describe('fetch artifacts node', function () {
   after(async function () {
     await server.close();
   });
-  beforeEach(async function () {
-    userDir = fx.tempDir('mb-node-');
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
+  const runtime = useHelperRuntime({ userDir: 'mb-node-' });
+  beforeEach(function () {
+    userDir = runtime.userDir;
   });
 
   function flow(props, { apiKey = 'test-key' } = {}) {
@@ -92,7 +75,7 @@ describe('fetch artifacts node', function () {
   it('writes each artifact to <directory>/<bot_id>/<artifact>.<ext>, with text and subtitles, and reports the missing one', async function () {
     await flow({ mode: 'file', directory: 'downloads', subtitles: 'srt' });
     const botId = bot();
-    const delivery = fx.completedDelivery(botId, meeting(botId));
+    const delivery = deliveries.completed({ botId, urls: meeting(botId) });
     const out = collect('out', 5);
     const skipped = collect('skip', 1);
     helper.getNode('n1').receive({ payload: delivery, meetingbaas: { botId, event: 'bot.completed' }, mine: 42 });
@@ -163,7 +146,7 @@ describe('fetch artifacts node', function () {
   it('reports null artifacts, and all of them when data_deleted, as skipped, not errors', async function () {
     await flow({});
     const botId = bot();
-    const deleted = fx.completedDelivery(botId, meeting(botId, ['transcription']), { data_deleted: true });
+    const deleted = deliveries.completed({ botId, urls: meeting(botId, ['transcription']), data: { data_deleted: true } });
     let skipped = collect('skip', 6);
     const node = helper.getNode('n1');
     let errors = 0;
@@ -175,7 +158,7 @@ describe('fetch artifacts node', function () {
 
     skipped = collect('skip', 5);
     const out = collect('out', 1);
-    node.receive({ payload: fx.completedDelivery(botId, { transcription: server.add(`/${botId}/t2`, { body: '{}' }) }) });
+    node.receive({ payload: deliveries.completed({ botId, urls: { transcription: server.add(`/${botId}/t2`, { body: '{}' }) } }) });
     const nulls = await skipped;
     await out;
     assert.deepEqual(nulls.map((m) => `${m.artifact}:${m.skipped.reason}`).sort(), [
@@ -195,7 +178,7 @@ describe('fetch artifacts node', function () {
     server.bot(botId, () => fx.botDetails(botId, freshUrls));
     const before = server.apiCalls;
     const out = collect('out', 2);
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, stale) });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: stale }) });
     const messages = await out;
     assert.deepEqual(messages.map((m) => m.refreshed), [true, true]);
     assert.equal(server.apiCalls - before, 1, 'one API call for the whole message');
@@ -207,7 +190,7 @@ describe('fetch artifacts node', function () {
     await flow({ mode: 'file', directory: 'x', artifacts: ['video'] }, { apiKey: '' });
     const botId = bot();
     const errors = caught();
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, { video: server.add(`/${botId}/exp`, { expired: true }) }) });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: { video: server.add(`/${botId}/exp`, { expired: true }) } }) });
     const [msg] = await errors;
     assert.match(msg.error.message, /expired/);
     assert.match(msg.error.message, /4 hours/);
@@ -220,7 +203,7 @@ describe('fetch artifacts node', function () {
     await flow({ maxMessageMB: 1, artifacts: ['video'] });
     const botId = bot();
     const errors = caught();
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, meeting(botId, ['video'])) });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: meeting(botId, ['video']) }) });
     const [msg] = await errors;
     assert.match(msg.error.message, /over the 1\.0 MB limit/);
     assert.match(msg.error.message, /files on disk/);
@@ -246,14 +229,14 @@ describe('fetch artifacts node', function () {
     await flow({ mode: 'file', directory: 'configured' });
     const botId = bot();
     const out = collect('out', 1);
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, meeting(botId)), artifacts: 'transcription', directory: 'chosen' });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: meeting(botId) }), artifacts: 'transcription', directory: 'chosen' });
     const [msg] = await out;
     assert.equal(msg.artifact, 'transcription');
     assert.deepEqual(fx.listFiles(path.join(userDir, 'chosen')), [`${botId}/transcription.json`]);
     assert.equal(fs.existsSync(path.join(userDir, 'configured')), false);
     assert.equal(server.requests(`/${botId}/v`).length, 0);
     const errors = caught();
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, {}), artifacts: ['video', 'slides'] });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: {} }), artifacts: ['video', 'slides'] });
     assert.match((await errors)[0].error.message, /Unknown artifact name\(s\) in msg.artifacts: slides/);
   });
 
@@ -265,7 +248,7 @@ describe('fetch artifacts node', function () {
     for (const botId of botIds) {
       const urls = meeting(botId);
       for (const name of Object.keys(urls)) server.resource(new URL(urls[name]).pathname).delayMs = 100;
-      helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, urls) });
+      helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls }) });
     }
     await out;
     assert.equal(server.load.max, 2);

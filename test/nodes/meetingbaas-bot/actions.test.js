@@ -6,15 +6,15 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const { i18n } = require('@node-red/util');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const callbackNode = require('../../../nodes/meetingbaas-callback/meetingbaas-callback.js');
-const realBotNode = require('../../../nodes/meetingbaas-bot/meetingbaas-bot.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const simulator = require('../../../simulator');
 const { ACTIONS, OPERATIONS } = require('../../../lib/api');
 const { ACTION_GROUPS, ACTION_TRAITS } = require('../../../nodes/meetingbaas-bot/actions');
 const { editorDefaults, editorHtml, editorScript } = require('../../support/editor-definition');
+const { translatedNode } = require('../../support/translated-node');
+const { useApiStandIn } = require('../../support/api-stand-in');
+const { useHelperRuntime, nextMessage, nextMessages } = require('../../support/helper-runtime');
 
 helper.init(require.resolve('node-red'));
 
@@ -23,35 +23,11 @@ const MESSAGES = require('../../../nodes/meetingbaas-bot/locales/en-US/meetingba
 const HELP = fs.readFileSync(path.join(NODE_DIR, 'locales/en-US/meetingbaas-bot.html'), 'utf8');
 const RUNTIME = fs.readFileSync(path.join(NODE_DIR, 'meetingbaas-bot.js'), 'utf8');
 
-// Translate with the node's own catalog, so a key missing from the locale file fails a test.
-const CATALOG = 'meetingbaas-bot-actions-test';
-function botNode(RED) {
-  const translate = (key, vars) => i18n._(`${CATALOG}:${key}`, vars);
-  return realBotNode(new Proxy(RED, { get: (target, prop) => (prop === '_' ? translate : target[prop]) }));
-}
+const botNode = translatedNode('meetingbaas-bot');
 
 const API_KEY = 'bot-actions-test-key';
 const PUBLIC_URL = 'https://nodered.example.com/';
 const UNKNOWN = '6f1c2f61-1c1b-4b5e-9d3a-3c1f5a0e2b11';
-
-function nextMessage(id) {
-  return new Promise((resolve) => helper.getNode(id).once('input', resolve));
-}
-
-/** The next `count` messages a node receives. */
-function nextMessages(id, count) {
-  return new Promise((resolve) => {
-    const got = [];
-    const onInput = (msg) => {
-      got.push(msg);
-      if (got.length === count) {
-        helper.getNode(id).removeListener('input', onInput);
-        resolve(got);
-      }
-    };
-    helper.getNode(id).on('input', onInput);
-  });
-}
 
 const inMinutes = (minutes) => new Date(Date.now() + minutes * 60_000);
 
@@ -60,28 +36,16 @@ describe('meeting bot node: the actions', function () {
   let server;
   /** Requests the stand-in answered since the test began. */
   let served;
-  const onRequest = (r) => served.push(r);
 
   before(async function () {
-    await i18n.init({});
-    await i18n.registerMessageCatalog(CATALOG, path.join(NODE_DIR, 'locales'), 'meetingbaas-bot.json');
-    server = await simulator.ArtifactServer.start({ apiKey: API_KEY, bots: { meetingMs: 60_000 } });
-    server.on('request', onRequest);
+    await botNode.ready();
   });
-  after(async function () {
-    await server.close();
-  });
-  beforeEach(async function () {
-    served = [];
+  const standIn = useApiStandIn({ apiKey: API_KEY, bots: { meetingMs: 60_000 } });
+  beforeEach(function () {
+    ({ server, served } = standIn);
     server.api.answers = 'full';
-    helper.settings({ httpNodeRoot: '/hooks/' });
-    await helper.startServer();
   });
-  afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
-  });
+  useHelperRuntime({ settings: { httpNodeRoot: '/hooks/' } });
 
   function flow(botProps) {
     const nodes = [

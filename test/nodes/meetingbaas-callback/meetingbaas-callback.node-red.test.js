@@ -2,25 +2,18 @@
 // The callback node inside a real Node-RED process, installed from the packed tarball, reached
 // over real HTTP: the admin app's body parsers, httpNodeRoot and httpNodeAuth are all in play.
 const assert = require('node:assert/strict');
-const { randomBytes, randomUUID } = require('node:crypto');
-const { Webhook } = require('standardwebhooks');
+const { randomUUID } = require('node:crypto');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector, callbackFlow } = require('../../support/collector');
-const { sendLikeMeetingBaas } = require('../../support/meeting-baas-sender');
+const { sendLikeMeetingBaas, sendWhile } = require('../../support/meeting-baas-sender');
 const deliveries = require('../../fixtures/deliveries');
 const { rawExchange, head } = require('../../support/raw-http');
 
 const CALLBACK_SECRET = 'callback-secret-for-tests';
-const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const WEBHOOK_SECRET = deliveries.newWebhookSecret();
 const ACCOUNT = { credentials: { callbackSecret: CALLBACK_SECRET, webhookSecret: WEBHOOK_SECRET } };
 
-function svixHeaders(body, { id = `msg_${randomUUID()}`, at = new Date() } = {}) {
-  return {
-    'svix-id': id,
-    'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'svix-signature': new Webhook(WEBHOOK_SECRET).sign(id, at, body),
-  };
-}
+const svixHeaders = (body, options = {}) => deliveries.svixHeaders(body, { secret: WEBHOOK_SECRET, ...options });
 
 describe('callback in, in a real Node-RED', function () {
   this.timeout(120000);
@@ -226,18 +219,12 @@ describe('callback in, in a real Node-RED', function () {
       }
       deploying = false;
     })();
-    const sent = [];
-    const senders = [];
     collector.clear();
-    while (deploying) {
-      const delivery = deliveries.failed();
-      sent.push(delivery.data.bot_id);
-      senders.push(send(delivery));
+    const { sent, finals } = await sendWhile(() => deploying, send, async (count) => {
       await new Promise((resolve) => setImmediate(resolve));
-      if (sent.length % 5 === 0) await post(deliveries.failed()).catch(() => {}); // keep the pipe busy
-    }
+      if (count % 5 === 0) await post(deliveries.failed()).catch(() => {}); // keep the pipe busy
+    });
     await deploys;
-    const finals = await Promise.all(senders);
     assert.ok(!statuses.includes(404), `no 404 among ${statuses.length} answers`);
     assert.ok(sent.length > 10, `sent ${sent.length}`);
     assert.deepEqual(finals.filter((s) => s !== 200), [], 'every delivery eventually accepted');

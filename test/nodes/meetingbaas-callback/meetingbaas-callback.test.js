@@ -8,6 +8,7 @@ const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const { translatedNode } = require('../../support/translated-node');
+const { useHelperRuntime } = require('../../support/helper-runtime');
 const { request } = require('../../support/node-red');
 const deliveries = require('../../fixtures/deliveries');
 
@@ -61,26 +62,18 @@ describe('callback in node (test helper)', function () {
   this.timeout(15000);
   let server;
   let baseUrl;
-  // The journal lives in the user directory: a fresh one per test, never the working directory.
-  let userDir;
-  const settings = (extra = {}) => helper.settings({ userDir, ...extra });
 
   before(async () => {
     await callbackNode.ready();
   });
 
-  beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mb-callback-'));
-    settings();
-    await helper.startServer();
-  });
+  // The journal lives in the user directory: a fresh one per test, never the working directory.
+  const runtime = useHelperRuntime({ userDir: 'mb-callback-' });
+  const settings = (extra = {}) => helper.settings({ userDir: runtime.userDir, ...extra });
 
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
     if (server) await new Promise((resolve) => server.close(resolve));
     server = null;
-    fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   async function serveHttpNode() {
