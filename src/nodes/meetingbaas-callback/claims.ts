@@ -2,6 +2,7 @@
 // retry that reaches a node's new instance must still be recognised, and a copy that reaches it must
 // wait for a first still being answered by the old one. They live in memory, saved to a context
 // store, or in a Redis that several instances share.
+import type { NodeContextData } from 'node-red';
 import type { JournalEntry } from '../../lib/delivery/journal';
 import { RedisClaims, redisIdentity, RedisSettingsError, type RedisSettings } from '../../lib/delivery/redis-claims';
 import { BoundedClaims, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/delivery/repeats';
@@ -27,9 +28,10 @@ export interface NodeClaims {
 }
 
 export interface ClaimsSettings {
-  /** The context store's name, and the store itself (its global context: Node-RED deletes a node's context when the node changes). */
+  /** Where the claims are saved without Redis: a context store of Node-RED, by name. */
   readonly storeName: string;
-  readonly context: KeyValueStore;
+  /** Global, not node, context: Node-RED deletes a node's context when the node changes. */
+  readonly context: NodeContextData;
   /** With it, both kinds of claims are in Redis, shared with the other instances. */
   readonly redis: RedisSettings | null;
   readonly windowMs: number;
@@ -103,7 +105,12 @@ function inRedis(nodeId: string, where: string, redis: RedisSettings, settings: 
 
 function inMemory(nodeId: string, where: string, settings: ClaimsSettings): NodeClaims {
   const key = `meetingbaas-repeats-${nodeId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-  const saved = new PersistedClaims(new BoundedClaims(settings.max), settings.context, key, {
+  const { context, storeName } = settings;
+  const store: KeyValueStore = {
+    get: (name, cb) => context.get(name, storeName, cb),
+    set: (name, value, cb) => context.set(name, value, storeName, cb),
+  };
+  const saved = new PersistedClaims(new BoundedClaims(settings.max), store, key, {
     saveDelayMs: SAVE_AFTER_MS,
     loadTimeoutMs: LOAD_TIMEOUT_MS,
   });

@@ -20,6 +20,7 @@ import {
 } from '../../lib/delivery/routing';
 import type { JournalRef } from '../shared/finishing';
 import { RESTARTING, RETRY_SHORTLY, type EarlyAnswer } from './endpoints';
+import { rememberJournaled } from './claims';
 import { downstreamOf, finishersByOutput, type FlowNode } from './finishers';
 import type { JournaledDeliveries } from './journaling';
 import { extraMeta } from './sidebar-view';
@@ -53,7 +54,7 @@ export interface IntakeEvents {
 /** The part of the journal the intake uses. */
 export type IntakeJournal = Pick<
   JournaledDeliveries,
-  'keep' | 'withdraw' | 'handedOver' | 'setFinishers' | 'unfinishedOf' | 'redeliverUnfinished' | 'redeliverInterrupted' | 'interrupt'
+  'entries' | 'keep' | 'withdraw' | 'handedOver' | 'setFinishers' | 'unfinishedOf' | 'redeliverUnfinished' | 'redeliverInterrupted' | 'interrupt'
 >;
 
 export interface IntakeParts {
@@ -65,6 +66,8 @@ export interface IntakeParts {
   readonly repeats: RepeatFilter;
   /** Meetings (event + bot id of a bot.completed or bot.failed): a meeting's other copies. */
   readonly meetings: RepeatFilter;
+  /** The claims were kept from the node's earlier instance (a redeploy), and so know what the journal holds. */
+  readonly claimsKnowJournal: boolean;
   /**
    * Sends a routed delivery on its output. Resolves with true once the wired nodes have it, false
    * when a deploy stopped them in between (the message is then gone).
@@ -132,9 +135,19 @@ export class Intake {
   /** The nodes a message from this node can reach, as of the last start of the flows. */
   private downstream: ReadonlySet<string> = new Set();
   private readonly now: () => number;
+  private readonly journal: Promise<IntakeJournal | null>;
 
   constructor(private readonly parts: IntakeParts) {
     this.now = parts.now ?? Date.now;
+    // Claims made anew (after a restart, or in another store) learn what the journal holds before
+    // anything is claimed: a sender's retry of an entry, or another copy of its meeting, is a repeat.
+    // Should that fail, a copy may get through: a duplicate beats a loss.
+    this.journal = parts.claimsKnowJournal
+      ? parts.journal
+      : parts.journal.then(async (journal) => {
+          if (journal) await rememberJournaled(journal.entries(), parts).catch((error: unknown) => parts.events.failed(error));
+          return journal;
+        });
   }
 
   /** False once closed, and while a deploy restarts this node or what it is wired to. */
@@ -181,7 +194,7 @@ export class Intake {
     // Only a verified signature makes the Svix id trustworthy, and only the id of the headers it was verified with.
     const deliveryId = deliveryKey(auth.verifiedBy === 'svix' ? auth.messageId : null, bytes);
     // Opened, and what it holds remembered, before this delivery can be claimed.
-    const journal = await this.parts.journal;
+    const journal = await this.journal;
     const claimed = await repeats.claim(deliveryId);
     if (claimed === 'new') claim.deliveryId = deliveryId;
     if (!this.accepting) return answered(RESTARTING);
@@ -259,7 +272,7 @@ export class Intake {
       info.redelivered = attempt;
       if (replayed) info.replayed = true;
       if (verifiedBy === 'api') info.recovered = true;
-      const journal = await this.parts.journal;
+      const journal = await this.journal;
       if (!journal || this.closed) return false;
       if (!(await this.parts.send(routed))) return false;
       this.handedOver(journal, entry.seq, routed.output);
@@ -279,7 +292,7 @@ export class Intake {
    */
   async recover(botId: string, recovered: RecoveredDelivery): Promise<boolean> {
     const { meetings } = this.parts;
-    const journal = await this.parts.journal;
+    const journal = await this.journal;
     if (!this.accepting) return false;
     const meeting = meetingKey(recovered.event, botId);
     const meetingClaim = meeting === null ? 'new' : await meetings.claim(meeting);
@@ -319,7 +332,7 @@ export class Intake {
    * only what a deploy of the nodes further down interrupted.
    */
   async flowsStarted(flowNodes: () => readonly FlowNode[]): Promise<void> {
-    const journal = await this.parts.journal;
+    const journal = await this.journal;
     if (!journal || this.closed) return;
     const { nodeId, inFlow } = this.parts;
     // The nodes as they are once the journal is open: a deploy may have come meanwhile.
@@ -344,7 +357,7 @@ export class Intake {
     if (stopped !== null && ![...this.downstream].some((id) => stopped.has(id))) return;
     const interrupted = [...inFlow];
     inFlow.clear();
-    void this.parts.journal.then((journal) => journal?.interrupt(interrupted));
+    void this.journal.then((journal) => journal?.interrupt(interrupted));
   }
 
   /** Takes nothing more: deliveries that arrive now are asked to retry, the catch-up and the journal's sendings are refused. */

@@ -9,13 +9,12 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { ApiError } from '../../lib/api';
 import { DeliveryAuthenticator, WebhookSecretError } from '../../lib/delivery/authentication';
 import type { BodyRefusal, RoutedDelivery } from '../../lib/delivery/routing';
-import type { KeyValueStore } from '../../lib/delivery/repeats';
 import { readAccount } from '../shared/account';
 import { CALLBACK_DEFAULTS, type CallbackMethod } from '../shared/defaults';
 import { callbackMethodOf } from '../shared/urls';
 import { apiErrorText, type SayApiProblem } from '../shared/problems';
 import { startCatchUp, type RunningCatchUp } from './catch-up-start';
-import { KeptClaims, rememberJournaled } from './claims';
+import { KeptClaims } from './claims';
 import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
 import {
   answerRead,
@@ -140,15 +139,9 @@ export = (RED: NodeAPI): void => {
       return;
     }
 
-    // Global, not node, context: Node-RED deletes a node's context when the node changes.
-    const context = node.context().global;
-    const contextStore: KeyValueStore = {
-      get: (key, cb) => context.get(key, storeName, cb),
-      set: (key, value, cb) => context.set(key, value, storeName, cb),
-    };
     const claims = keptClaims.of(node.id, {
       storeName,
-      context: contextStore,
+      context: node.context().global,
       redis: account.redis,
       windowMs: dedupeMs,
       meetingWindowMs: dedupeMeetingMs,
@@ -172,11 +165,6 @@ export = (RED: NodeAPI): void => {
             problem: (code, detail) => node.error(t(`errors.journal.${code}`, { detail, file: journalFile })),
           },
         )
-          .then(async (journal) => {
-            // Kept claims (a redeploy) know what the journal holds, and their order of age stays as it is.
-            if (claims.fresh) await rememberJournaled(journal.entries(), claims);
-            return journal;
-          })
           .catch((error: unknown) => {
             node.error(t('errors.journal.open-failed', { detail: String(error), file: journalFile }));
             return null;
@@ -196,6 +184,7 @@ export = (RED: NodeAPI): void => {
       journal: journaling,
       repeats: claims.repeats,
       meetings: claims.meetings,
+      claimsKnowJournal: !claims.fresh,
       send,
       restarting: () => deploys.restarting,
       inFlow: handed,

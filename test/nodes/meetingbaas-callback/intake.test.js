@@ -75,6 +75,8 @@ async function setUp({ nodeId, file, claims, inFlow, sending } = {}) {
     journal: Promise.resolve(journal),
     repeats,
     meetings,
+    // Claims handed over are those of the node's instance before (a redeploy).
+    claimsKnowJournal: claims !== undefined,
     send: (routed) => {
       sent.push(routed);
       for (const check of waiting.splice(0)) check();
@@ -218,6 +220,20 @@ describe('the intake of a callback node', function () {
     assert.deepEqual(meetingbaas.journal, { node: node.id, entry: 1 });
     assert.equal(meetingbaas.verifiedBy, 'secret');
     assert.deepEqual(restarted.told.delivered, [{ how: 'redelivered', output: 0, event: 'bot.completed' }]);
+  });
+
+  it('takes a sender\'s retry of what the journal holds, or a copy of its meeting, as a repeat after a restart', async () => {
+    const node = await setUp();
+    const payload = deliveries.completed();
+    assert.deepEqual(await node.intake.receive(HEADERS, bytesOf(payload)), RECEIVED);
+    await node.journal.close(false);
+
+    // Node-RED starts again: the claims in memory are new, the journal is not.
+    const restarted = await setUp({ nodeId: node.id, file: node.journalFile });
+    const copy = { ...payload, data: { ...payload.data, sent_at: '2026-11-27T10:00:00Z' } };
+    assert.deepEqual(await restarted.intake.receive(HEADERS, bytesOf(payload)), DUPLICATE);
+    assert.deepEqual(await restarted.intake.receive(HEADERS, bytesOf(copy)), DUPLICATE);
+    assert.deepEqual(restarted.sent, []);
   });
 
   it('does not send again what the flow still works on after a redeploy of the callback node alone, but does after one of the nodes further down', async () => {
