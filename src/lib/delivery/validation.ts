@@ -1,7 +1,7 @@
 // The Meeting BaaS schemas' validators, generated at build time (see compiled.ts).
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { compiled } from '../schemas/compiled';
-import { ARTIFACT_FIELDS } from './artifact-names';
+import { ARTIFACT_FIELDS } from '../artifacts/names';
 import { documentedSchema } from '../schemas/schema-file';
 import { usedPart, type JsonSchema, type UsedFields } from '../schemas/schema-subset';
 import type {
@@ -30,7 +30,7 @@ export function documentedValidator(name: string): ValidateFunction<unknown> {
   return compile<unknown>(name);
 }
 
-export { ARTIFACT_FIELDS, type ArtifactName } from './artifact-names';
+export { ARTIFACT_FIELDS, type ArtifactName } from '../artifacts/names';
 
 /** The most problems a delivery's message lists. Checking stops at the next one, so the cost has a bound too. */
 export const MAX_LISTED_ERRORS = 50;
