@@ -2,7 +2,7 @@
 // refresh of the signed URLs when storage says they expired, then the parsing a flow needs.
 import { readFile, stat } from 'node:fs/promises';
 import { ApiError, MeetingBaasApi, type ApiErrorKind, type FreshLinks } from '../api';
-import type { ArtifactName } from '../delivery/routing';
+import type { ArtifactName } from './names';
 import { problem, type Problem } from '../problem';
 import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from './transcript';
 import type { AddressPolicy } from './address-policy';

@@ -3,7 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/delivery/routing';
+import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/artifacts/names';
 import type { Problem } from '../../lib/problem';
 import { isRecord } from '../../lib/records';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';

@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict');
 const { checkApiBase, apiUrl, retryDelay, retryAfterSeconds, CONNECT_ERRORS, ANY_NETWORK_ERROR } = require('../../../lib/api');
 const { MeetingBaasApi, catchUpApiOf, readBotList } = require('../../../lib/api');
-const { validateCreateBotRequest, validateCreateBotResponse } = require('../../../lib/delivery/validation');
+const { validateCreateBotRequest, validateCreateBotResponse } = require('../../../lib/schemas/documented');
 const { readBotDetails, readFreshLinks, readBotStatus, readCreatedBot, readLeaveAnswer } = require('../../../lib/api');
 const { recordingServer, sendJson } = require('../../support/local-server');
 
