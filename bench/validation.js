@@ -72,7 +72,7 @@ function cases() {
 function validatorBefore() {
   const Ajv2020 = require('ajv/dist/2020').default;
   const addFormats = require('ajv-formats').default;
-  const { readableErrors } = require('../lib/delivery/validation');
+  const { readableErrors } = require('../lib/schemas/documented');
   const { schemas } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'));
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
   addFormats(ajv, ['uuid', 'date-time', 'uri']);

@@ -16,7 +16,7 @@ import {
   validateValidationErrorResponse,
   type CreateBotRequestBodyInput,
   type RetryCallbackRequestBodyInput,
-} from '../delivery/validation';
+} from '../schemas/documented';
 import {
   ANSWER_READERS,
   PAGE_READERS,

@@ -3,11 +3,11 @@
 import { setMaxListeners } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/delivery/routing';
+import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/artifacts/names';
 import type { Problem } from '../../lib/problem';
 import { isRecord } from '../../lib/records';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
-import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Outcome } from '../../lib/artifacts/fetch';
+import { fetchArtifacts, type Failure, type FetchSettings, type Outcome } from '../../lib/artifacts/fetch';
 import { templateProblem } from '../../lib/artifacts/file-names';
 import { removeStalePartials } from '../../lib/artifacts/temporary-file';
 import { createHttpClient } from '../../lib/artifacts/http-client';
@@ -16,6 +16,7 @@ import { Limiter } from '../../lib/artifacts/limiter';
 import { readAccount } from '../shared/account';
 import { ARTIFACTS_DEFAULTS, ARTIFACTS_DIRECTORY } from '../shared/defaults';
 import { journalRefOf, reportFailed, reportFinished, reportInterrupted, reportSaved } from '../shared/finishing';
+import { linkRefresher } from './link-refresh';
 import { outputMessages, type Msg, type OutputOptions } from './output-messages';
 
 interface ArtifactsDef extends NodeDef {

@@ -1,7 +1,7 @@
 // The "Meeting BaaS" sidebar: the recent deliveries of every callback node, from their journals
 // through the runtime's admin routes (read to see, write to act), updated live over RED.comms.
 // Bundled with the callback node's editor (editor.ts), which adds it once the type is registered.
-import { ARTIFACT_FIELDS } from '../../lib/delivery/artifact-names';
+import { ARTIFACT_FIELDS } from '../../lib/artifacts/names';
 import { CALLBACK_TYPE } from '../shared/defaults';
 
 // What the admin routes of sidebar.ts send (the rows are sidebar-view.ts's DeliveryRow).
