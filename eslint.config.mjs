@@ -25,6 +25,13 @@ export default tseslint.config(
     },
   },
   {
+    // The editors are browser scripts with a tsconfig of their own (the DOM, jQuery, no Node.js).
+    files: ['src/**/editor.ts', 'src/**/editor-*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: false, project: './tsconfig.editor.json', tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     extends: [js.configs.recommended],
     languageOptions: { globals: { ...globals.node } },

@@ -6,9 +6,6 @@ import type { ArtifactName } from '../delivery/routing';
 import { isBotId } from '../bot-id';
 import { problem, problemCode, type Problem } from '../problem';
 
-export const DEFAULT_TEMPLATE = '<bot_id>/<artifact>.<ext>';
-
-
 export const FILE_NAME_PROBLEMS = [
   'empty-template',
   /** `placeholder`: a name between < > other than bot_id, artifact, ext. */

@@ -123,6 +123,8 @@ export class RedisClaims implements ClaimStore {
   private readonly keyPrefix: string;
   private readonly watchers = new Set<RedisWatcher>();
   private client: RedisClientType | null = null;
+  /** The client's own deadline errors, known once it is loaded: the same event as ours, said as ours. */
+  private clientTimeouts: readonly (abstract new (...args: never[]) => Error)[] = [];
   private readonly ready: Promise<void>;
   private everReady = false;
   private closed = false;
@@ -289,7 +291,8 @@ export class RedisClaims implements ClaimStore {
   }
 
   private async connect(): Promise<void> {
-    const { createClient } = await import('@redis/client');
+    const { createClient, TimeoutError, TimeoutReadError } = await import('@redis/client');
+    this.clientTimeouts = [TimeoutError, TimeoutReadError];
     if (this.closed) return;
     const { url, password } = splitPassword(this.settings.url);
     const client: RedisClientType = createClient({
@@ -331,8 +334,10 @@ export class RedisClaims implements ClaimStore {
       this.succeeded();
       return result;
     } catch (error) {
-      this.failed(error);
-      throw error;
+      // The client drops a call at the same deadline, and under load its timer may fire first.
+      const failure = this.clientTimeouts.some((kind) => error instanceof kind) ? new RedisTimeoutError(deadline) : error;
+      this.failed(failure);
+      throw failure;
     } finally {
       clearTimeout(timer);
     }

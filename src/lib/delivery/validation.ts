@@ -1,6 +1,7 @@
 // The Meeting BaaS schemas' validators, generated at build time (see compiled.ts).
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { compiled } from '../schemas/compiled';
+import { ARTIFACT_FIELDS } from './artifact-names';
 import { documentedSchema } from '../schemas/schema-file';
 import { usedPart, type JsonSchema, type UsedFields } from '../schemas/schema-subset';
 import type {
@@ -29,16 +30,7 @@ export function documentedValidator(name: string): ValidateFunction<unknown> {
   return compile<unknown>(name);
 }
 
-/** The signed links a `bot.completed` may carry, each checked as a URL whenever present. */
-export const ARTIFACT_FIELDS = [
-  'video',
-  'audio',
-  'transcription',
-  'raw_transcription',
-  'diarization',
-  'chat_messages',
-] as const;
-export type ArtifactName = (typeof ARTIFACT_FIELDS)[number];
+export { ARTIFACT_FIELDS, type ArtifactName } from './artifact-names';
 
 /** The most problems a delivery's message lists. Checking stops at the next one, so the cost has a bound too. */
 export const MAX_LISTED_ERRORS = 50;

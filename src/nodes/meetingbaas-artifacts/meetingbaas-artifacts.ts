@@ -8,12 +8,13 @@ import type { Problem } from '../../lib/problem';
 import { isRecord } from '../../lib/records';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
 import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Outcome } from '../../lib/artifacts/fetch';
-import { DEFAULT_TEMPLATE, templateProblem } from '../../lib/artifacts/file-names';
+import { templateProblem } from '../../lib/artifacts/file-names';
 import { removeStalePartials } from '../../lib/artifacts/temporary-file';
-import { createHttpClient, DEFAULTS } from '../../lib/artifacts/http-client';
+import { createHttpClient } from '../../lib/artifacts/http-client';
 import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
 import { Limiter } from '../../lib/artifacts/limiter';
 import { readAccount } from '../shared/account';
+import { ARTIFACTS_DEFAULTS, ARTIFACTS_DIRECTORY } from '../shared/defaults';
 import { sayApiProblemWith } from '../shared/problems';
 import { journalRefOf, reportFailed, reportFinished, reportInterrupted, reportSaved } from '../shared/finishing';
 import { outputMessages, type Msg, type OutputOptions } from './output-messages';
@@ -39,7 +40,6 @@ const MB = 1024 * 1024;
 const STATUS_EVERY_MS = 500;
 /** Below Node-RED's 15 s close timeout, after which it would log the node as failing to stop. */
 const CLOSE_WAIT_MS = 10_000;
-const DEFAULT_DIRECTORY = 'meetingbaas';
 /** Partial downloads of meetings whose delivery has not come back for this long are removed at start. */
 const STALE_PARTIAL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -73,19 +73,19 @@ export = (RED: NodeAPI): void => {
     const mode = def.mode === 'file' ? 'file' : 'message';
     const single = def.output === 'single';
     const subtitles = def.subtitles === 'srt' || def.subtitles === 'vtt' ? def.subtitles : 'none';
-    const template = def.template?.trim() || DEFAULT_TEMPLATE;
+    const template = def.template?.trim() || ARTIFACTS_DEFAULTS.template;
     const allowLocal = def.allowLocal === true || def.allowLocal === 'true';
     const configured = parseArtifactList(def.artifacts);
     const userDir = RED.settings.userDir ?? process.cwd();
     const directoryOf = (value: unknown): string => {
-      const dir = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_DIRECTORY;
+      const dir = typeof value === 'string' && value.trim() !== '' ? value.trim() : ARTIFACTS_DIRECTORY;
       return isAbsolute(dir) ? dir : resolve(userDir, dir);
     };
     const base: Omit<FetchSettings, 'directory'> = {
       mode,
       template,
       subtitles,
-      maxMessageBytes: numberOr(def.maxMessageMB, 100, 0.001) * MB,
+      maxMessageBytes: numberOr(def.maxMessageMB, ARTIFACTS_DEFAULTS.maxMessageMB, 0.001) * MB,
       maxFileBytes: numberOr(def.maxFileMB, 0) > 0 ? numberOr(def.maxFileMB, 0) * MB : Number.MAX_SAFE_INTEGER,
     };
 
@@ -100,13 +100,13 @@ export = (RED: NodeAPI): void => {
     const policy: AddressPolicy = { allowLocal, hosts: parseHostList(def.hosts) };
     const client = createHttpClient({
       policy,
-      retries: Math.round(numberOr(def.retries, DEFAULTS.retries)),
-      stallTimeoutMs: numberOr(def.stallSeconds, DEFAULTS.stallTimeoutMs / 1000, 0.1) * 1000,
+      retries: Math.round(numberOr(def.retries, ARTIFACTS_DEFAULTS.retries)),
+      stallTimeoutMs: numberOr(def.stallSeconds, ARTIFACTS_DEFAULTS.stallSeconds, 0.1) * 1000,
     });
     // The API is wherever the account says, reached through the API client's own rules: neither
     // the storage allowlist nor "allow http and local addresses" is about it.
     const apiClient = linkRefresher(account.baseUrl, account.credentials.apiKey || undefined);
-    const limiter = new Limiter(Math.max(1, Math.round(numberOr(def.concurrency, 2, 1))));
+    const limiter = new Limiter(Math.max(1, Math.round(numberOr(def.concurrency, ARTIFACTS_DEFAULTS.concurrency, 1))));
     const closing = new AbortController();
     // Every download and every download waiting for a slot listens to this one signal.
     setMaxListeners(10_000, closing.signal);

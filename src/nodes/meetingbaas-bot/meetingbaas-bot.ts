@@ -7,8 +7,9 @@ import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ApiError, isAction, isPagedAction, MeetingBaasApi, queryValuesOf, type Action, type OperationRequest, type PagedAction, type RetryNotice } from '../../lib/api';
 import { readAccount } from '../shared/account';
+import { BOT_DEFAULTS } from '../shared/defaults';
 import { apiDetail, sayApiProblemWith } from '../shared/problems';
-import { DEFAULT_MAX_PAGES, MAX_PAGES_LIMIT, traitsOf } from './actions';
+import { MAX_PAGES_LIMIT, traitsOf } from './actions';
 import { botIdOf, buildCreateRequest, explicitBotIdOf, inputFields, RECORDING_MODES, withoutSecrets } from './bot-request';
 import { resolveCallbackTarget, type CallbackTarget } from './callback-target';
 
@@ -57,7 +58,7 @@ export = (RED: NodeAPI): void => {
     const retries = Number.isInteger(retriesSetting) && retriesSetting >= 0 && retriesSetting <= 10 ? retriesSetting : undefined;
     const eachPage = def.pages === 'each';
     const maxPagesSetting = Number(def.maxPages);
-    const maxPages = Number.isInteger(maxPagesSetting) && maxPagesSetting >= 1 ? Math.min(maxPagesSetting, MAX_PAGES_LIMIT) : DEFAULT_MAX_PAGES;
+    const maxPages = Number.isInteger(maxPagesSetting) && maxPagesSetting >= 1 ? Math.min(maxPagesSetting, MAX_PAGES_LIMIT) : BOT_DEFAULTS.maxPages;
 
     const account = readAccount(RED, def.account);
     const closing = new AbortController();
@@ -134,8 +135,8 @@ export = (RED: NodeAPI): void => {
         if (typeof target === 'string') throw new SettingError(t(`errors.${target}`));
         callback = target;
       }
-      const meetingUrl = evaluate(def.meetingUrl, def.meetingUrlType, 'payload.meeting_url', msg);
-      const botName = evaluate(def.botName, def.botNameType, 'payload.bot_name', msg);
+      const meetingUrl = evaluate(def.meetingUrl, def.meetingUrlType, BOT_DEFAULTS.meetingUrl, msg);
+      const botName = evaluate(def.botName, def.botNameType, BOT_DEFAULTS.botName, msg);
       if (meetingUrl === undefined || meetingUrl === '') throw new SettingError(t('errors.noMeetingUrl'));
       if (botName === undefined || botName === '') throw new SettingError(t('errors.noBotName'));
       const fields = inputFields(msg);

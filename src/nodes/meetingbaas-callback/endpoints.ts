@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import parseurl from 'parseurl';
 import { BytesInFlight, declaredLength, hasBody, readRawBody } from '../../lib/delivery/request-body';
+import { CALLBACK_DEFAULTS } from '../shared/defaults';
 
 /** An answer given from the request line and headers alone. */
 export interface EarlyAnswer {
@@ -49,8 +50,8 @@ export interface Attachment {
 /** How long a path without a node keeps answering 503 before its route is removed. */
 export const REDEPLOY_GRACE_MS = 30_000;
 export const RETRY_AFTER_SECONDS = 2;
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-export const DEFAULT_BODY_TIMEOUT_SECONDS = 15;
+export const DEFAULT_BODY_LIMIT = CALLBACK_DEFAULTS.maxBodyKB * 1024;
+export const DEFAULT_BODY_TIMEOUT_SECONDS = CALLBACK_DEFAULTS.bodyTimeoutSeconds;
 /** Bodies of the node's size limit that may be read at once on one path; past that, 503. */
 export const BODIES_IN_FLIGHT = 16;
 
@@ -87,22 +88,7 @@ interface PathEntry {
   retireTimer: NodeJS.Timeout | null;
 }
 
-/**
- * Characters a callback path may hold: those of RFC 3986 paths that clients send as they are,
- * and %XX escapes. Left out: `:` and `*` (read as parameters and wildcards by whoever types
- * them), `?` and `#` (they end a path), and characters some clients escape and others do not.
- */
-export const PATH_RULE = /^(?:[A-Za-z0-9\-._~!$&'()+,;=@/]|%[0-9A-Fa-f]{2})+$/;
-
-export type PathProblem = 'missing' | 'characters';
-
-export function pathProblem(path: string): PathProblem | null {
-  if (path === '' || path === '/') return path === '' ? 'missing' : null;
-  if (!PATH_RULE.test(path)) return 'characters';
-  // Clients resolve dot segments before sending, so such a path would never be asked for.
-  if (path.split('/').some((segment) => segment === '.' || segment === '..')) return 'characters';
-  return null;
-}
+export { PATH_RULE, pathProblem, type PathProblem } from '../shared/urls';
 
 /** The key of a path as typed: a leading slash, no repeated slashes, no trailing slash, lower case. */
 export function normalisePath(path: string): string {

@@ -13,6 +13,8 @@ import { RedisClaims, redisIdentity, RedisSettingsError, RedisTimeoutError, type
 import { errorMessage } from '../../lib/records';
 import { BoundedClaims, deliveryKey, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/delivery/repeats';
 import { readAccount } from '../shared/account';
+import { CALLBACK_DEFAULTS, type CallbackMethod } from '../shared/defaults';
+import { callbackMethodOf } from '../shared/urls';
 import type { JournalRef } from '../shared/finishing';
 import { apiErrorText, sayApiProblemWith } from '../shared/problems';
 import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
@@ -57,8 +59,7 @@ interface CallbackDef extends NodeDef {
   catchUpMinutes?: number | string;
 }
 
-type Method = 'post' | 'put' | 'any';
-const ALLOWED_METHODS: Readonly<Record<Method, readonly string[]>> = {
+const ALLOWED_METHODS: Readonly<Record<CallbackMethod, readonly string[]>> = {
   post: ['POST'],
   put: ['PUT'],
   any: ['POST', 'PUT'],
@@ -71,15 +72,13 @@ function httpNodeMiddlewareOf(RED: NodeAPI): RequestHandler[] {
   return handlers.filter((handler): handler is RequestHandler => typeof handler === 'function');
 }
 
-function isMethod(name: string): name is Method {
-  return Object.hasOwn(ALLOWED_METHODS, name);
-}
-
-const DEFAULT_DEDUPE_HOURS = 6;
-const DEFAULT_DEDUPE_MAX = 10_000;
-const DEFAULT_DEDUPE_MEETING_MINUTES = 30;
-const DEFAULT_MAX_REDELIVERIES = 3;
-const DEFAULT_CATCH_UP_MINUTES = 10;
+const {
+  dedupeHours: DEFAULT_DEDUPE_HOURS,
+  dedupeMax: DEFAULT_DEDUPE_MAX,
+  dedupeMeetingMinutes: DEFAULT_DEDUPE_MEETING_MINUTES,
+  maxRedeliveries: DEFAULT_MAX_REDELIVERIES,
+  catchUpMinutes: DEFAULT_CATCH_UP_MINUTES,
+} = CALLBACK_DEFAULTS;
 /** How long a close waits for the deliveries being handled (a few ms each): a deploy must not hang on a stuck one. */
 const CLOSE_WAIT_MS = 5000;
 /** The terminal events of bots this process handed to the flow, for the catch-up; oldest forgotten first. */
@@ -220,20 +219,19 @@ export = (RED: NodeAPI): void => {
     const stateFile = (kind: string, extension: string): string =>
       join(RED.settings.userDir ?? join(homedir(), '.node-red'), 'meetingbaas', kind, `${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}${extension}`);
 
-    const methodName = (def.method ?? 'post').toLowerCase();
-    const method: Method = isMethod(methodName) ? methodName : 'post';
+    const method = callbackMethodOf(def.method);
     const allowed = ALLOWED_METHODS[method];
     const path = (def.url ?? '').trim();
     const bodyLimit = Math.round(positiveNumber(def.maxBodyKB, DEFAULT_BODY_LIMIT / 1024) * 1024) || DEFAULT_BODY_LIMIT;
     const bodyTimeoutMs = (positiveNumber(def.bodyTimeoutSeconds, DEFAULT_BODY_TIMEOUT_SECONDS) || DEFAULT_BODY_TIMEOUT_SECONDS) * 1000;
     const dedupeMs = positiveNumber(def.dedupeHours, DEFAULT_DEDUPE_HOURS) * 3600 * 1000;
     const dedupeMax = Math.floor(positiveNumber(def.dedupeMax, DEFAULT_DEDUPE_MAX));
-    const storeName = def.store?.trim() || 'memory';
-    const strict = flag(def.strict, false);
+    const storeName = def.store?.trim() || CALLBACK_DEFAULTS.store;
+    const strict = flag(def.strict, CALLBACK_DEFAULTS.strict);
     const dedupeMeetingMs = positiveNumber(def.dedupeMeetingMinutes, DEFAULT_DEDUPE_MEETING_MINUTES) * 60 * 1000;
-    const journalOn = flag(def.journal, true);
+    const journalOn = flag(def.journal, CALLBACK_DEFAULTS.journal);
     const maxRedeliveries = Math.floor(positiveNumber(def.maxRedeliveries, DEFAULT_MAX_REDELIVERIES));
-    const catchUpOn = flag(def.catchUp, false);
+    const catchUpOn = flag(def.catchUp, CALLBACK_DEFAULTS.catchUp);
     const catchUpMs = (positiveNumber(def.catchUpMinutes, DEFAULT_CATCH_UP_MINUTES) || DEFAULT_CATCH_UP_MINUTES) * 60 * 1000;
 
     if (RED.settings.httpNodeRoot === false) {

@@ -15,10 +15,11 @@ import { request as httpsRequest } from 'node:https';
 import { Server as NetServer } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { Request, Response } from 'express';
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI } from 'node-red';
 import type * as Simulator from '../../simulator';
 import type { ArtifactServer, DeliveryAuth } from '../../simulator';
 import { readAccount } from '../shared/account';
+import { findCallbackSettings, nodePath, routePath, type CallbackSettings } from '../shared/urls';
 
 export const TEST_KINDS = ['completed', 'failed', 'status'] as const;
 export type TestKind = (typeof TEST_KINDS)[number];
@@ -32,12 +33,6 @@ export interface TestDeliveryResult {
   readonly status: number;
   /** `in-process`: handed to the node's route inside Node-RED, past httpNodeAuth. */
   readonly via: 'http' | 'in-process';
-}
-
-interface CallbackConfig extends NodeDef {
-  account?: string;
-  url?: string;
-  method?: string;
 }
 
 const SEND_TIMEOUT_MS = 30_000;
@@ -95,16 +90,6 @@ function ownListener(RED: NodeAPI): { host: string; port: number; secure: boolea
     port: listening?.port ?? (typeof uiPort === 'number' ? uiPort : 1880),
     secure: server instanceof TlsServer || Boolean(https),
   };
-}
-
-/** The path under httpNodeRoot: what the httpNode app sees of a request. */
-function routePath(url: string): string {
-  return `/${url}`.replace(/\/{2,}/g, '/');
-}
-
-function nodePath(RED: NodeAPI, url: string): string {
-  const root = RED.settings.httpNodeRoot;
-  return `/${typeof root === 'string' ? root : '/'}${routePath(url)}`.replace(/\/{2,}/g, '/');
 }
 
 const PASS_HEADER = 'x-meetingbaas-test-pass';
@@ -175,13 +160,9 @@ function send(
   });
 }
 
-function deployedConfig(RED: NodeAPI, id: string): CallbackConfig | null {
+function deployedConfig(RED: NodeAPI, id: string): CallbackSettings | null {
   if (!RED.nodes.getNode(id)) return null;
-  let found: CallbackConfig | null = null;
-  RED.nodes.eachNode((def: NodeDef) => {
-    if (def.id === id && def.type === 'meetingbaas-callback') found = def;
-  });
-  return found;
+  return findCallbackSettings((visit) => RED.nodes.eachNode(visit), id);
 }
 
 /** The secret Meeting BaaS would use: a webhook signature when the account has one, else the callback secret. */
@@ -195,16 +176,16 @@ function authFor(RED: NodeAPI, accountId: string | undefined): DeliveryAuth {
 export async function sendTestDelivery(RED: NodeAPI, id: string, kind: TestKind): Promise<TestDeliveryResult | null> {
   const config = deployedConfig(RED, id);
   if (!config) return null;
-  const method = (config.method ?? 'post').toLowerCase() === 'put' ? 'PUT' : 'POST';
+  const { method } = config;
   const listener = ownListener(RED);
-  const path = nodePath(RED, (config.url ?? '').trim());
+  const path = nodePath(RED.settings.httpNodeRoot, config.url);
   const delivery = await buildDelivery(kind);
   const body = JSON.stringify(delivery);
   const auth = authFor(RED, config.account);
   const headers = simulator().deliveryHeaders(body, auth);
   const inProcess = Boolean(RED.settings.httpNodeAuth);
   const status = inProcess
-    ? await sendInProcess(RED, { path: routePath((config.url ?? '').trim()), method }, body, headers)
+    ? await sendInProcess(RED, { path: routePath(config.url), method }, body, headers)
     : await send({ ...listener, path, method }, body, headers);
   const host = listener.host.includes(':') ? `[${listener.host}]` : listener.host;
   return {

@@ -18,7 +18,7 @@ helper.init(require.resolve('node-red'));
 const artifactsNode = translatedNode('meetingbaas-artifacts');
 
 const HELP = fs.readFileSync(path.join(__dirname, '../../../nodes/meetingbaas-artifacts/locales/en-US/meetingbaas-artifacts.html'), 'utf8');
-const EDITOR = fs.readFileSync(path.join(__dirname, '../../../nodes/meetingbaas-artifacts/meetingbaas-artifacts.html'), 'utf8');
+const { editorDefaults } = require('../../support/editor-definition');
 const MESSAGES = require('../../../nodes/meetingbaas-artifacts/locales/en-US/meetingbaas-artifacts.json')['meetingbaas-artifacts'];
 
 /** Every message the node sent on output 1 during these tests, for the help-text checks. */
@@ -327,24 +327,22 @@ describe('fetch artifacts node', function () {
   }
 
   describe('help text', function () {
-    const defaults = {};
-    for (const [, name, value] of EDITOR.matchAll(/(\w+): \{ value: ([^,}]+)/g)) defaults[name] = value.trim();
-
     it('states the defaults the editor and the runtime use', function () {
-      assert.equal(defaults.mode, "'message'");
+      const defaults = editorDefaults('meetingbaas-artifacts');
+      assert.deepEqual(defaults, { name: '', account: '', ...require('../../../nodes/shared/defaults').ARTIFACTS_DEFAULTS });
+      assert.equal(defaults.mode, 'message');
       assert.match(HELP, /<i>Max in memory<\/i> \(default 100 MB\)/);
-      assert.equal(defaults.maxMessageMB, '100');
+      assert.equal(defaults.maxMessageMB, 100);
       assert.match(HELP, /<i>Retries<\/i>, default 4/);
-      assert.equal(defaults.retries, String(require('../../../lib/artifacts/http-client').DEFAULTS.retries));
+      assert.equal(defaults.retries, require('../../../lib/artifacts/http-client').DEFAULTS.retries);
       assert.match(HELP, /<i>Stall timeout<\/i> \(default 60 s\)/);
-      assert.equal(defaults.stallSeconds, String(require('../../../lib/artifacts/http-client').DEFAULTS.stallTimeoutMs / 1000));
+      assert.equal(defaults.stallSeconds, require('../../../lib/artifacts/http-client').DEFAULTS.stallTimeoutMs / 1000);
       assert.match(HELP, /<i>Parallel downloads<\/i> \(default 2\)/);
-      assert.equal(defaults.concurrency, '2');
+      assert.equal(defaults.concurrency, 2);
       assert.match(HELP, /\(at most 5\)/);
       assert.equal(require('../../../lib/artifacts/http-client').DEFAULTS.maxRedirects, 5);
       assert.match(HELP, /default\s+<code>&lt;bot_id&gt;\/&lt;artifact&gt;\.&lt;ext&gt;<\/code>/);
-      assert.equal(defaults.template, "'<bot_id>/<artifact>.<ext>'");
-      assert.equal(require('../../../lib/artifacts/file-names').DEFAULT_TEMPLATE, '<bot_id>/<artifact>.<ext>');
+      assert.equal(defaults.template, '<bot_id>/<artifact>.<ext>');
       assert.match(HELP, /work for 4 hours/);
     });
 

@@ -2,7 +2,7 @@
 // The meeting bot node's pure helpers: how the callback URL is joined, what a request shows of its
 // secrets, where a message carries the bot id.
 const assert = require('node:assert/strict');
-const { callbackUrl } = require('../../../nodes/meetingbaas-bot/callback-target');
+const { callbackUrl } = require('../../../nodes/shared/urls');
 const { withoutSecrets, botIdOf } = require('../../../nodes/meetingbaas-bot/bot-request');
 
 describe('bot node helpers', function () {
