@@ -3,7 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { ArtifactName } from './names';
 import { problem, type Problem } from '../problem';
-import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from './transcript';
+import { ArtifactParseError, parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from './transcript';
 import type { AddressPolicy } from './address-policy';
 import { downloadToBuffer, downloadToFile } from './download';
 import { DownloadError, type DownloadErrorKind } from './download-errors';
@@ -88,6 +88,8 @@ export interface Failure {
   readonly retryAfterSeconds?: number;
   readonly limit?: number;
   readonly size?: number;
+  /** `length-mismatch`: the length announced; `size` is what arrived. */
+  readonly expected?: number;
 }
 
 export interface Fetched {
@@ -117,10 +119,11 @@ const MEDIA: ReadonlySet<ArtifactName> = new Set(['video', 'audio']);
 
 function failureOf(error: unknown, refreshed: boolean, needsApiKey = false): Failure {
   if (error instanceof DownloadError) {
-    const { statusCode, limit, size, detail, problem } = error.details;
-    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, ...(problem ? { problems: [problem] } : {}), statusCode, limit, size };
+    const { statusCode, limit, size, expected, detail, problem } = error.details;
+    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, ...(problem ? { problems: [problem] } : {}), statusCode, limit, size, expected };
   }
   if (error instanceof FileNameError) return { kind: 'file-name', needsApiKey, refreshed, detail: error.message, problems: [error.problem] };
+  if (error instanceof ArtifactParseError) return { kind: 'parse', needsApiKey, refreshed, detail: error.message, problems: [error.problem] };
   const detail = error instanceof Error ? error.message : String(error);
   const kind = (error as { syscall?: unknown } | null)?.syscall ? 'file' : 'parse';
   return { kind, needsApiKey, refreshed, detail };

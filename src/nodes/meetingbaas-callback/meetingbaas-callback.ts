@@ -17,7 +17,7 @@ import { readAccount } from '../shared/account';
 import { CALLBACK_DEFAULTS, type CallbackMethod } from '../shared/defaults';
 import { callbackMethodOf } from '../shared/urls';
 import type { JournalRef } from '../shared/finishing';
-import { apiErrorText, type SayApiProblem } from '../shared/problems';
+import { apiErrorText, sayApiProblemWith } from '../shared/problems';
 import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
 import { downstreamOf, finishersByOutput, type FlowNode } from './finishers';
 import { JournaledDeliveries } from './journaling';
@@ -212,7 +212,7 @@ export = (RED: NodeAPI): void => {
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string =>
       RED._(`meetingbaas-callback.${key}`, vars);
-    const sayApiProblem: SayApiProblem = ({ code, params }) => t(`apiProblems.${code}`, params);
+    const sayApiProblem = sayApiProblemWith(RED);
     const sayRefusal = ({ code, params }: BodyRefusal): string => t(`bodyProblems.${code}`, params);
     /** An error of the catch-up for the log: an API error with its problems in words. */
     const errorText = (error: unknown): string => (error instanceof ApiError ? apiErrorText(sayApiProblem, error) : String(error));
