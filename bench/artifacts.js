@@ -12,8 +12,8 @@ const path = require('node:path');
 const { startNodeRed, request } = require('../test/support/node-red');
 const fx = require('../test/fixtures/artifacts');
 const { lineChart } = require('./lib/svg');
-const { memoryOf, resetPeak, sampleRss, pidOfNodeRed } = require('./lib/proc');
-const { arg, writeResult, PLOTS } = require('./lib/common');
+const { memoryOf, resetPeak, sampleRss, pidOfNodeRed } = require('../test/support/proc');
+const { arg, writeResult, PLOTS } = require('../test/support/bench-results');
 
 const MiB = 2 ** 20;
 const SIZES = String(arg('sizes', '64,256,1024')).split(',').map(Number);

@@ -12,7 +12,7 @@ const path = require('node:path');
 const { startNodeRed, request } = require('../test/support/node-red');
 const { completedBody, TEMPLATE_BYTES } = require('./lib/bodies');
 const { lineChart } = require('./lib/svg');
-const { arg, writeResult, PLOTS } = require('./lib/common');
+const { arg, writeResult, PLOTS } = require('../test/support/bench-results');
 
 const SECONDS = Number(arg('seconds', 10));
 const ROUNDS = Number(arg('rounds', 3));
@@ -156,7 +156,7 @@ function answered2xx(run) {
 }
 
 async function startInstance() {
-  const settings = { logging: { console: { level: 'info', metrics: false, audit: false } }, nodesDir: path.join(__dirname, 'lib', 'probe') };
+  const settings = { logging: { console: { level: 'info', metrics: false, audit: false } }, nodesDir: path.join(__dirname, '..', 'test', 'support', 'probe') };
   if (!CPU_PROF) return startNodeRed(settings);
   // Node refuses --cpu-prof in NODE_OPTIONS, and npm (run while installing) must not be profiled:
   // Node-RED alone is started through a wrapper that adds the flag. It writes the profile on exit.

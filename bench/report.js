@@ -2,7 +2,7 @@
 // Writes BENCHMARKS.md from bench/results/*.json (the latest run of each benchmark).
 const fs = require('node:fs');
 const path = require('node:path');
-const { RESULTS } = require('./lib/common');
+const { RESULTS } = require('../test/support/bench-results');
 
 const ROOT = path.join(__dirname, '..');
 const MiB = 2 ** 20;
@@ -111,7 +111,7 @@ function ingestSection(r) {
     `accepted-delivery records for ${n0(j.answered2xx)} requests answered 2xx (the difference: requests still on their way when a run stopped, ` +
     `saved but not counted by autocannon); ${r.journalOn.repeats + r.journalOff.repeats + r.svix.repeats} requests on the callback routes were answered as repeats; ` +
     `the node with \`journal: false\` wrote no journal and the process made ${j.offDatasyncs} fdatasync calls during its runs. ` +
-    'fdatasync calls are counted and timed inside Node-RED by a benchmark-only probe node (bench/lib/probe, loaded through `nodesDir`, not part of the package).');
+    'fdatasync calls are counted and timed inside Node-RED by a benchmark-only probe node (test/support/probe, loaded through `nodesDir`, not part of the package).');
   out.push('');
   out.push('Per run:');
   out.push('');
@@ -370,7 +370,7 @@ except the download faults, which use the test helper):
 
 In \`npm test\`, \`test/regression-guard.test.js\` guards against gross slow-downs only: validation against \`JSON.parse\` of the same body (at most 10×), the download library against \`http.get\` piped to a file (at least 0.33×, with memory growth under 96 MiB while writing 128 MiB), and a Node-RED start with the package and two of its nodes against core Node-RED (3 alternating starts each: at most 1.33× the time and under 20 MiB added), ratios measured in the same run.
 
-Not measured yet, and so not claimed: the Node-RED process's CPU time per GiB downloaded against \`curl -o\`, its event-loop delay (\`perf_hooks.monitorEventLoopDelay\`, p99) while a 1 GiB file downloads beside the core \`http request → file\` flow's, and its event-loop delay and CPU time per 1,000 deliveries while the callback node takes deliveries at full rate beside the core flow's. The way there: the benchmark-only probe node (bench/lib/probe) already runs inside Node-RED; it can start a \`monitorEventLoopDelay\` histogram and read \`process.cpuUsage()\` at the start and end of each run of the artifacts and ingest benchmarks, and the artifacts benchmark can time \`curl -o\` on the same file with \`/usr/bin/time\`.
+Not measured yet, and so not claimed: the Node-RED process's CPU time per GiB downloaded against \`curl -o\`, its event-loop delay (\`perf_hooks.monitorEventLoopDelay\`, p99) while a 1 GiB file downloads beside the core \`http request → file\` flow's, and its event-loop delay and CPU time per 1,000 deliveries while the callback node takes deliveries at full rate beside the core flow's. The way there: the benchmark-only probe node (test/support/probe) already runs inside Node-RED; it can start a \`monitorEventLoopDelay\` histogram and read \`process.cpuUsage()\` at the start and end of each run of the artifacts and ingest benchmarks, and the artifacts benchmark can time \`curl -o\` on the same file with \`/usr/bin/time\`.
 
 \`npm audit --omit=dev\` could not be run where these figures were made: the npm registry reachable there answers npm's advisory request (\`POST /-/npm/v1/security/advisories/bulk\`) with 405. Run it where the advisory service answers; the production dependencies are ajv 8, ajv-formats 3, standardwebhooks 1, undici 7 (7.30) and @redis/client 6 (no dependencies of its own).
 `;

@@ -1,11 +1,11 @@
 'use strict';
-// npm run bench -- start [--rounds 5]: what the package adds to a Node-RED start (bench/lib/start.js),
+// npm run bench -- start [--rounds 5]: what the package adds to a Node-RED start (test/support/start.js),
 // on both cores and with Node-RED pinned to one core (taskset -c 0), and what requiring each node
 // file costs on its own, in a fresh process.
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
-const { arg, writeResult } = require('./lib/common');
-const { measureStarts, canPin } = require('./lib/start');
+const { arg, writeResult } = require('../test/support/bench-results');
+const { measureStarts, canPin } = require('../test/support/start');
 
 const ROOT = path.join(__dirname, '..');
 

@@ -12,7 +12,7 @@ const { createHttpClient } = require('../lib/artifacts/http-client');
 const { downloadToFile, partialPathFor } = require('../lib/artifacts/download');
 const fx = require('./fixtures/artifacts');
 const deliveries = require('./fixtures/deliveries');
-const { measureStarts } = require('../bench/lib/start');
+const { measureStarts } = require('./support/start');
 
 /** Median of `rounds` timings of `fn` run `times` times, in ns per call. */
 function nsPerCall(fn, times, rounds = 5) {

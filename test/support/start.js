@@ -2,13 +2,14 @@
 // What the package costs a Node-RED start: core Node-RED with an empty flow against Node-RED with
 // the package installed (from its tarball) and one callback node and one artifact node deployed,
 // started alternately, each measured from spawn until its flows have started and its HTTP port
-// answers (Node-RED 4.1 listens before it starts the flows), with its resident memory then. Used by bench/start.js and the start guard of test/regression-guard.test.js.
+// answers (Node-RED 4.1 listens before it starts the flows), with its resident memory then.
+// Used by bench/start.js and by the start guard of test/regression-guard.test.js.
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { installedTemplate, freePort, ROOT } = require('../../test/support/node-red');
+const { installedTemplate, freePort, ROOT } = require('./node-red');
 const { memoryOf } = require('./proc');
 
 const PACKAGE_FLOW = [
