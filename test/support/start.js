@@ -10,7 +10,7 @@ const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { installedTemplate, freePort, ROOT } = require('./node-red');
-const { memoryOf } = require('./proc');
+const { memoryOf, cpuMsOf } = require('./proc');
 
 const PACKAGE_FLOW = [
   { id: 'tab1', type: 'tab', label: 'start' },
@@ -71,7 +71,9 @@ async function startOnce(userDir, { pinned = false } = {}) {
     const ms = Number(process.hrtime.bigint() - began) / 1e6;
     // taskset execs Node-RED in place: the child's pid is Node-RED's either way.
     const memory = memoryOf(child.pid);
-    return { ms, rssMiB: memory ? memory.rss / 2 ** 20 : NaN };
+    // CPU time is less disturbed than wall time by others using the cores meanwhile.
+    const cpuMs = cpuMsOf(child.pid);
+    return { ms, rssMiB: memory ? memory.rss / 2 ** 20 : NaN, cpuMs: cpuMs ?? NaN };
   } finally {
     child.kill('SIGKILL');
     await exited;
@@ -108,7 +110,7 @@ async function measureStarts({ rounds = 5, pinned = false } = {}) {
       const order = round % 2 === 0 ? ['core', 'package'] : ['package', 'core'];
       for (const which of order) samples[which].push(await startOnce(dirs[which], { pinned }));
     }
-    const summary = (list) => ({ ms: median(list.map((s) => s.ms)), rssMiB: median(list.map((s) => s.rssMiB)) });
+    const summary = (list) => ({ ms: median(list.map((s) => s.ms)), rssMiB: median(list.map((s) => s.rssMiB)), cpuMs: median(list.map((s) => s.cpuMs)) });
     const core = summary(samples.core);
     const withPackage = summary(samples.package);
     return {
@@ -118,6 +120,7 @@ async function measureStarts({ rounds = 5, pinned = false } = {}) {
       package: withPackage,
       addedMs: withPackage.ms - core.ms,
       addedRssMiB: withPackage.rssMiB - core.rssMiB,
+      addedCpuMs: withPackage.cpuMs - core.cpuMs,
       timeRatio: withPackage.ms / core.ms,
       samples,
     };
