@@ -41,14 +41,41 @@ async function curl(url, file, bytes) {
   return { seconds: r.seconds, mibps: bytes / MiB / r.seconds, cpu: { userMs: r.user * 1000, systemMs: r.system * 1000, msPerGiB: cpuMs / (bytes / GiB) } };
 }
 
-/** One download of `url` in a fresh Node-RED process running the `kind` flow, after a small warm-up download. */
-async function inNodeRed(kind, warmUrl, url, bytes, workDir) {
+const RUNS = Number(arg('runs', 3));
+
+/**
+ * `RUNS` downloads of `url` in one fresh Node-RED process running the `kind` flow (after a small
+ * warm-up download), each right after a `curl -o` of the same file, so that each CPU figure has a
+ * divisor measured under the same load. The first download gives the memory figure: the memory
+ * a process takes for a download stays with it, so later ones start from a higher idle level.
+ */
+async function inNodeRed(kind, warmUrl, url, bytes, workDir, curlFile) {
   const d = await downloader(kind, workDir, warmUrl);
+  const runs = [];
   try {
-    return await d.download(url, bytes);
+    for (let i = 0; i < RUNS; i++) {
+      const c = await curl(url, curlFile, bytes);
+      runs.push({ curl: c, download: await d.download(url, bytes) });
+    }
   } finally {
     await d.stop();
   }
+  const first = runs[0].download;
+  const ratios = runs.map((r) => r.download.cpu.msPerGiB / r.curl.cpu.msPerGiB);
+  return {
+    ...first,
+    seconds: median(runs.map((r) => r.download.seconds)),
+    mibps: median(runs.map((r) => r.download.mibps)),
+    cpu: {
+      ...first.cpu,
+      msPerGiB: median(runs.map((r) => r.download.cpu.msPerGiB)),
+      curlMsPerGiB: median(runs.map((r) => r.curl.cpu.msPerGiB)),
+      ratioToCurl: median(ratios),
+      runs: runs.map((r, i) => ({ msPerGiB: r.download.cpu.msPerGiB, userMs: r.download.cpu.userMs, systemMs: r.download.cpu.systemMs, curlMsPerGiB: r.curl.cpu.msPerGiB, ratio: ratios[i] })),
+    },
+    eventLoop: { ...first.eventLoop, p99MsRuns: runs.map((r) => r.download.eventLoop.p99Ms), maxMsRuns: runs.map((r) => r.download.eventLoop.maxMs) },
+    later: runs.slice(1).map((r) => ({ seconds: r.download.seconds, peakAboveIdle: r.download.peakAboveIdle, idle: r.download.idle })),
+  };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -83,12 +110,13 @@ async function main() {
       const c = curls.find((run) => run.cpu.msPerGiB === median(curls.map((r) => r.cpu.msPerGiB)));
       console.log(`  curl -o                ${c.seconds.toFixed(2)} s  ${c.mibps.toFixed(0)} MiB/s  CPU ${c.cpu.msPerGiB.toFixed(0)} ms/GiB`);
       const line = (title, m) => console.log(`  ${title} ${m.seconds.toFixed(2)} s  ${m.mibps.toFixed(0)} MiB/s  peak above idle ${(m.peakAboveIdle / MiB).toFixed(1)} MiB (idle ${(m.idle / MiB).toFixed(0)} MiB)  ` +
-        `CPU ${m.cpu.msPerGiB.toFixed(0)} ms/GiB (${(m.cpu.msPerGiB / c.cpu.msPerGiB).toFixed(2)}× curl)  event loop p99 ${m.eventLoop.p99Ms.toFixed(1)} ms, max ${m.eventLoop.maxMs.toFixed(0)} ms`);
-      const n = await inNodeRed('node', warm, big, bytes, workDir);
+        `CPU ${m.cpu.msPerGiB.toFixed(0)} ms/GiB (${m.cpu.ratioToCurl.toFixed(2)}× curl run beside it; ${m.cpu.runs.map((r) => r.ratio.toFixed(2)).join(', ')})  ` +
+        `event loop p99 ${m.eventLoop.p99MsRuns.map((v) => v.toFixed(1)).join(', ')} ms, max ${m.eventLoop.maxMsRuns.map((v) => v.toFixed(0)).join(', ')} ms`);
+      const n = await inNodeRed('node', warm, big, bytes, workDir, curlFile);
       line('fetch artifacts (file)', n);
       let core;
       if (mib <= CORE_MAX_MIB) {
-        core = await inNodeRed('core', warm, big, bytes, workDir);
+        core = await inNodeRed('core', warm, big, bytes, workDir, curlFile);
         line('http request → file   ', core);
       } else {
         core = { skipped: `not run above ${CORE_MAX_MIB} MiB (buffers the whole file)` };
@@ -126,7 +154,10 @@ async function main() {
       'then idle RSS is read, the kernel\'s peak (VmHWM) is reset (`/proc/<pid>/clear_refs` = 5) and RSS is also sampled every 25 ms; peak above idle = max(VmHWM, samples) − idle.',
       'Inside Node-RED a benchmark-only probe node (test/support/probe, loaded through `nodesDir`) reads `process.cpuUsage()` (user + system of the whole process) and a',
       '`perf_hooks.monitorEventLoopDelay` histogram (10 ms resolution; its figures include the 10 ms timer interval, so an idle loop reads about 10 ms) reset just before the download and read just after.',
-      '`curl -s -o` runs once to warm up, then three times timed under a parent that reads its CPU time with wait4; the run with the median CPU time is the one reported.',
+      '`curl -s -o` runs once to warm up, then three times timed under a parent that reads its CPU time with wait4 (the curl row: the run with the median CPU time).',
+      `Each Node-RED process then downloads the file ${RUNS} times, each download right after a \`curl -o\` of the same file: the CPU ratio is the median of the ${RUNS} ratios`,
+      '(each download over the curl run just before it), seconds and MiB/s are medians; the memory figure is the first download\'s (the memory taken stays with the process,',
+      'later downloads start from a higher idle level); event-loop delay p99 is the first download\'s, every run\'s in the JSON.',
       'Every written file is checked for its exact size. All share the machine\'s disk (files in the temp directory, deleted after each run) and its 2 cores.',
     ].join(' '),
     sizes,

@@ -100,12 +100,13 @@ function coreFlow(file) {
  * A Node-RED process with the probe node and the `kind` flow ('node' or 'core') deployed, warmed up
  * with one download of `warmUrl`. `download(url, bytes)` then measures one download: wall time,
  * peak resident memory above the idle level just before it (VmHWM reset, and RSS sampled every
- * `rssEveryMs`), the process's CPU time and its event-loop delay over the download.
+ * `rssEveryMs`), the process's CPU time and its event-loop delay over the download. `nodeBinary`:
+ * what runs Node-RED (a wrapper that adds --cpu-prof, say).
  */
-async function downloader(kind, workDir, warmUrl, { rssEveryMs = 25 } = {}) {
+async function downloader(kind, workDir, warmUrl, { rssEveryMs = 25, nodeBinary } = {}) {
   const directory = path.join(workDir, `${kind}-out`);
   const target = path.join(directory, 'core.bin');
-  const nodeRed = await startNodeRed({ logging: { console: { level: 'info', metrics: false, audit: false } }, nodesDir: PROBE_DIR });
+  const nodeRed = await startNodeRed({ logging: { console: { level: 'info', metrics: false, audit: false } }, nodesDir: PROBE_DIR }, nodeBinary ? { nodeBinary } : {});
   try {
     await nodeRed.deploy(kind === 'node' ? nodeFlow(directory) : coreFlow(target));
     const pid = pidOfNodeRed(nodeRed);
