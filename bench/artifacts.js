@@ -55,7 +55,7 @@ async function inNodeRed(kind, warmUrl, url, bytes, workDir, curlFile) {
   try {
     for (let i = 0; i < RUNS; i++) {
       const c = await curl(url, curlFile, bytes);
-      runs.push({ curl: c, download: await d.download(url, bytes) });
+      runs.push({ curl: c, download: await d.download(url, bytes, { idleMs: 1000 }) });
     }
   } finally {
     await d.stop();
@@ -73,7 +73,13 @@ async function inNodeRed(kind, warmUrl, url, bytes, workDir, curlFile) {
       ratioToCurl: median(ratios),
       runs: runs.map((r, i) => ({ msPerGiB: r.download.cpu.msPerGiB, userMs: r.download.cpu.userMs, systemMs: r.download.cpu.systemMs, curlMsPerGiB: r.curl.cpu.msPerGiB, ratio: ratios[i] })),
     },
-    eventLoop: { ...first.eventLoop, p99MsRuns: runs.map((r) => r.download.eventLoop.p99Ms), maxMsRuns: runs.map((r) => r.download.eventLoop.maxMs) },
+    eventLoop: {
+      ...first.eventLoop,
+      p99MsRuns: runs.map((r) => r.download.eventLoop.p99Ms),
+      maxMsRuns: runs.map((r) => r.download.eventLoop.maxMs),
+      idleP99MsRuns: runs.map((r) => r.download.idleLoop.p99Ms),
+      idleMaxMsRuns: runs.map((r) => r.download.idleLoop.maxMs),
+    },
     later: runs.slice(1).map((r) => ({ seconds: r.download.seconds, peakAboveIdle: r.download.peakAboveIdle, idle: r.download.idle })),
   };
 }
@@ -111,7 +117,8 @@ async function main() {
       console.log(`  curl -o                ${c.seconds.toFixed(2)} s  ${c.mibps.toFixed(0)} MiB/s  CPU ${c.cpu.msPerGiB.toFixed(0)} ms/GiB`);
       const line = (title, m) => console.log(`  ${title} ${m.seconds.toFixed(2)} s  ${m.mibps.toFixed(0)} MiB/s  peak above idle ${(m.peakAboveIdle / MiB).toFixed(1)} MiB (idle ${(m.idle / MiB).toFixed(0)} MiB)  ` +
         `CPU ${m.cpu.msPerGiB.toFixed(0)} ms/GiB (${m.cpu.ratioToCurl.toFixed(2)}× curl run beside it; ${m.cpu.runs.map((r) => r.ratio.toFixed(2)).join(', ')})  ` +
-        `event loop p99 ${m.eventLoop.p99MsRuns.map((v) => v.toFixed(1)).join(', ')} ms, max ${m.eventLoop.maxMsRuns.map((v) => v.toFixed(0)).join(', ')} ms`);
+        `event loop p99 ${m.eventLoop.p99MsRuns.map((v) => v.toFixed(1)).join(', ')} ms, max ${m.eventLoop.maxMsRuns.map((v) => v.toFixed(0)).join(', ')} ms ` +
+        `(idle 1 s before: p99 ${m.eventLoop.idleP99MsRuns.map((v) => v.toFixed(1)).join(', ')} ms)`);
       const n = await inNodeRed('node', warm, big, bytes, workDir, curlFile);
       line('fetch artifacts (file)', n);
       let core;
@@ -157,7 +164,8 @@ async function main() {
       '`curl -s -o` runs once to warm up, then three times timed under a parent that reads its CPU time with wait4 (the curl row: the run with the median CPU time).',
       `Each Node-RED process then downloads the file ${RUNS} times, each download right after a \`curl -o\` of the same file: the CPU ratio is the median of the ${RUNS} ratios`,
       '(each download over the curl run just before it), seconds and MiB/s are medians; the memory figure is the first download\'s (the memory taken stays with the process,',
-      'later downloads start from a higher idle level); event-loop delay p99 is the first download\'s, every run\'s in the JSON.',
+      'later downloads start from a higher idle level); event-loop delay p99 is the first download\'s, every run\'s in the JSON, each beside the same histogram over',
+      'one second with nothing to do just before the download (what the machine\'s other users alone make the loop wait).',
       'Every written file is checked for its exact size. All share the machine\'s disk (files in the temp directory, deleted after each run) and its 2 cores.',
     ].join(' '),
     sizes,

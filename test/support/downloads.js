@@ -100,7 +100,8 @@ function coreFlow(file) {
  * A Node-RED process with the probe node and the `kind` flow ('node' or 'core') deployed, warmed up
  * with one download of `warmUrl`. `download(url, bytes)` then measures one download: wall time,
  * peak resident memory above the idle level just before it (VmHWM reset, and RSS sampled every
- * `rssEveryMs`), the process's CPU time and its event-loop delay over the download. `nodeBinary`:
+ * `rssEveryMs`), the process's CPU time and its event-loop delay over the download (and, with
+ * `idleMs`, over as long a window just before it with nothing to do). `nodeBinary`:
  * what runs Node-RED (a wrapper that adds --cpu-prof, say).
  */
 async function downloader(kind, workDir, warmUrl, { rssEveryMs = 25, nodeBinary } = {}) {
@@ -126,8 +127,15 @@ async function downloader(kind, workDir, warmUrl, { rssEveryMs = 25, nodeBinary 
     return {
       nodeRed,
       pid,
-      async download(url, bytes) {
+      async download(url, bytes, { idleMs = 0 } = {}) {
         const botId = randomUUID();
+        // The machine's own share of the delay: the same histogram over a window with nothing to do.
+        let idleLoop = null;
+        if (idleMs > 0) {
+          await stats(true);
+          await new Promise((resolve) => setTimeout(resolve, idleMs));
+          idleLoop = (await stats(false)).window.eventLoop;
+        }
         await stats(true);
         const idle = memoryOf(pid).rss;
         resetPeak(pid);
@@ -151,6 +159,7 @@ async function downloader(kind, workDir, warmUrl, { rssEveryMs = 25, nodeBinary 
           peakAboveIdle: peak - idle,
           cpu: { userMs: window.cpuUserMs, systemMs: window.cpuSystemMs, msPerGiB: cpuMs / (bytes / 2 ** 30) },
           eventLoop: window.eventLoop,
+          idleLoop,
           samples,
         };
       },
