@@ -121,14 +121,20 @@ describe('gross regression guard (ratios within one run)', function () {
     }
   });
 
-  it('adds at most a third to a Node-RED start and under 20 MiB resident (goal and BENCHMARKS.md: 100 ms and 10 MiB)', async function () {
+  it('adds at most a quarter to the CPU time of a Node-RED start and under 20 MiB resident (goal and BENCHMARKS.md: 100 ms and 10 MiB)', async function () {
     this.timeout(180000);
     // Three alternating starts of core Node-RED (empty flow) and of Node-RED with the package and two
-    // of its nodes deployed; medians. Compiling the schemas at load again, or loading undici or the
-    // simulator with the node files, costs more than this allows.
+    // of its nodes deployed; medians. The CPU time the process has used when its start is complete
+    // (measured here: about 1.05×) is checked rather than the wall time, which others using the cores
+    // move by a third either way; the wall time only against a gross slow-down. Compiling the
+    // schemas at load again (about +500 ms of CPU), or loading undici and the simulator with the
+    // node files, costs more than this allows.
     const starts = await measureStarts({ rounds: 3 });
-    const said = `core ${starts.core.ms.toFixed(0)} ms ${starts.core.rssMiB.toFixed(0)} MiB, with the package ${starts.package.ms.toFixed(0)} ms ${starts.package.rssMiB.toFixed(0)} MiB`;
-    assert.ok(starts.timeRatio < 1.33, `a start with the package takes ${starts.timeRatio.toFixed(2)}× core's (${said})`);
+    const said = `core ${starts.core.ms.toFixed(0)} ms, ${starts.core.cpuMs.toFixed(0)} ms CPU, ${starts.core.rssMiB.toFixed(0)} MiB; ` +
+      `with the package ${starts.package.ms.toFixed(0)} ms, ${starts.package.cpuMs.toFixed(0)} ms CPU, ${starts.package.rssMiB.toFixed(0)} MiB`;
+    const cpuRatio = starts.package.cpuMs / starts.core.cpuMs;
+    assert.ok(cpuRatio < 1.25, `a start with the package takes ${cpuRatio.toFixed(2)}× core's CPU time (${said})`);
+    assert.ok(starts.timeRatio < 2, `a start with the package takes ${starts.timeRatio.toFixed(2)}× core's time (${said})`);
     assert.ok(starts.addedRssMiB < 20, `the package adds ${starts.addedRssMiB.toFixed(1)} MiB to a start (${said})`);
   });
 });
