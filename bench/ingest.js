@@ -107,7 +107,7 @@ function load(url, mode, seconds, salt) {
         const result = JSON.parse(out.trim().split('\n').pop());
         if (code !== 0 || result.error) return reject(new Error(result.error || `load worker exited ${code}`));
         resolve(result);
-      } catch (error) {
+      } catch {
         reject(new Error(`load worker output unreadable (${code}): ${out}`));
       }
     });

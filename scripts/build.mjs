@@ -1,33 +1,16 @@
 #!/usr/bin/env node
-// Builds what Node-RED loads from src/: TypeScript types generated from schemas/, the
-// compiled CommonJS in lib/ and nodes/, and each node's editor HTML and locales beside its .js.
+// Builds what Node-RED loads from src/: the compiled CommonJS in lib/, nodes/ and simulator/, and
+// each node's editor HTML (its typed editor bundled in) and locales beside its .js. The payload
+// types it compiles are committed (scripts/payload-types.mjs writes them from schemas/).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanOutput } from './clean.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(import.meta.url);
-
-async function generatePayloadTypes() {
-  const { compile } = require('json-schema-to-typescript');
-  const { schemas, origin } = JSON.parse(readFileSync(join(root, 'schemas/meetingbaas-v2.json'), 'utf8'));
-  const parts = [`// Generated from schemas/meetingbaas-v2.json (${origin}) by scripts/build.mjs. Do not edit.\n`];
-  for (const [name, schema] of Object.entries(schemas)) {
-    parts.push(
-      await compile(schema, name, {
-        bannerComment: '',
-        additionalProperties: true,
-        strictIndexSignatures: true,
-        format: true,
-      }),
-    );
-  }
-  const dir = join(root, 'src/lib/generated');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'meetingbaas-v2.ts'), parts.join('\n'));
-}
 
 function compileTypeScript() {
   try {
@@ -56,24 +39,68 @@ function copyEditorFiles() {
 }
 
 /**
- * An editor may show data its node's runtime also reads (the bot node's actions), so that one
- * table feeds both: in a node's .html, a block comment `@editor-data: ./module.js NAME` followed by
- * `null` becomes the JSON of the export NAME of that compiled module, which sits beside the .html.
+ * Each node's editor is a typed module, src/nodes/<type>/editor.ts, that imports the defaults and
+ * helpers the runtime uses (src/nodes/shared/defaults.ts, urls.ts, the bot's actions table). A
+ * browser loads the node's .html as it is, with no module loader, so the editor is bundled into one
+ * script and put at the top of nodes/<type>/<type>.html, above the templates copied from src.
+ *
+ * Bundled with esbuild: tsc checks types but cannot bundle imports into a browser script (its
+ * outFile takes only AMD or System modules, which need a loader the editor lacks). esbuild is one
+ * dependency with no dependencies of its own besides its platform binary, is widely kept up, and
+ * does exactly this in a few milliseconds: strip the types, resolve the imports, wrap each editor in
+ * an IIFE. It does not check types, so tsc checks the editors first (tsconfig.editor.json: the DOM,
+ * jQuery and the Node-RED editor API, no Node.js).
  */
-function inlineEditorData() {
-  const marker = /\/\* @editor-data: (\.\/[\w.-]+\.js) (\w+) \*\/ null/g;
-  for (const type of readdirSync(join(root, 'nodes'))) {
-    const file = join(root, 'nodes', type, `${type}.html`);
-    if (!existsSync(file)) continue;
-    const html = readFileSync(file, 'utf8');
-    if (!html.includes('@editor-data: ')) continue;
-    const inlined = html.replace(marker, (_, module, name) => {
-      const value = require(join(root, 'nodes', type, module))[name];
-      if (value === undefined) throw new Error(`build: ${type}.html asks for ${name} of ${module}, which does not export it`);
-      return JSON.stringify(value);
+async function bundleEditors() {
+  try {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.editor.json'), '--noEmit'], { stdio: 'inherit' });
+  } catch {
+    console.error('build: TypeScript reported the errors above in the editors');
+    process.exit(1);
+  }
+  const esbuild = require('esbuild');
+  // esbuild takes a .ts file in a `"type": "commonjs"` package for CommonJS, as TypeScript's node16
+  // mode does, and wraps every module in lazy-loading shims. The editors are ES modules: loading
+  // their relative imports in a namespace of their own, where no package.json applies, keeps the
+  // bundle plain. The paths it records (comments in the bundle) are relative to the package.
+  const asEsModules = {
+    name: 'editor-modules',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const base = join(args.resolveDir, args.path);
+        const file = [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
+        if (!file) return { errors: [{ text: `no ${args.path}.ts next to ${args.importer}` }] };
+        return { path: relative(root, file), namespace: 'editor' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'editor' }, (args) => ({
+        contents: readFileSync(join(root, args.path), 'utf8'),
+        loader: 'ts',
+        resolveDir: dirname(join(root, args.path)),
+      }));
+    },
+  };
+  const types = readdirSync(join(root, 'src/nodes')).filter((type) => existsSync(join(root, 'src/nodes', type, 'editor.ts')));
+  for (const type of types) {
+    const { outputFiles } = await esbuild.build({
+      entryPoints: [`./src/nodes/${type}/editor`],
+      absWorkingDir: root,
+      plugins: [asEsModules],
+      bundle: true,
+      format: 'iife',
+      target: 'es2022',
+      platform: 'browser',
+      charset: 'utf8',
+      write: false,
+      logLevel: 'warning',
     });
-    if (inlined.includes('@editor-data: ')) throw new Error(`build: a malformed @editor-data comment in ${type}.html`);
-    writeFileSync(file, inlined);
+    const script = outputFiles[0].text;
+    // The Flow Library finds a package's node types by reading registerType with a literal name.
+    if (!new RegExp(`RED\\.nodes\\.registerType\\(\\s*["']${type}["']\\s*,\\s*\\{`).test(script)) {
+      throw new Error(`build: the editor of ${type} does not call RED.nodes.registerType('${type}', {...}) literally`);
+    }
+    if (/<\/script/i.test(script)) throw new Error(`build: the editor of ${type} contains "</script", which would end its script element`);
+    const file = join(root, 'nodes', type, `${type}.html`);
+    writeFileSync(file, `<script type="text/javascript">\n${script}</script>\n\n${readFileSync(file, 'utf8')}`);
   }
 }
 
@@ -101,8 +128,8 @@ function generateValidators() {
   }
 }
 
-await generatePayloadTypes();
+cleanOutput(root);
 compileTypeScript();
 generateValidators();
 copyEditorFiles();
-inlineEditorData();
+await bundleEditors();

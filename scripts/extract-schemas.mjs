@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
+import { writePayloadTypes } from './payload-types.mjs';
 
 const source = process.argv[2];
 if (!source) {
@@ -304,3 +305,5 @@ const out = {
 const target = fileURLToPath(new URL('../schemas/meetingbaas-v2.json', import.meta.url));
 writeFileSync(target, JSON.stringify(out, null, 2) + '\n');
 console.log(`wrote ${Object.keys(schemas).length} schemas to schemas/meetingbaas-v2.json`);
+await writePayloadTypes();
+console.log('wrote their types to src/lib/generated/meetingbaas-v2.ts');

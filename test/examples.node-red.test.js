@@ -17,6 +17,9 @@ function example(prefix) {
   return { file, flow: JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) };
 }
 
+/** The account key of the examples that call the API; the simulator refuses any other, as Meeting BaaS does. */
+const EXAMPLE_KEY = 'example-key';
+
 describe('example flows in a real Node-RED', function () {
   this.timeout(120000);
   let nodeRed;
@@ -25,7 +28,7 @@ describe('example flows in a real Node-RED', function () {
   const meeting = simulator.loadSampleMeeting();
 
   before(async function () {
-    artifacts = await simulator.ArtifactServer.start();
+    artifacts = await simulator.ArtifactServer.start({ apiKey: EXAMPLE_KEY });
     nodeRed = await startNodeRed();
     sidebar = await DebugSidebar.of(nodeRed);
   });
@@ -129,7 +132,7 @@ describe('example flows in a real Node-RED', function () {
   /** Deploys one example with its account's API key and API URL set, as a user does after importing it. */
   async function deployWithKey(prefix) {
     const { flow } = example(prefix);
-    const withKey = flow.map((n) => (n.type === 'meetingbaas-config' ? { ...n, baseUrl: artifacts.baseUrl, credentials: { apiKey: 'example-key' } } : n));
+    const withKey = flow.map((n) => (n.type === 'meetingbaas-config' ? { ...n, baseUrl: artifacts.baseUrl, credentials: { apiKey: EXAMPLE_KEY } } : n));
     await deployAlone(prefix);
     const from = nodeRed.log.length;
     await nodeRed.deploy(withKey);

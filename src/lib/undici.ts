@@ -5,6 +5,7 @@ import type * as Undici from 'undici';
 let loaded: typeof Undici | null = null;
 
 export function undici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not with this module
   loaded ??= require('undici') as typeof Undici;
   return loaded;
 }

@@ -6,9 +6,11 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ArtifactName } from '../lib/delivery/routing';
 import { BOT_ID, BotApi, type BotApiOptions } from './bot-api';
-import type { ArtifactUrls } from './deliveries';
+import { error, routeNotFound, unauthorized } from './api-checks';
+import type { ArtifactName, ArtifactUrls } from './deliveries';
+import { DEMO_API_KEY } from './demo';
+import { apiKeyHeader } from './openapi';
 import {
   chatMessages,
   diarizationJsonLines,
@@ -103,7 +105,10 @@ export function expiredArtifactUrls(baseUrl: string, botId: string, now: Date = 
 export interface ArtifactServerOptions {
   /** 0 (the default) picks a free port. */
   readonly port?: number;
-  /** The API key every /v2/ request must carry; when unset any non-empty key is accepted. */
+  /**
+   * The account's API key: every /v2/ request without it is refused with 401, as the real API
+   * refuses a wrong key. Default: the demo's key (DEMO_API_KEY).
+   */
   readonly apiKey?: string;
   readonly meeting?: SampleMeeting;
   readonly signingKey?: string;
@@ -198,8 +203,8 @@ export class ArtifactServer extends EventEmitter {
     let served: { answer: Answer; artifact?: ArtifactName; botId?: string };
     try {
       served = this.route(method, url, req, requestBody);
-    } catch (error) {
-      served = { answer: json(500, { success: false, error: 'Internal error', message: (error as Error).message }) };
+    } catch (thrown) {
+      served = { answer: error(500, 'Internal Server Error', 'INTERNAL_ERROR', thrown instanceof Error ? thrown.message : String(thrown)) };
     }
     const { answer } = served;
     res.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
@@ -232,13 +237,12 @@ export class ArtifactServer extends EventEmitter {
     }
     if (url.pathname.startsWith('/v2/')) {
       // The key first, as the real API does: a wrong key never learns whether a path exists.
-      const refusal = this.checkApiKey(req.headers['x-meeting-baas-api-key']);
-      if (refusal) return { answer: refusal };
+      if (!this.hasApiKey(req.headers[apiKeyHeader()])) return { answer: unauthorized() };
       const fault = this.api.takeFault();
       if (fault) return { answer: fault };
       const answer = this.api.route(method, url.pathname, requestBody, url.searchParams);
       const botId = /^\/v2\/bots\/([^/]+)/.exec(url.pathname)?.[1];
-      return { answer: answer ?? json(404, { success: false, error: 'Not found' }), ...(botId ? { botId } : {}) };
+      return { answer, ...(botId ? { botId } : {}) };
     }
     if (url.pathname === '/' && (method === 'GET' || method === 'HEAD')) {
       const text =
@@ -246,7 +250,7 @@ export class ArtifactServer extends EventEmitter {
         'and GET /v2/bots/{bot_id} (header x-meeting-baas-api-key) for fresh ones.\n';
       return { answer: { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from(text) } };
     }
-    return { answer: json(404, { success: false, error: 'Not found' }) };
+    return { answer: routeNotFound(method, url.pathname) };
   }
 
   private artifact(artifact: ArtifactFile, botId: string, url: URL, range: string | undefined): Answer {
@@ -307,12 +311,9 @@ export class ArtifactServer extends EventEmitter {
     }
   }
 
-  /** The documented 401 answer when the key is missing or (with `apiKey` set) not the expected one. */
-  private checkApiKey(apiKey: string | string[] | undefined): Answer | null {
-    const key = typeof apiKey === 'string' ? apiKey : '';
-    const required = this.options.apiKey;
-    if (key !== '' && (required === undefined || sameText(key, required))) return null;
-    return json(401, { success: false, error: 'Unauthorized', code: 'INVALID_API_KEY', statusCode: 401, message: 'Invalid or missing API key' });
+  /** Whether the request carries the account's key, in the header the document names. */
+  private hasApiKey(apiKey: string | string[] | undefined): boolean {
+    return typeof apiKey === 'string' && apiKey !== '' && sameText(apiKey, this.options.apiKey ?? DEMO_API_KEY);
   }
 }
 
@@ -324,10 +325,6 @@ function sameText(a: string, b: string): boolean {
 
 function jsonBytes(value: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function json(status: number, value: unknown): Answer {
-  return { status, headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(value)) };
 }
 
 function xmlEscape(text: string): string {

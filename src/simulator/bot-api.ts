@@ -2,38 +2,37 @@
 // GET /v2/bots/{id}, /status and /screenshots, POST /v2/bots/{id}/leave, /retry-callback,
 // /resend-webhook, /send-chat-message, /pause-recording and /resume-recording, PATCH
 // /v2/bots/{id}/update-config, DELETE /v2/bots/{id}/delete-data, and the scheduled bots
-// (./scheduled-bots). Requests are checked against the documented schemas (./api-checks: what the
-// real API refuses is refused here, with the documented error shapes), and a created bot "attends"
+// (./scheduled-bots). Requests and answers are checked against the OpenAPI document (./openapi: what
+// the real API refuses is refused here, with the documented error shapes), and a created bot "attends"
 // the sample meeting and then sends its bot.completed callback, so a flow can be played end to end
 // without the internet. Meetings that ended while nobody listened (addEndedBot) are there for the
 // list and the details only.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { documentedSchema } from '../lib/schemas/schema-file';
 import type {
-  CreateBotRequestBodyInput,
-  DeleteBotDataQueryParameters,
-  GetBotScreenshotsQueryParameters,
-  GetBotScreenshotsResponse,
-  GetBotStatusResponse,
-  ListBotsResponse,
-  PauseBotRecordingRequestBody,
-  RetryCallbackRequestBodyInput,
-  SendChatMessageRequestBody,
-  UpdateBotConfigRequestBody,
-} from '../lib/generated/meetingbaas-v2';
+  BotListItem,
+  BotStatusCode,
+  CreateBotRequest,
+  DeleteDataQuery,
+  Platform,
+  RecordingRequest,
+  RetryCallbackRequest,
+  Screenshot,
+  ScreenshotsQuery,
+  SendChatMessageRequest,
+  UpdateBotConfigRequest,
+} from './api-types';
 import {
-  bodyCheck,
   error,
   extraFilterProblem,
   json,
   matchesExtraFilter,
   methodNotAllowed,
-  pathBotId,
-  queryCheck,
+  routeNotFound,
   validationError,
   type ApiAnswer,
 } from './api-checks';
+import { documentedEnum, route, type DocumentedOperation } from './openapi';
 import { ScheduledBots } from './scheduled-bots';
 import type { ArtifactUrls } from './deliveries';
 import {
@@ -49,12 +48,12 @@ import {
 import { meetingTimes, type MeetingScript } from './meeting';
 import { sendDelivery, type SendResult } from './sender';
 
-export type BotStatusCode = GetBotStatusResponse['data']['status'];
+export type { BotStatusCode } from './api-types';
 
 export interface SimulatedBot {
   readonly botId: string;
   /** What POST /v2/bots was given; for an added bot, the sample meeting and its `extra`. */
-  readonly request: CreateBotRequestBodyInput;
+  readonly request: CreateBotRequest;
   status: BotStatusCode;
   updatedAt: Date;
   timer: NodeJS.Timeout | null;
@@ -148,19 +147,9 @@ const ENDED: readonly BotStatusCode[] = ['completed', 'failed'];
 const SCREENSHOT_INTERVAL_SECONDS = 10;
 const SCREENSHOT_LIMITS = { default: 50 } as const;
 
-const checkCreateBot = bodyCheck<CreateBotRequestBodyInput>('CreateBotRequestBodyInput');
-const checkRetryCallback = bodyCheck<RetryCallbackRequestBodyInput>('RetryCallbackRequestBodyInput');
-const checkChatMessage = bodyCheck<SendChatMessageRequestBody>('SendChatMessageRequestBody');
-const checkPause = bodyCheck<PauseBotRecordingRequestBody>('PauseBotRecordingRequestBody', { optional: true });
-const checkResume = bodyCheck<PauseBotRecordingRequestBody>('ResumeBotRecordingRequestBody', { optional: true });
-const checkUpdateConfig = bodyCheck<UpdateBotConfigRequestBody>('UpdateBotConfigRequestBody');
-const checkScreenshotsQuery = queryCheck<GetBotScreenshotsQueryParameters>('GetBotScreenshotsQueryParameters');
-const checkDeleteDataQuery = queryCheck<DeleteBotDataQueryParameters>('DeleteBotDataQueryParameters');
 
 /** `GET /v2/bots` pages, as documented: 50 bots unless `limit` says otherwise, 250 at most. */
 export const LIST_LIMITS = { default: 50, max: 250 } as const;
-
-type ListItem = ListBotsResponse['data'][number];
 
 export class BotApi extends EventEmitter {
   readonly bots = new Map<string, SimulatedBot>();
@@ -204,94 +193,90 @@ export class BotApi extends EventEmitter {
     return { ...json(fault.status, body), headers: { ...json(fault.status, body).headers, ...headers } };
   }
 
-  /** `path` is below /v2/bots; null when it is not one of the routes here. */
-  route(method: string, path: string, body: string, query: URLSearchParams = new URLSearchParams()): ApiAnswer | null {
-    if (path === '/v2/bots' || path === '/v2/bots/') {
-      if (method === 'POST') return this.create(body);
-      if (method === 'GET') return this.list(query);
-      return methodNotAllowed();
-    }
-    // Before /v2/bots/{id}: "scheduled" is no bot id.
-    const scheduled = /^\/v2\/bots\/scheduled(?:\/([^/]+))?\/?$/.exec(path);
-    if (scheduled) return this.scheduled.route(method, scheduled[1], body, query);
-    const details = /^\/v2\/bots\/([^/]+)\/?$/.exec(path);
-    if (details) return method === 'GET' ? this.details(details[1] ?? '') : methodNotAllowed();
-    const m = /^\/v2\/bots\/([^/]+)\/(status|leave|retry-callback)\/?$/.exec(path);
-    if (!m) return this.routeAction(method, path, body, query);
-    const [, botId = '', action] = m;
-    const bot = this.bots.get(botId.toLowerCase());
-    if (action === 'status') {
-      if (method !== 'GET') return methodNotAllowed();
-      if (!bot) return notFound(botId);
-      const status = { bot_id: bot.botId, status: bot.status };
-      if (this.answers === 'minimal') return json(200, { success: true, data: status });
-      return json(200, {
-        success: true,
-        data: {
-          ...status,
-          transcription_status: bot.request.transcription_enabled ? (bot.status === 'completed' ? 'done' : 'not-started') : 'not-applicable',
-          updated_at: bot.updatedAt.toISOString(),
-        },
-      });
-    }
-    if (method !== 'POST') return methodNotAllowed();
-    if (!bot) return notFound(botId);
-    if (action === 'leave') {
-      if (!ACTIVE.includes(bot.status)) return error(409, 'Conflict', 'BOT_NOT_IN_CALL', 'The bot is not in a meeting any more.');
-      this.finish(bot);
-      return this.done('The bot is leaving the meeting.');
-    }
-    return this.retryCallback(bot, body);
+  /**
+   * A request to the API (the key already checked). As the API does: the route and method, then
+   * the request (path, query, body) against the document, then the bot looked up, then whether its
+   * status allows the operation. Every answer is checked against the document before it is sent
+   * (in `minimal` mode only the refusals, as its 2xx answers leave out what the document requires).
+   */
+  route(method: string, path: string, body: string, query: URLSearchParams = new URLSearchParams()): ApiAnswer {
+    const routing = route(method, path);
+    if (routing.kind === 'unknown') return routeNotFound(method, path);
+    if (routing.kind === 'method-not-allowed') return methodNotAllowed(method, path, routing.allowed);
+    const { operation, params } = routing;
+    const paramsRefused = operation.checkParams(params);
+    const answer = paramsRefused ? validationError(paramsRefused.refused) : this.operate(operation, (params.bot_id ?? '').toLowerCase(), body, query);
+    if (this.answers === 'minimal' && answer.status < 300) return answer;
+    const problem = operation.answerProblem(answer.status, JSON.parse(answer.body.toString('utf8')));
+    if (problem === null) return answer;
+    return error(500, 'Internal Server Error', 'SIMULATOR_UNDOCUMENTED_ANSWER', `The simulator's ${answer.status} answer to ${operation.operationId} is not as documented: ${problem}`);
   }
 
-  /**
-   * The endpoints that act on one bot, added with the operations flow builders asked for. As the
-   * API does: the method, then the request (bot id, query, body) is checked, then the bot looked up,
-   * then whether its status allows it.
-   */
-  private routeAction(method: string, path: string, body: string, query: URLSearchParams): ApiAnswer | null {
-    const m = /^\/v2\/bots\/([^/]+)\/(screenshots|send-chat-message|pause-recording|resume-recording|update-config|resend-webhook|delete-data)\/?$/.exec(path);
-    if (!m) return null;
-    const [, id = '', action = ''] = m;
-    const expected = action === 'screenshots' ? 'GET' : action === 'update-config' ? 'PATCH' : action === 'delete-data' ? 'DELETE' : 'POST';
-    if (method !== expected) return methodNotAllowed();
-    const checkedId = pathBotId(id);
-    if ('refused' in checkedId) return checkedId.refused;
-    const find = (): SimulatedBot | ApiAnswer => this.bots.get(checkedId.botId) ?? notFound(checkedId.botId);
-    switch (action) {
-      case 'screenshots': {
-        const checked = checkScreenshotsQuery(query);
-        if ('refused' in checked) return checked.refused;
+  private operate(operation: DocumentedOperation, botId: string, text: string, search: URLSearchParams): ApiAnswer {
+    const find = (): SimulatedBot | ApiAnswer => this.bots.get(botId) ?? notFound(botId);
+    switch (operation.operationId) {
+      case 'createBot': {
+        const checked = operation.checkBody<CreateBotRequest>(text);
+        if ('refused' in checked) return validationError(checked.refused);
+        return checked.body === undefined ? validationError('body must be object') : this.create(checked.body);
+      }
+      case 'listBots':
+        return this.list(operation, search);
+      case 'getBotDetails':
+        return this.details(botId);
+      case 'getBotStatus': {
+        const bot = find();
+        return isBot(bot) ? this.status(bot) : bot;
+      }
+      case 'leaveBot': {
+        const bot = find();
+        if (!isBot(bot)) return bot;
+        if (!ACTIVE.includes(bot.status)) return error(409, 'Conflict', 'BOT_NOT_IN_CALL', 'The bot is not in a meeting any more.');
+        this.finish(bot);
+        return this.done('The bot is leaving the meeting.');
+      }
+      case 'retryCallback': {
+        const checked = operation.checkBody<RetryCallbackRequest>(text);
+        if ('refused' in checked) return validationError(checked.refused);
+        const bot = find();
+        return isBot(bot) ? this.retryCallback(bot, checked.body ?? null) : bot;
+      }
+      case 'getBotScreenshots': {
+        const checked = operation.checkQuery<ScreenshotsQuery>(search);
+        if ('refused' in checked) return validationError(checked.refused);
         const bot = find();
         return isBot(bot) ? this.screenshots(bot, checked.query) : bot;
       }
-      case 'send-chat-message': {
-        const checked = checkChatMessage(body);
-        if ('refused' in checked) return checked.refused;
-        if (checked.body.message.trim() === '') return validationError('body/message cannot be empty or white space only');
+      case 'sendChatMessage': {
+        const checked = operation.checkBody<SendChatMessageRequest>(text);
+        if ('refused' in checked) return validationError(checked.refused);
+        const message = checked.body?.message ?? '';
+        if (message.trim() === '') return validationError('body/message cannot be empty or white space only');
         const bot = find();
         if (!isBot(bot)) return bot;
         if (!IN_CALL.includes(bot.status)) return statusConflict(bot, 'send a chat message');
-        this.postInChat(bot, checked.body.message);
+        this.postInChat(bot, message);
         return this.done('Chat message sent.');
       }
-      case 'pause-recording':
-      case 'resume-recording': {
-        const pausing = action === 'pause-recording';
-        const checked = (pausing ? checkPause : checkResume)(body);
-        if ('refused' in checked) return checked.refused;
+      case 'pauseBotRecording':
+      case 'resumeBotRecording': {
+        const pausing = operation.operationId === 'pauseBotRecording';
+        const checked = operation.checkBody<RecordingRequest>(text);
+        if ('refused' in checked) return validationError(checked.refused);
         const bot = find();
         if (!isBot(bot)) return bot;
         const allowed: readonly BotStatusCode[] = pausing ? ['in_call_recording', 'recording_resumed'] : ['recording_paused'];
         if (!allowed.includes(bot.status)) return statusConflict(bot, pausing ? 'pause its recording' : 'resume its recording');
         bot.status = pausing ? 'recording_paused' : 'recording_resumed';
         bot.updatedAt = new Date();
-        if (checked.body.chat_message) this.postInChat(bot, checked.body.chat_message);
+        const chatMessage = checked.body?.chat_message;
+        if (chatMessage) this.postInChat(bot, chatMessage);
         return this.done(pausing ? 'Recording paused.' : 'Recording resumed.');
       }
-      case 'update-config': {
-        const checked = checkUpdateConfig(body);
-        if ('refused' in checked) return checked.refused;
+      case 'updateBotConfig': {
+        const checked = operation.checkBody<UpdateBotConfigRequest>(text);
+        if ('refused' in checked) return validationError(checked.refused);
+        if (checked.body === undefined) return validationError('body must be object');
         const bot = find();
         if (!isBot(bot)) return bot;
         // A shallow merge, and null clears, as documented; any status.
@@ -299,16 +284,16 @@ export class BotApi extends EventEmitter {
         bot.request.extra = extra === null ? null : { ...(bot.request.extra ?? {}), ...extra };
         return this.done('Bot configuration updated.');
       }
-      case 'resend-webhook': {
+      case 'resendFinalWebhook': {
         const bot = find();
         if (!isBot(bot)) return bot;
         if (!ENDED.includes(bot.status)) return statusConflict(bot, 'resend its final webhook');
         this.emit('webhook-resent', { botId: bot.botId });
         return this.done('Webhook resent.');
       }
-      default: {
-        const checked = checkDeleteDataQuery(query);
-        if ('refused' in checked) return checked.refused;
+      case 'deleteBotData': {
+        const checked = operation.checkQuery<DeleteDataQuery>(search);
+        if ('refused' in checked) return validationError(checked.refused);
         const bot = find();
         if (!isBot(bot)) return bot;
         if (!ENDED.includes(bot.status)) return statusConflict(bot, 'have its data deleted');
@@ -316,11 +301,26 @@ export class BotApi extends EventEmitter {
         this.emit('data-deleted', { botId: bot.botId, fromProvider: checked.query.delete_from_provider ?? true });
         return this.done('Bot data deleted.');
       }
+      default:
+        return this.scheduled.operate(operation, botId, text, search);
     }
   }
 
+  private status(bot: SimulatedBot): ApiAnswer {
+    const status = { bot_id: bot.botId, status: bot.status };
+    if (this.answers === 'minimal') return json(200, { success: true, data: status });
+    return json(200, {
+      success: true,
+      data: {
+        ...status,
+        transcription_status: bot.request.transcription_enabled ? (bot.status === 'completed' ? 'done' : 'not-started') : 'not-applicable',
+        updated_at: bot.updatedAt.toISOString(),
+      },
+    });
+  }
+
   /** Every 10 s of the meeting one screenshot, for a Meet or Teams bot that recorded video and was in the meeting. */
-  private screenshots(bot: SimulatedBot, query: GetBotScreenshotsQueryParameters): ApiAnswer {
+  private screenshots(bot: SimulatedBot, query: ScreenshotsQuery): ApiAnswer {
     const limit = query.limit ?? SCREENSHOT_LIMITS.default;
     const videoMode = bot.request.recording_mode !== 'audio_only';
     const platform = platformOf(bot.request.meeting_url);
@@ -336,7 +336,7 @@ export class BotApi extends EventEmitter {
     }
     const to = Math.min(count, from + limit - 1);
     const origin = new URL(this.urlsOf(bot.botId).audio ?? 'http://127.0.0.1/').origin;
-    const data: GetBotScreenshotsResponse['data'] = [];
+    const data: Screenshot[] = [];
     for (let index = from; index <= to; index += 1) {
       // The shape of a presigned link; the simulator does not serve screenshot images.
       data.push({ screenshot_id: index, url: `${origin}/screenshots/${bot.botId}/${index}.png?X-Amz-Expires=14400` });
@@ -398,10 +398,7 @@ export class BotApi extends EventEmitter {
     for (const bot of this.bots.values()) if (bot.timer) clearTimeout(bot.timer);
   }
 
-  private create(text: string): ApiAnswer {
-    const checked = checkCreateBot(text);
-    if ('refused' in checked) return checked.refused;
-    const body = checked.body;
+  private create(body: CreateBotRequest): ApiAnswer {
     if (body.callback_enabled && !body.callback_config) {
       return error(400, 'Bad Request', 'VALIDATION_ERROR', 'callback_config is required when callback_enabled is true.');
     }
@@ -435,7 +432,9 @@ export class BotApi extends EventEmitter {
    * `GET /v2/bots`: the bots created or added here, newest first, filtered by `status`,
    * `created_after`, `created_before`, `ended_after` and `extra`, a page of `limit` from `cursor`.
    */
-  private list(query: URLSearchParams): ApiAnswer {
+  private list(operation: DocumentedOperation, query: URLSearchParams): ApiAnswer {
+    const documented = operation.checkQuery(query);
+    if ('refused' in documented) return validationError(documented.refused);
     const read = readListQuery(query);
     if (typeof read === 'string') return validationError(read);
     // Newest first; of bots created in the same millisecond, the one created last first.
@@ -459,12 +458,13 @@ export class BotApi extends EventEmitter {
     if (this.answers === 'minimal') {
       return json(200, { success: true, data: bots.map((bot) => ({ bot_id: bot.botId, ended_at: iso(endedAtOf(bot)) })), next_cursor: next });
     }
-    // The schema calls the next page `cursor`, the operation's description `next_cursor`: both are sent.
-    return json(200, { success: true, data: bots.map((bot) => this.listItem(bot)), cursor: next, next_cursor: next, prev_cursor: prev });
+    // The schema calls the next page `cursor` and allows no other field; the operation's description
+    // says `next_cursor`, which the minimal answer above uses, so that a client reads either.
+    return json(200, { success: true, data: bots.map((bot) => this.listItem(bot)), cursor: next, prev_cursor: prev });
   }
 
   /** A bot as the list shows it: every field the documented item requires. */
-  private listItem(bot: SimulatedBot): ListItem {
+  private listItem(bot: SimulatedBot): BotListItem {
     const times = this.timesOf(bot);
     const completed = bot.status === 'completed' && times.endedAt !== null;
     return {
@@ -541,11 +541,8 @@ export class BotApi extends EventEmitter {
     return json(200, this.answers === 'minimal' ? { success: true } : { success: true, data: { message } });
   }
 
-  private retryCallback(bot: SimulatedBot, text: string): ApiAnswer {
-    // No body: the bot's own callback settings (the schema's default, null).
-    const checked = text.trim() === '' ? { body: null } : checkRetryCallback(text);
-    if ('refused' in checked) return checked.refused;
-    const body = checked.body;
+  /** `body` null: the bot's own callback settings (the schema's default, null, and what no body means). */
+  private retryCallback(bot: SimulatedBot, body: RetryCallbackRequest): ApiAnswer {
     if (bot.status !== 'completed') return error(409, 'Conflict', 'BOT_NOT_ENDED', 'The bot has not finished yet.');
     const target = body ?? bot.request.callback_config ?? null;
     if (!target) return error(409, 'Conflict', 'NO_CALLBACK_CONFIGURED', 'The bot has no callback configured.');
@@ -587,7 +584,7 @@ function iso(date: Date | null): string | null {
 }
 
 /** The stand-in accepts any meeting URL; one that is not Zoom's or Teams' is taken for a Meet, as the sample is. */
-function platformOf(meetingUrl: string): ListItem['meeting_platform'] {
+function platformOf(meetingUrl: string): Platform {
   let host: string;
   try {
     host = new URL(meetingUrl).hostname.toLowerCase();
@@ -599,23 +596,12 @@ function platformOf(meetingUrl: string): ListItem['meeting_platform'] {
   return 'meet';
 }
 
-/** The status codes the document lists, for the `status` filter. */
-const STATUS_CODES: ReadonlySet<string> = new Set(documentedStatusCodes());
+/** The status codes the document lists, for the `status` filter; read when first needed. */
+let statusCodes: ReadonlySet<string> | null = null;
 
-function documentedStatusCodes(): string[] {
-  const list = documentedSchema('ListBotsResponse').properties;
-  const codes = isObject(list) && isObject(list.data) && isObject(list.data.items) && isObject(list.data.items.properties)
-    ? list.data.items.properties.status
-    : undefined;
-  const values = isObject(codes) ? codes.enum : undefined;
-  if (!Array.isArray(values) || !values.every((v): v is string => typeof v === 'string')) {
-    throw new Error('schemas/meetingbaas-v2.json lists no bot status codes');
-  }
-  return values;
-}
-
-function isObject(value: unknown): value is { readonly [key: string]: unknown } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+function isStatusCode(code: string): boolean {
+  statusCodes ??= new Set(documentedEnum('ListBotsResponse', 'data', 'items', 'status'));
+  return statusCodes.has(code);
 }
 
 interface ListQuery {
@@ -645,7 +631,7 @@ function readListQuery(query: URLSearchParams): ListQuery | string {
   }
   const statusText = query.get('status');
   const statuses = statusText === null ? [] : statusText.split(',').map((code) => code.trim()).filter((code) => code !== '');
-  const unknown = statuses.find((code) => !STATUS_CODES.has(code));
+  const unknown = statuses.find((code) => !isStatusCode(code));
   if (unknown !== undefined) return `querystring/status: ${unknown} is not a bot status`;
   const wanted = new Set(statuses);
   const extra = query.get('extra') || null;

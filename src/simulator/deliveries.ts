@@ -1,14 +1,11 @@
 // Deliveries as Meeting BaaS sends them, filled from the sample meeting so that every field is
-// plausible and valid against schemas/meetingbaas-v2.json (the tests check that).
+// plausible and valid against the documented schemas (the tests check that with the package's).
 import { randomUUID } from 'node:crypto';
-import type { ArtifactName } from '../lib/delivery/routing';
-import type {
-  BotWebhookStatusChange,
-  CallbackCompleted,
-  CallbackFailed,
-  GetBotDetailsResponse,
-} from '../lib/generated/meetingbaas-v2';
+import type { BotDetailsResponse, CompletedDelivery, FailedDelivery, StatusChangeDelivery, TokenUse } from './api-types';
 import { meetingTimes, transcriptionIds, type MeetingScript } from './meeting';
+
+/** The links a bot.completed carries, by the names the API gives them. */
+export type ArtifactName = 'video' | 'audio' | 'transcription' | 'raw_transcription' | 'diarization' | 'chat_messages';
 
 export type ArtifactUrls = Record<ArtifactName, string | null>;
 
@@ -49,7 +46,7 @@ export function completedDelivery(
   script: MeetingScript,
   urls: ArtifactUrls,
   options: DeliveryOptions = {},
-): CallbackCompleted {
+): CompletedDelivery {
   const { botId, sentAt, extra } = common(options);
   const { joinedAt, exitedAt } = meetingTimes(script, sentAt);
   return {
@@ -106,7 +103,7 @@ export interface FailedOptions extends DeliveryOptions {
   readonly errorMessage?: string;
 }
 
-export function failedDelivery(options: FailedOptions = {}): CallbackFailed {
+export function failedDelivery(options: FailedOptions = {}): FailedDelivery {
   const { botId, sentAt, extra } = common(options);
   const errorCode = options.errorCode ?? DEFAULT_FAILURE;
   return {
@@ -128,16 +125,16 @@ export interface StatusOptions extends DeliveryOptions {
 }
 
 /** `bot.status_change`, sent to account webhooks only. Carries the fields its status documents. */
-export function statusChangeDelivery(options: StatusOptions = {}): BotWebhookStatusChange {
+export function statusChangeDelivery(options: StatusOptions = {}): StatusChangeDelivery {
   const { botId, sentAt, extra } = common(options);
   const code = options.code ?? 'in_call_recording';
-  const status: BotWebhookStatusChange['data']['status'] = { code, created_at: sentAt.toISOString() };
+  const status: StatusChangeDelivery['data']['status'] = { code, created_at: sentAt.toISOString() };
   if (code === 'in_call_recording') status.start_time = Math.floor(sentAt.getTime() / 1000);
   if (code === 'recording_failed') status.error_message = 'The recorder stopped: the meeting audio could not be captured.';
   return { event: 'bot.status_change', data: { bot_id: botId, event_id: null, status }, extra };
 }
 
-export type TokenUse = NonNullable<GetBotDetailsResponse['data']['tokens']>;
+export type { TokenUse } from './api-types';
 
 /** The tokens a bot that recorded and transcribed the sample meeting used. */
 export function tokensOf(script: MeetingScript): TokenUse {
@@ -151,7 +148,7 @@ export function botDetailsResponse(
   botId: string,
   urls: ArtifactUrls,
   now: Date = new Date(),
-): GetBotDetailsResponse {
+): BotDetailsResponse {
   const { joinedAt, exitedAt } = meetingTimes(script, now);
   return {
     success: true,

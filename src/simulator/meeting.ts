@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** simulator-assets/ at the package root; this file is lib/simulator/meeting.js once compiled. */
+/** simulator-assets/ at the package root; this file is simulator/meeting.js once compiled. */
 export const DEFAULT_ASSETS_DIRECTORY = join(__dirname, '..', 'simulator-assets');
 
 export interface ScriptSpeaker {

@@ -5,34 +5,22 @@
 // 100 at most). A scheduled bot stays scheduled here: the simulator never launches it.
 import { randomUUID } from 'node:crypto';
 import type {
-  CreateScheduledBotRequestBodyInput,
-  GetScheduledBotResponse,
-  ListScheduledBotsQueryParameters,
-  ListScheduledBotsResponse,
-  UpdateScheduledBotRequestBodyInput,
-} from '../lib/generated/meetingbaas-v2';
-import {
-  bodyCheck,
-  error,
-  extraFilterProblem,
-  json,
-  matchesExtraFilter,
-  methodNotAllowed,
-  pathBotId,
-  queryCheck,
-  validationError,
-  type ApiAnswer,
-} from './api-checks';
+  CreateScheduledBotRequest,
+  Platform,
+  ScheduledBotsQuery,
+  ScheduledDetails,
+  ScheduledListItem,
+  ScheduledStatus,
+  UpdateScheduledBotRequest,
+} from './api-types';
+import { error, extraFilterProblem, json, matchesExtraFilter, validationError, type ApiAnswer } from './api-checks';
+import type { DocumentedOperation } from './openapi';
 
-type ScheduledStatus = GetScheduledBotResponse['data']['status'];
-type ScheduledDetails = GetScheduledBotResponse['data'];
-type ScheduledListItem = ListScheduledBotsResponse['data'][number];
-type Platform = ScheduledDetails['meeting_platform'];
 
 export interface ScheduledBot {
   readonly botId: string;
   /** What POST /v2/bots/scheduled was given, with every PATCH since merged in. */
-  request: CreateScheduledBotRequestBodyInput;
+  request: CreateScheduledBotRequest;
   status: ScheduledStatus;
   readonly createdAt: Date;
   updatedAt: Date;
@@ -47,9 +35,6 @@ export const LOCK_WINDOW_MS = 4 * 60_000;
 const JOIN_LEEWAY_MS = 60_000;
 const MAX_AHEAD_MS = 90 * 24 * 3600_000;
 
-const checkCreate = bodyCheck<CreateScheduledBotRequestBodyInput>('CreateScheduledBotRequestBodyInput');
-const checkUpdate = bodyCheck<UpdateScheduledBotRequestBodyInput>('UpdateScheduledBotRequestBodyInput');
-const checkListQuery = queryCheck<ListScheduledBotsQueryParameters>('ListScheduledBotsQueryParameters');
 
 export class ScheduledBots {
   readonly bots = new Map<string, ScheduledBot>();
@@ -59,30 +44,37 @@ export class ScheduledBots {
     private readonly platformOf: (meetingUrl: string) => Platform,
   ) {}
 
-  /** `id` is the path segment after /v2/bots/scheduled/, undefined for the collection. */
-  route(method: string, id: string | undefined, body: string, query: URLSearchParams): ApiAnswer {
-    if (id === undefined) {
-      if (method === 'POST') return this.create(body);
-      if (method === 'GET') return this.list(query);
-      return methodNotAllowed();
+  /** The operations on scheduled bots; `botId` is the checked path parameter, '' for the collection. */
+  operate(operation: DocumentedOperation, botId: string, text: string, search: URLSearchParams): ApiAnswer {
+    switch (operation.operationId) {
+      case 'createScheduledBot': {
+        const checked = operation.checkBody<CreateScheduledBotRequest>(text);
+        if ('refused' in checked) return validationError(checked.refused);
+        return checked.body === undefined ? validationError('body must be object') : this.create(checked.body);
+      }
+      case 'listScheduledBots': {
+        const checked = operation.checkQuery<ScheduledBotsQuery>(search);
+        return 'refused' in checked ? validationError(checked.refused) : this.list(checked.query);
+      }
+      case 'getScheduledBotDetails':
+      case 'updateScheduledBot':
+      case 'deleteScheduledBot': {
+        // The body is checked before the bot is looked up, as the API validates a request before handling it.
+        const update = operation.operationId === 'updateScheduledBot' ? operation.checkBody<UpdateScheduledBotRequest>(text) : null;
+        if (update && 'refused' in update) return validationError(update.refused);
+        if (update && update.body === undefined) return validationError('body must be object');
+        const bot = this.bots.get(botId);
+        if (!bot) return error(404, 'Not Found', 'SCHEDULED_BOT_NOT_FOUND', `No scheduled bot with id ${botId}.`);
+        if (update?.body) return this.update(bot, update.body);
+        return operation.operationId === 'getScheduledBotDetails' ? this.details(bot) : this.cancel(bot);
+      }
+      default:
+        // An operation in the document that no code here serves: the extraction and the code disagree.
+        return error(500, 'Internal Server Error', 'SIMULATOR_NOT_SERVED', `The simulator does not serve ${operation.operationId}.`);
     }
-    if (method !== 'GET' && method !== 'PATCH' && method !== 'DELETE') return methodNotAllowed();
-    const path = pathBotId(id);
-    if ('refused' in path) return path.refused;
-    // The body is checked before the bot is looked up, as the API validates a request before handling it.
-    const update = method === 'PATCH' ? checkUpdate(body) : null;
-    if (update && 'refused' in update) return update.refused;
-    const bot = this.bots.get(path.botId);
-    if (!bot) return error(404, 'Not Found', 'SCHEDULED_BOT_NOT_FOUND', `No scheduled bot with id ${path.botId}.`);
-    if (method === 'GET') return this.details(bot);
-    if (update) return this.update(bot, update.body);
-    return this.cancel(bot);
   }
 
-  private create(text: string): ApiAnswer {
-    const checked = checkCreate(text);
-    if ('refused' in checked) return checked.refused;
-    const request = checked.body;
+  private create(request: CreateScheduledBotRequest): ApiAnswer {
     const joinProblem = joinAtProblem(request.join_at, Date.now() - JOIN_LEEWAY_MS);
     if (joinProblem) return validationError(joinProblem);
     if (request.callback_enabled && !request.callback_config) return validationError('callback_config is required when callback_enabled is true.');
@@ -93,10 +85,7 @@ export class ScheduledBots {
   }
 
   /** Earliest join_at first, filtered as documented, a page of `limit` after `cursor`. */
-  private list(search: URLSearchParams): ApiAnswer {
-    const checked = checkListQuery(search);
-    if ('refused' in checked) return checked.refused;
-    const query = checked.query;
+  private list(query: ScheduledBotsQuery): ApiAnswer {
     const extraProblem = query.extra ? extraFilterProblem(query.extra) : null;
     if (extraProblem) return validationError(extraProblem);
     const limit = query.limit ?? SCHEDULED_LIST_LIMITS.default;
@@ -182,7 +171,7 @@ export class ScheduledBots {
     return json(200, { success: true, data });
   }
 
-  private update(bot: ScheduledBot, changes: UpdateScheduledBotRequestBodyInput): ApiAnswer {
+  private update(bot: ScheduledBot, changes: UpdateScheduledBotRequest): ApiAnswer {
     const locked = lockProblem(bot);
     if (locked) return locked;
     if (changes.join_at !== undefined) {

@@ -94,7 +94,7 @@ for (const major of MAJORS) describe(`the editor in a real browser (${major.titl
       .filter({ hasText: pattern });
     try {
       await message.first().waitFor({ state: 'visible', timeout: 20000 });
-    } catch (error) {
+    } catch {
       const shown = await page.locator('.red-ui-debug-msg').allInnerTexts();
       throw new Error(`no debug message from "${name}" matching ${pattern}; the sidebar shows:\n${shown.join('\n---\n')}`);
     }

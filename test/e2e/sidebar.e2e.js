@@ -2,7 +2,8 @@
 // The "Meeting BaaS" sidebar in a real browser, on Node-RED 4.1 and 5: deliveries of each kind
 // appear live with their state, a parked one (left by an earlier run) says why, the filters work,
 // a payload opens with its signed links hidden, and Send again runs the flow again (the debug
-// sidebar and a test node see it). Screenshots go to test-results/screenshots/<major>/, or with
+// sidebar and a test node see it), a click on a callback node's status opens the sidebar on that
+// node, and an opened bot.completed lists the files fetch artifacts saved. Screenshots go to test-results/screenshots/<major>/, or with
 // UPDATE_SCREENSHOTS=1 (Node-RED 4.1) to docs/images/.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -16,14 +17,19 @@ const { DeliveryJournal } = require('../../lib/delivery/journal');
 
 const SECRET = 'sidebar-e2e-secret';
 const SIGNATURE = 'feedfacecafe0123';
+const API_KEY = 'sidebar-e2e-api-key';
 const imagesDir = (major) =>
   process.env.UPDATE_SCREENSHOTS && major === MAJORS[0] ? path.join(ROOT, 'docs', 'images') : path.join(ROOT, 'test-results', 'screenshots', major.key);
 
-function flows(collectorUrl) {
+function flows(collectorUrl, api) {
   return [
     { id: 'tab1', type: 'tab', label: 'sidebar' },
-    { id: 'acc1', type: 'meetingbaas-config', name: 'account', credentials: { callbackSecret: SECRET } },
-    { id: 'cb1', type: 'meetingbaas-callback', z: 'tab1', name: 'meetings', url: '/mb/sidebar', account: 'acc1', x: 160, y: 100, wires: [['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1']] },
+    { id: 'acc1', type: 'meetingbaas-config', name: 'account', baseUrl: api.baseUrl, credentials: { callbackSecret: SECRET, apiKey: API_KEY } },
+    { id: 'cb1', type: 'meetingbaas-callback', z: 'tab1', name: 'meetings', url: '/mb/sidebar', account: 'acc1', x: 160, y: 100, wires: [['dbg1', 'dbg2', 'fn1', 'fa1'], ['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1'], ['dbg1', 'dbg2', 'fn1']] },
+    // Deliveries whose links are elsewhere than the simulator have neither audio nor transcript: skipped, nothing saved.
+    { id: 'fa1', type: 'meetingbaas-artifacts', z: 'tab1', name: 'recordings', artifacts: ['audio', 'transcription'], mode: 'file', directory: 'recordings', allowLocal: true, x: 420, y: 260, wires: [[], []] },
+    { id: 'fa2', type: 'meetingbaas-artifacts', z: 'tab1', name: 'transcript in a message', artifacts: ['transcription'], mode: 'message', allowLocal: true, x: 440, y: 380, wires: [[], []] },
+    { id: 'cb2', type: 'meetingbaas-callback', z: 'tab1', name: 'other meetings', url: '/mb/sidebar-other', account: 'acc1', x: 160, y: 380, wires: [['fa2'], [], [], []] },
     { id: 'dbg2', type: 'debug', z: 'tab1', name: 'replayed?', active: true, tosidebar: true, complete: 'meetingbaas.replayed', x: 420, y: 100, wires: [] },
     { id: 'dbg1', type: 'debug', z: 'tab1', name: 'delivered', active: true, tosidebar: true, complete: 'true', x: 420, y: 60, wires: [] },
     { id: 'fn1', type: 'function', z: 'tab1', name: 'test node', func: 'msg.payload = { topic: msg.topic, meetingbaas: msg.meetingbaas };\nmsg.headers = { "content-type": "application/json" };\nreturn msg;', outputs: 1, x: 420, y: 140, wires: [['post1']] },
@@ -47,14 +53,21 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
   const IMAGES_DIR = imagesDir(major);
   let nodeRed;
   let collector;
+  let storage;
   let browser;
   let page;
   let pageErrors;
   const meeting = simulator.loadSampleMeeting();
   const video = `https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${SIGNATURE}`;
 
-  function deliver(body) {
-    return request(nodeRed.nodeUrl('/mb/sidebar'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET }, body: JSON.stringify(body) });
+  function deliver(body, url = '/mb/sidebar') {
+    return request(nodeRed.nodeUrl(url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET }, body: JSON.stringify(body) });
+  }
+  /** A screenshot of the editor as a user would see it, without the notifications of earlier steps. */
+  async function screenshot(name) {
+    // Hidden, not removed: the editor removes each one itself when its time is up.
+    await page.evaluate(() => $('.red-ui-notification').css('visibility', 'hidden'));
+    await page.screenshot({ path: path.join(IMAGES_DIR, name) });
   }
   const rows = () => page.locator('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery:visible');
   /** Waits until the list shows `count` rows, the first matching `pattern`. */
@@ -73,7 +86,8 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     collector = await startCollector();
     const first = await startNodeRed({}, major.runtime());
     assert.match((first.log.match(/Node-RED version: (v\S+)/) || [])[1] ?? '', major.version, first.log);
-    await first.deploy(flows(collector.url));
+    storage = await simulator.ArtifactServer.start({ apiKey: API_KEY });
+    await first.deploy(flows(collector.url, storage));
     await first.stop({ keep: true });
     await leaveParkedDelivery(first.userDir);
     nodeRed = await startNodeRed({}, { ...major.runtime(), userDir: first.userDir });
@@ -85,6 +99,7 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     await browser?.close();
     await nodeRed?.stop();
     await collector?.close();
+    await storage?.close();
   });
   afterEach(function () {
     assert.deepEqual(pageErrors, [], 'the editor threw errors');
@@ -111,7 +126,7 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     assert.match(texts[2], /bot\.completed[\s\S]*11111111[\s\S]*output 1[\s\S]*customer=acme, ticket=T-42/);
     assert.match(texts[3], /parked/);
     assert.match(await page.locator('.meetingbaas-sidebar-counts:visible').innerText(), /meetings: 0 rejected \(401\), 0 repeats dropped/);
-    await page.screenshot({ path: path.join(IMAGES_DIR, 'sidebar-deliveries.png') });
+    await screenshot('sidebar-deliveries.png');
   });
 
   it('filters by state, event and a search on bot id and extra', async function () {
@@ -135,7 +150,13 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     assert.match(text, /"event": "bot.completed"/);
     assert.match(text, /X-Amz-Signature=\[hidden\]/);
     assert.ok(!text.includes(SIGNATURE));
-    await page.screenshot({ path: path.join(IMAGES_DIR, 'sidebar-payload.png') });
+    // The hidden signature in view: the payload scrolled to the video link.
+    await payload.evaluate((pre) => {
+      const lines = pre.textContent.split('\n');
+      pre.scrollTop = (pre.scrollHeight / lines.length) * Math.max(0, lines.findIndex((line) => line.includes('X-Amz-Signature')) - 4);
+      pre.scrollIntoView({ block: 'end' });
+    });
+    await screenshot('sidebar-payload.png');
     await page.locator('#meetingbaas-sidebar-back').click();
     await rows().first().click();
     await page.locator('.meetingbaas-delivery-errors:visible').waitFor({ state: 'visible' });
@@ -161,7 +182,85 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     await page.locator('#meetingbaas-callback-show-deliveries').click();
     await page.locator('#node-dialog-cancel').click();
     await page.waitForFunction(() => $('#meetingbaas-sidebar-node').val() === 'cb1' && $('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery:visible').length === 4);
+    await page.waitForFunction(() => $('.red-ui-tray:visible').length === 0);
     await page.locator('.meetingbaas-delivery-parked:visible').first().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: path.join(IMAGES_DIR, 'sidebar-parked.png') });
+    await screenshot('sidebar-parked.png');
+  });
+
+  it('opens the sidebar filtered to a node when its status in the workspace is clicked', async function () {
+    const botId = '77777777-8888-4999-8aaa-bbbbbbbbbbbb';
+    assert.equal((await deliver(simulator.completedDelivery(meeting.script, {}, { botId }), '/mb/sidebar-other')).status, 200);
+    await page.locator('#meetingbaas-sidebar-node').selectOption('');
+    await listShows(5, /77777777/);
+    await page.evaluate(() => RED.sidebar.show('debug'));
+    const status = page.locator('#red-ui-workspace-chart .red-ui-flow-node-group', { has: page.locator('text=other meetings') }).locator('.red-ui-flow-node-status-group');
+    await status.waitFor({ state: 'visible' });
+    await status.click();
+    await page.waitForFunction(() => $('#meetingbaas-sidebar-node').val() === 'cb2' && $('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery:visible').length === 1);
+    assert.match(await rows().first().innerText(), /77777777/);
+    const cb1Status = page.locator('#red-ui-workspace-chart .red-ui-flow-node-group', { has: page.locator('text=/^meetings$/') }).locator('.red-ui-flow-node-status-group');
+    await cb1Status.click();
+    await listShows(4);
+    assert.equal(await page.locator('#meetingbaas-sidebar-node').inputValue(), 'cb1');
+  });
+
+  it('lists the files fetch artifacts saved of an opened bot.completed, with sizes and paths to copy', async function () {
+    const botId = '44444444-5555-4666-8777-888888888888';
+    assert.equal((await deliver(simulator.completedDelivery(meeting.script, storage.artifactUrls(botId), { botId, extra: { customer: 'initech' } }))).status, 200);
+    const row = page.locator('#red-ui-sidebar .meetingbaas-delivery:visible', { hasText: '44444444' });
+    await row.locator('.meetingbaas-state-finished').waitFor({ state: 'visible' });
+    await row.click();
+    const files = page.locator('.meetingbaas-delivery-saved-file:visible');
+    await page.waitForFunction(() => $('.meetingbaas-delivery-saved-file:visible').length === 2);
+    const texts = (await files.allInnerTexts()).sort();
+    const [audio, transcript] = texts;
+    assert.match(audio, new RegExp(`^\\S+\\.flac · audio, [\\d.]+ (KB|MB)\\s+\\S*recordings\\S*${botId}\\S*\\.flac`));
+    assert.match(transcript, /transcription, [\d.]+ (B|KB)\s+\S*recordings\S*\.json/);
+    assert.equal(await page.locator('.meetingbaas-delivery-saved-path button:visible').count(), 2, 'each path has a copy button');
+    await screenshot('sidebar-saved-files.png');
+    await page.locator('#meetingbaas-sidebar-fresh-links').click();
+    const links = page.locator('.meetingbaas-delivery-fresh:visible');
+    await links.waitFor({ state: 'visible' });
+    const fresh = await links.innerText();
+    assert.match(fresh, new RegExp(`"audio": "${storage.baseUrl}/recordings/${botId}/audio\\.flac\\?[^"]*X-Amz-Signature=\\[hidden\\]`));
+    assert.doesNotMatch(fresh, /bot_name|meeting_url/, 'only the links');
+    await page.locator('#meetingbaas-sidebar-fresh-links').click();
+    await page.waitForFunction(() => $('.meetingbaas-delivery-fresh').length === 1 && $('.meetingbaas-delivery-links').length === 1);
+    await page.locator('#meetingbaas-sidebar-back').click();
+  });
+
+  it('shows a delivery whose download failed as failed, to be sent again, with why', async function () {
+    const botId = '88888888-9999-4aaa-8bbb-cccccccccccc';
+    const urls = { ...storage.artifactUrls(botId), audio: `${storage.baseUrl}/no-such-recording.flac` };
+    assert.equal((await deliver(simulator.completedDelivery(meeting.script, urls, { botId }))).status, 200);
+    const row = page.locator('#red-ui-sidebar .meetingbaas-delivery:visible', { hasText: '88888888' });
+    await row.locator('.meetingbaas-state-failed', { hasText: 'failed, to be sent again' }).waitFor({ state: 'visible' });
+    assert.match(await row.locator('.meetingbaas-delivery-problem').innerText(), /^Failed in the flow \(sent again when Node-RED next starts, or with Send again\): .*audio/);
+    await page.locator('#meetingbaas-sidebar-state').selectOption('failed');
+    await listShows(1, /88888888/);
+    await rows().first().click();
+    // What was saved before the failure is listed.
+    await page.locator('.meetingbaas-delivery-saved-file:visible', { hasText: 'transcription' }).waitFor({ state: 'visible' });
+    const summary = page.locator('.meetingbaas-delivery-detail > .meetingbaas-delivery .meetingbaas-delivery-state');
+    await page.locator('#meetingbaas-sidebar-send-again').click();
+    // Updated live while open: sent again, and failed again.
+    await summary.filter({ hasText: 'failed, to be sent again · sent again (1)' }).waitFor({ state: 'visible' });
+    await page.locator('#meetingbaas-sidebar-finish').click();
+    await summary.filter({ hasText: 'finished · sent again (1)' }).waitFor({ state: 'visible' });
+    await page.locator('#meetingbaas-sidebar-back').click();
+    await page.locator('#meetingbaas-sidebar-state').selectOption('');
+  });
+
+  it('shows a transcript kept in a message as such, with no path', async function () {
+    const botId = '55555555-6666-4777-8888-999999999999';
+    assert.equal((await deliver(simulator.completedDelivery(meeting.script, storage.artifactUrls(botId), { botId }), '/mb/sidebar-other')).status, 200);
+    await page.locator('#meetingbaas-sidebar-node').selectOption('cb2');
+    const row = page.locator('#red-ui-sidebar .meetingbaas-delivery:visible', { hasText: '55555555' });
+    await row.locator('.meetingbaas-state-finished').waitFor({ state: 'visible' });
+    await row.click();
+    const file = page.locator('.meetingbaas-delivery-saved-file:visible');
+    await file.waitFor({ state: 'visible' });
+    assert.match(await file.innerText(), /^transcription · transcription, [\d.]+ (B|KB)\s+kept in the message \(no file\)/);
+    await page.locator('#meetingbaas-sidebar-back').click();
   });
 });

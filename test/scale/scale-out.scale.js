@@ -14,12 +14,11 @@ const { startRedis, redisServerPath } = require('../support/redis');
 const { startHaproxy, haproxyPath } = require('../support/haproxy');
 const { sendLikeMeetingBaas } = require('../support/meeting-baas-sender');
 const deliveries = require('../fixtures/deliveries');
-const { deliveryHeaders, newWebhookSecret } = require('../../simulator/signing');
 
 const MEETINGS = Number(process.env.SCALE_MEETINGS || 240);
 const OUTAGE_MEETINGS = Number(process.env.SCALE_OUTAGE_MEETINGS || 240);
 const CALLBACK_SECRET = 'scale-callback-secret';
-const WEBHOOK_SECRET = newWebhookSecret();
+const WEBHOOK_SECRET = deliveries.newWebhookSecret();
 const PATH = '/mb/scale';
 
 /** The same flow on every instance: the callback node, each output counted in global context. */
@@ -65,10 +64,10 @@ function postOnce(url, body, headers) {
 function copiesOf(meeting) {
   const base = meeting.failed ? deliveries.failed({ botId: meeting.botId }) : deliveries.completed({ botId: meeting.botId });
   const withSentAt = (ms) => JSON.stringify({ ...base, data: { ...base.data, sent_at: new Date(meeting.sentAt + ms).toISOString() } });
-  const callback = () => ({ 'content-type': 'application/json', 'x-mb-secret': CALLBACK_SECRET });
+  const callback = () => ({ 'content-type': 'application/json', ...deliveries.secretHeaders(CALLBACK_SECRET) });
   const messageId = `msg_${randomUUID().replace(/-/g, '')}`;
   const webhookBody = withSentAt(500);
-  const webhook = () => deliveryHeaders(webhookBody, { kind: 'webhook', secret: WEBHOOK_SECRET }, { messageId });
+  const webhook = () => ({ 'content-type': 'application/json', ...deliveries.svixHeaders(webhookBody, { secret: WEBHOOK_SECRET, id: messageId }) });
   return [
     { kind: 'callback', body: withSentAt(0), headers: callback },
     { kind: 'callback retry', body: withSentAt(1000), headers: callback },

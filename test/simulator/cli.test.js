@@ -2,7 +2,6 @@
 // file, sending to a local HTTP server that records what arrives. No Node-RED here; the palette
 // install test (test/install/) runs the installed command against a real one.
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
 const { once } = require('node:events');
 const { createServer } = require('node:http');
 const { randomUUID } = require('node:crypto');
@@ -13,6 +12,7 @@ const simulator = require('../../simulator');
 const { DeliveryAuthenticator } = require('../../lib/delivery/authentication');
 const { startCommand, userEnv } = require('../support/command');
 const { freePort } = require('../support/node-red');
+const { npm } = require('../support/npm');
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -56,13 +56,7 @@ describe('meetingbaas-simulator command', function () {
   });
 
   it('ships the bin and the compiled CLI in the npm pack tarball', function () {
-    // The npm running the tests: the older one node-red brings into node_modules/.bin (first on
-    // PATH under npm test) runs `prepare`, a whole build, despite --ignore-scripts.
-    const npmCli = process.env.npm_execpath;
-    const args = ['pack', '--dry-run', '--json', '--ignore-scripts'];
-    const out = npmCli && /npm-cli\.js$/.test(npmCli)
-      ? execFileSync(process.execPath, [npmCli, ...args], { cwd: root, encoding: 'utf8' })
-      : execFileSync('npm', args, { cwd: root, encoding: 'utf8' });
+    const out = npm(['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root });
     const [{ files }] = JSON.parse(out);
     const paths = files.map((f) => f.path);
     for (const file of ['bin/meetingbaas-simulator.js', 'simulator/cli/index.js', 'simulator/cli/options.js', 'simulator/cli/help.js']) {

@@ -288,8 +288,10 @@ describe('simulator artifact server', function () {
     const url = `${server.baseUrl}/v2/bots/${botId}`;
     assert.equal((await fetch(url)).status, 401);
     assert.equal((await fetch(url, { headers: { 'x-meeting-baas-api-key': 'wrong' } })).status, 401);
-    const missing = await fetch(`${server.baseUrl}/v2/bots/not-a-bot`, { headers: { 'x-meeting-baas-api-key': apiKey } });
-    assert.equal(missing.status, 404);
+    // With the key, an id that is no UUID is refused by the documented path parameter, as Fastify does.
+    const malformed = await fetch(`${server.baseUrl}/v2/bots/not-a-bot`, { headers: { 'x-meeting-baas-api-key': apiKey } });
+    assert.equal(malformed.status, 400);
+    assert.match((await malformed.json()).message, /^params\/bot_id /);
   });
 
   it('is a validator that rejects a details answer missing its URLs', function () {

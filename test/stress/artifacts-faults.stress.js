@@ -1,5 +1,5 @@
 'use strict';
-// The "fetch artifacts" node against faults that test/artifacts-*.test.js do not cover: a reset on
+// The "fetch artifacts" node against faults that test/nodes/meetingbaas-artifacts does not cover: a reset on
 // every attempt, 5xx storms over parallel downloads (recovered, and not), a stall on every attempt
 // seen from the node's status, a slow but steady sender, a full disk, a directory that cannot be
 // created, a chunked body over the size limit, and closing while waiting out a Retry-After.
@@ -14,8 +14,11 @@ const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../nodes/meetingbaas-config/meetingbaas-config.js');
 const { translatedNode } = require('../support/translated-node');
+const { listenLocally } = require('../support/local-server');
+const { useHelperRuntime, nextMessages: collect } = require('../support/helper-runtime');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const fx = require('../fixtures/artifacts');
+const deliveries = require('../fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
@@ -27,7 +30,6 @@ const PATTERN = Buffer.alloc(64 * 1024, 7);
 /** Faults the shared fixture server does not have: every-attempt resets, a trickle, chunked bodies. */
 async function startFaultServer() {
   const hits = new Map();
-  const sockets = new Set();
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     hits.set(url.pathname, (hits.get(url.pathname) || 0) + 1);
@@ -76,31 +78,12 @@ async function startFaultServer() {
     res.writeHead(404);
     res.end();
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const { base, close } = await listenLocally(server);
   return {
     url: (kind, size) => `${base}/${kind}/${size}/${crypto.randomUUID()}?X-Amz-Signature=s`,
     hits: (url) => hits.get(new URL(url).pathname) || 0,
-    close() {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(resolve));
-    },
+    close,
   };
-}
-
-function collect(id, count) {
-  const node = helper.getNode(id);
-  const got = [];
-  return new Promise((resolve) => {
-    node.on('input', (msg) => {
-      got.push(msg);
-      if (got.length === count) resolve(got);
-    });
-  });
 }
 
 /** Resolves with the status calls once the node's last status is a final summary (not a progress line). */
@@ -141,15 +124,11 @@ describe('fetch artifacts under download faults', function () {
     await server.close();
     await faults.close();
   });
-  beforeEach(async () => {
-    userDir = fx.tempDir('mb-faults-');
-    helper.settings({ userDir });
-    await helper.startServer();
+  const runtime = useHelperRuntime({ userDir: 'mb-faults-' });
+  beforeEach(function () {
+    userDir = runtime.userDir;
   });
   afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
     // Let a rejection that was left dangling surface before judging.
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(unhandled.map(String), [], `unhandled rejections in "${this.currentTest.title}"`);
@@ -195,7 +174,7 @@ describe('fetch artifacts under download faults', function () {
     };
     const out = collect('out', 6);
     const node = helper.getNode('n1');
-    node.receive({ payload: fx.completedDelivery(botId, urls) });
+    node.receive({ payload: deliveries.completed({ botId, urls }) });
     const msgs = await out;
     assert.deepEqual(msgs.map((m) => m.artifact).sort(), Object.keys(urls).sort());
     for (const m of msgs) assert.equal(fs.statSync(m.filename).size, m.size);
@@ -289,7 +268,7 @@ describe('fetch artifacts under download faults', function () {
       const caught = collect('caught', 1);
       const out = collect('out', 1);
       const node = helper.getNode('n1');
-      node.receive({ payload: fx.completedDelivery(botId, urls) });
+      node.receive({ payload: deliveries.completed({ botId, urls }) });
       const [err] = await caught;
       assert.match(err.error.message, /video could not be written: .*ENOSPC/);
       // The small transcript still fits and arrives; only it remains on the disk.

@@ -6,18 +6,19 @@
 const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
-const { randomBytes, randomUUID } = require('node:crypto');
+const { randomUUID } = require('node:crypto');
 const fc = require('fast-check');
 const { startNodeRed, request } = require('../support/node-red');
 const { startCollector } = require('../support/collector');
 const deliveries = require('../fixtures/deliveries');
 const { readDelivery } = require('../../lib/delivery/routing');
 const { checkDelivery } = require('../../lib/delivery/validation');
-const { fuzzFlow, sha256Id, svixSign } = require('./support');
+const { fuzzFlow, sha256Id } = require('./support');
 
 const CALLBACK_SECRET = 'fuzz-callback-secret';
-const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-const OTHER_WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const WEBHOOK_SECRET = deliveries.newWebhookSecret();
+const OTHER_WEBHOOK_SECRET = deliveries.newWebhookSecret();
+const svixSign = (secret, body, options) => deliveries.svixHeaders(body, { secret, ...options });
 const LIMIT = 1024 * 1024;
 const RUNS = Number(process.env.FUZZ_RUNS || 3000);
 

@@ -8,7 +8,7 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const { startNodeRed } = require('../support/node-red');
 const { startCollector, callbackFlow } = require('../support/collector');
-const { sendLikeMeetingBaas } = require('../support/meeting-baas-sender');
+const { sendLikeMeetingBaas, sendWhile } = require('../support/meeting-baas-sender');
 const deliveries = require('../fixtures/deliveries');
 
 const SECRET = 'redeploy-secret';
@@ -17,7 +17,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 20 });
 
 function post(url, body) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, timeout: 30000, headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, timeout: 30000, headers: { 'content-type': 'application/json', ...deliveries.secretHeaders(SECRET), 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
@@ -83,17 +83,13 @@ describe('callback in during a minute of redeploys, in a real Node-RED', functio
       deploying = false;
     })();
 
-    const sent = [];
-    const senders = [];
     collector.clear();
-    while (deploying) {
-      const delivery = deliveries.failed();
-      sent.push(delivery.data.bot_id);
-      senders.push(sendWithRetries(JSON.stringify(delivery)));
-      await new Promise((resolve) => setTimeout(resolve, 5)); // a steady stream, about 200 a second at most
-    }
+    const { sent, finals } = await sendWhile(
+      () => deploying,
+      (delivery) => sendWithRetries(JSON.stringify(delivery)),
+      () => new Promise((resolve) => setTimeout(resolve, 5)), // a steady stream, about 200 a second at most
+    );
     await deployer;
-    const finals = await Promise.all(senders);
     const deploys = Object.values(kinds).reduce((a, b) => a + b, 0);
     const retried = attemptsUsed.filter((n) => n > 1).length;
     console.log(`      ${deploys} deploys ${JSON.stringify(kinds)}, ${sent.length} deliveries, answers ${JSON.stringify(statuses)}, ${retried} needed a retry (max attempts ${Math.max(...attemptsUsed)})`);

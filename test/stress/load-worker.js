@@ -3,29 +3,18 @@
 // each request a distinct delivery numbered n, every `repeatEvery`-th request a byte-exact repeat
 // of an earlier one. Prints one JSON line: which numbers were answered 2xx, and how.
 const autocannon = require('autocannon');
+const deliveries = require('../fixtures/deliveries');
 
 const opts = JSON.parse(process.argv[2]);
 const SENT_AT = '2026-11-27T09:31:00Z';
 
-function botId(n) {
-  return `0b6e4c1d-2f3a-4b5c-8d6e-${n.toString(16).padStart(12, '0')}`;
-}
+const botId = (n) => deliveries.numberedBotId(n);
 /** Deterministic bytes per n: completed, failed, or (every 13th) invalid. */
 function body(n) {
   if (n % 13 === 0) return JSON.stringify({ event: 'bot.completed', data: { bot_id: `not-a-uuid-${n}`, sent_at: SENT_AT }, extra: null });
-  if (n % 7 === 0) {
-    return JSON.stringify({ event: 'bot.failed', data: { bot_id: botId(n), event_id: null, error_message: 'could not join', error_code: 'CANNOT_JOIN_MEETING', sent_at: SENT_AT }, extra: null });
-  }
-  return JSON.stringify({
-    event: 'bot.completed',
-    data: {
-      bot_id: botId(n), event_id: null, participants: [{ name: 'Ada', id: 1 }], speakers: [{ name: 'Ada', id: 1 }],
-      duration_seconds: 60, joined_at: SENT_AT, exited_at: SENT_AT, data_deleted: false,
-      video: `https://s.example.com/${n}/v.mp4?X-Amz-Signature=a`, audio: null, diarization: null, raw_transcription: null,
-      transcription: null, transcription_provider: null, transcription_ids: null, sent_at: SENT_AT,
-    },
-    extra: { n },
-  });
+  if (n % 7 === 0) return JSON.stringify(deliveries.failed({ botId: botId(n), data: { sent_at: SENT_AT } }));
+  const video = `https://s.example.com/${n}/v.mp4?X-Amz-Signature=a`;
+  return JSON.stringify(deliveries.completed({ botId: botId(n), urls: { video }, data: { sent_at: SENT_AT }, extra: { n } }));
 }
 function idOf(n) {
   return n % 13 === 0 ? `not-a-uuid-${n}` : botId(n);
@@ -56,7 +45,7 @@ function setupRequest(req, context) {
   context.token = ++token;
   pending.set(context.token, { n, repeat: context.repeat });
   req.method = 'POST';
-  req.headers = { 'content-type': 'application/json', 'x-mb-secret': opts.secret };
+  req.headers = { 'content-type': 'application/json', ...deliveries.secretHeaders(opts.secret) };
   req.body = body(n);
   return req;
 }

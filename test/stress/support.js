@@ -2,7 +2,6 @@
 // Shared by the stress tests: a callback flow that reports only what identifies a delivery (so a
 // huge or deeply nested payload never breaks the reporting), and a probe for prototype pollution.
 const { createHash } = require('node:crypto');
-const { Webhook } = require('standardwebhooks');
 
 /**
  * Callback node `cb` on `url` with an account; each output → function node that reduces the
@@ -57,12 +56,4 @@ function sha256Id(bytes) {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-function svixSign(secret, body, { id, at = new Date() }) {
-  return {
-    'svix-id': id,
-    'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'svix-signature': new Webhook(secret).sign(id, at, body),
-  };
-}
-
-module.exports = { fuzzFlow, sha256Id, svixSign };
+module.exports = { fuzzFlow, sha256Id };

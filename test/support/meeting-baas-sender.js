@@ -1,6 +1,8 @@
 'use strict';
 // How Meeting BaaS delivers a per-bot callback: 4 attempts, waiting 1 s, 5 s and 15 s between
 // them, retrying network errors and 5xx only (a 4xx is final).
+const deliveries = require('../fixtures/deliveries');
+
 const RETRY_WAITS_MS = [1000, 5000, 15000];
 
 /**
@@ -22,4 +24,21 @@ async function sendLikeMeetingBaas(attempt, onAnswer = () => {}) {
   }
 }
 
-module.exports = { sendLikeMeetingBaas, RETRY_WAITS_MS };
+/**
+ * While `running()` holds, sends a new bot.failed with `send(delivery)` (resolving its final status),
+ * then waits for `pause(count sent)`. Resolves with the bot ids sent and, once every sender is done,
+ * their final statuses in the same order.
+ */
+async function sendWhile(running, send, pause) {
+  const sent = [];
+  const senders = [];
+  while (running()) {
+    const delivery = deliveries.failed();
+    sent.push(delivery.data.bot_id);
+    senders.push(send(delivery));
+    await pause(sent.length);
+  }
+  return { sent, finals: await Promise.all(senders) };
+}
+
+module.exports = { sendLikeMeetingBaas, sendWhile, RETRY_WAITS_MS };

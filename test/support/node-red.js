@@ -2,12 +2,14 @@
 // A real Node-RED process with this package installed as the palette installs it (npm pack +
 // npm install of the tarball into a fresh user directory). The test helper's bare express app
 // hides how a real install parses bodies, so every HTTP behaviour is also checked here.
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+
+const { npm } = require('./npm');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -16,7 +18,7 @@ let packedTarball = null;
 function packTarball() {
   if (packedTarball) return packedTarball;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-pack-'));
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+  const out = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
   packedTarball = path.join(dir, JSON.parse(out)[0].filename);
   return packedTarball;
 }
@@ -28,7 +30,7 @@ function installedTemplate() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-userdir-'));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
   // The flags of Node-RED's palette manager (@node-red/registry installer.js), and a preference for the cache.
-  execFileSync('npm', ['install', '--no-audit', '--no-update-notifier', '--no-fund', '--save', '--save-prefix=~', '--omit=dev', '--engine-strict', '--prefer-offline', packTarball()], { cwd: dir, stdio: 'pipe' });
+  npm(['install', '--no-audit', '--no-update-notifier', '--no-fund', '--save', '--save-prefix=~', '--omit=dev', '--engine-strict', '--prefer-offline', packTarball()], { cwd: dir, stdio: 'pipe' });
   installedUserDir = dir;
   return dir;
 }

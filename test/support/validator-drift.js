@@ -8,13 +8,14 @@ require('../../lib/delivery/validation');
 require('../../lib/api/answers');
 require('../../lib/api/requests');
 const { completed, failed, statusChange, seedCompleted, seedCompletedMadeValid } = require('../fixtures/deliveries');
-const { completedDelivery, failedDelivery, statusChangeDelivery, loadSampleMeeting } = require('../../simulator');
 
 const url = 'https://artifacts.example.com/a.mp4';
 const urls = { video: url, audio: url, transcription: url, raw_transcription: url, diarization: url };
 const seeds = [
   completed(), failed(), statusChange(), statusChange('joining_call'), seedCompleted, seedCompletedMadeValid(),
-  completedDelivery(loadSampleMeeting().script, urls), failedDelivery(), statusChangeDelivery(),
+  completed({ urls: { ...urls, chat_messages: url }, extra: { customer_meeting_id: 'weekly-planning-42' } }),
+  failed({ extra: { customer_meeting_id: 'weekly-planning-42' }, data: { error_code: 'BOT_NOT_ACCEPTED' } }),
+  statusChange('recording_failed', { status: { start_time: undefined, error_message: 'The recorder stopped.' } }),
   { success: true, data: { bot_id: '7f3c2a9e-8b1d-4c5e-9f0a-1b2c3d4e5f60', status: 'completed', video: url, artifacts_deleted: false } },
   { success: true, data: [{ bot_id: '7f3c2a9e-8b1d-4c5e-9f0a-1b2c3d4e5f60', ended_at: '2026-11-27T09:30:35Z', url }], next_cursor: null, cursor: 'abc' },
   { bot_name: 'Notetaker', meeting_url: 'https://meet.google.com/abc-defg-hij', recording_mode: 'speaker_view' },

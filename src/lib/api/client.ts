@@ -4,7 +4,9 @@
 // modules use. The key goes only to the account's API URL (https, or plain http to this machine)
 // and no redirect is followed. Every request is checked against the API's schema before it leaves
 // (requests.ts); every answer for what the caller reads (answers.ts).
-import type { Agent, Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher, RetryHandler, request } from 'undici';
+import { problem } from '../problem';
+import { errorCode, errorMessage } from '../records';
 import { undici } from '../undici';
 import type { ValidateFunction } from 'ajv';
 import {
@@ -35,7 +37,7 @@ import { apiUrl, checkApiBase } from './origin';
 import { checkBody, queryString, queryValuesOf, requestPath, type QueryValues } from './requests';
 import { ANY_NETWORK_ERROR, CONNECT_ERRORS, retryAfterSeconds, retryCallback, type RetryLimits, type RetryNotice } from './retry-policy';
 
-export { BOT_ID } from './requests';
+export { BOT_ID, isBotId } from '../bot-id';
 
 export const API_KEY_HEADER = 'x-meeting-baas-api-key';
 
@@ -208,7 +210,7 @@ export class MeetingBaasApi {
   async freshLinks(botId: string, signal?: AbortSignal): Promise<FreshLinks> {
     const answer = await this.send('details', { botId }, readFreshLinks, signal);
     if (answer.data.bot_id.toLowerCase() !== botId.toLowerCase()) {
-      throw new ApiError('invalid-response', operationName('details'), { statusCode: 200, problems: [`the answer is about bot ${answer.data.bot_id}`] });
+      throw new ApiError('invalid-response', operationName('details'), { statusCode: 200, problems: [problem('other-bot', { botId: answer.data.bot_id })] });
     }
     return answer.data;
   }
@@ -250,9 +252,11 @@ export class MeetingBaasApi {
     const body = parseJson(answer.text);
     if (answer.statusCode < 200 || answer.statusCode >= 300) throw errorFromAnswer(call.operation, answer.statusCode, answer.headers, body, answer.text);
     const statusCode = answer.statusCode;
-    if (body === undefined) throw new ApiError('invalid-response', call.operation, { statusCode, problems: ['the answer is not JSON'] });
+    if (body === undefined) throw new ApiError('invalid-response', call.operation, { statusCode, problems: [problem('answer-not-json')] });
     if (!call.validateAnswer(body)) {
-      const problems = readableErrors(call.validateAnswer.errors ?? []).slice(0, 5).map((e) => `${e.field} ${e.message}`);
+      const problems = readableErrors(call.validateAnswer.errors ?? [])
+        .slice(0, 5)
+        .map(({ field, message }) => problem('field', { field, message }));
       throw new ApiError('invalid-response', call.operation, { statusCode, problems });
     }
     return body;
@@ -266,21 +270,23 @@ export class MeetingBaasApi {
     const text = call.body === undefined ? undefined : JSON.stringify(call.body);
     if (text !== undefined) headers['content-type'] = 'application/json';
     const limits: RetryLimits = { ...this.limits, errorCodes: call.notRepeatable ? CONNECT_ERRORS : ANY_NETWORK_ERROR };
+    // The retry interceptor reads its options from the request's; undici's request() typings leave them out.
+    const options: Parameters<typeof request>[1] & { readonly retryOptions: RetryHandler.RetryOptions } = {
+      dispatcher: this.dispatcher,
+      method: call.method,
+      headers,
+      body: text,
+      signal: call.signal,
+      retryOptions: { retry: retryCallback(limits, this.options.onRetry) },
+    };
     try {
-      const response = await undici().request(url, {
-        dispatcher: this.dispatcher,
-        method: call.method,
-        headers,
-        body: text,
-        signal: call.signal,
-        retryOptions: { retry: retryCallback(limits, this.options.onRetry) },
-      } as Parameters<typeof request>[1]);
+      const response = await undici().request(url, options);
       return { statusCode: response.statusCode, headers: response.headers, text: await readCapped(response.body, call.operation) };
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      const code = (error as { code?: string }).code;
+      const code = errorCode(error);
       throw new ApiError('network', call.operation, {
-        apiMessage: code ? `${code} ${(error as Error).message}` : String(error),
+        apiMessage: code ? `${code} ${errorMessage(error)}` : String(error),
         ...(code ? { networkCode: code } : {}),
       });
     }
@@ -309,7 +315,7 @@ async function readCapped(body: AsyncIterable<Buffer>, operation: string): Promi
   for await (const chunk of body) {
     length += chunk.length;
     // Leaving the loop destroys the body.
-    if (length > MAX_ANSWER_BYTES) throw new ApiError('invalid-response', operation, { problems: [`answer over ${MAX_ANSWER_BYTES} bytes`] });
+    if (length > MAX_ANSWER_BYTES) throw new ApiError('invalid-response', operation, { problems: [problem('answer-too-large', { bytes: MAX_ANSWER_BYTES })] });
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -318,7 +324,8 @@ async function readCapped(body: AsyncIterable<Buffer>, operation: string): Promi
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    const value: unknown = JSON.parse(text);
+    return value;
   } catch {
     return undefined;
   }
@@ -337,10 +344,10 @@ function errorFromAnswer(
   let apiMessage: string | undefined;
   let retryAfter = retryAfterSeconds(headers['retry-after']);
   if (validateRateLimitedResponse(body) || validateErrorResponse(body) || validateValidationErrorResponse(body)) {
-    const said = body as { code: string; error: string; message?: string | null; details?: string | null; retryAfter?: number };
-    apiCode = said.code;
-    apiMessage = [said.message || said.error, said.details].filter(Boolean).join(' — ');
-    if (retryAfter === null && typeof said.retryAfter === 'number') retryAfter = said.retryAfter;
+    apiCode = body.code;
+    const details = typeof body.details === 'string' ? body.details : null;
+    apiMessage = [body.message || body.error, details].filter(Boolean).join(' — ');
+    if (retryAfter === null && typeof body.retryAfter === 'number') retryAfter = body.retryAfter;
   } else if (text.trim() !== '' && !text.trimStart().startsWith('<')) {
     apiMessage = text.trim().slice(0, 200);
   }

@@ -1,5 +1,7 @@
 // What can go wrong when talking to the Meeting BaaS API, sorted by what the user can do about
-// it. The node turns each kind into a sentence; the status code travels with it.
+// it. The node turns each kind, and each problem code, into a sentence; the status code travels
+// with it.
+import { problemCode, type Problem } from '../problem';
 
 export type ApiErrorKind =
   /** The request we were about to send breaks the API's schema: nothing was sent. */
@@ -24,6 +26,52 @@ export type ApiErrorKind =
   | 'invalid-response'
   | 'network';
 
+export const API_PROBLEM_CODES = [
+  // `refused`: where the key would have gone.
+  /** `url`: the API URL as set. */
+  'not-a-url',
+  'credentials-in-url',
+  'query-in-url',
+  /** `origin`: plain http to another machine. */
+  'not-https',
+  // `bad-bot-id` and `invalid-request`: what was about to be sent.
+  /** `value`: what was given as the bot id. */
+  'not-a-bot-id',
+  'takes-no-body',
+  'takes-no-query',
+  /** `field`: an option the API does not document (dotted path). */
+  'unknown-option',
+  /** `field`, `message`: the schema's words for what the field must be. */
+  'field',
+  /** `message`: the same, about the request as a whole. */
+  'request',
+  /** `name`: a query value that is a Date, but not a valid one. */
+  'not-a-date',
+  /** `name`: an empty list. */
+  'empty-list',
+  /** `name`, `item`: a list item that is not one value of a comma-separated list. */
+  'not-a-list-item',
+  /** `name`: a value no query parameter can carry (a function, a Buffer…). */
+  'not-a-query-value',
+  /** `name`: an object filter without a field. */
+  'no-filter-fields',
+  /** `name`, `field`: a field name that is empty or holds `,` or `:`. */
+  'bad-filter-field',
+  /** `name`, `field`: a value that is not a string, a number or a boolean. */
+  'bad-filter-value',
+  /** `name`, `field`: a value with a comma in it. */
+  'comma-in-filter',
+  // `invalid-response`: what was wrong with the answer (`field` above for a schema problem).
+  /** `botId`: the answer is about another bot. */
+  'other-bot',
+  'answer-not-json',
+  /** `bytes`: the most an answer may have. */
+  'answer-too-large',
+] as const;
+
+export type ApiProblemCode = (typeof API_PROBLEM_CODES)[number];
+export type ApiProblem = Problem<ApiProblemCode>;
+
 export interface ApiErrorDetails {
   readonly statusCode?: number;
   /** Seconds to wait before trying again (429), from Retry-After or the answer's `retryAfter`. */
@@ -31,8 +79,8 @@ export interface ApiErrorDetails {
   /** The API's own `code` and message, when it sent them. */
   readonly apiCode?: string;
   readonly apiMessage?: string;
-  /** `invalid-request` and `invalid-response`: which fields, and what was expected. */
-  readonly problems?: readonly string[];
+  /** `refused`, `bad-bot-id`, `invalid-request` and `invalid-response`: what exactly, as codes. */
+  readonly problems?: readonly ApiProblem[];
   /** `network`: the system's or undici's error code, e.g. ECONNREFUSED. */
   readonly networkCode?: string;
 }
@@ -42,7 +90,7 @@ export class ApiError extends Error {
   readonly retryAfterSeconds?: number;
   readonly apiCode?: string;
   readonly apiMessage?: string;
-  readonly problems: readonly string[];
+  readonly problems: readonly ApiProblem[];
   readonly networkCode?: string;
 
   constructor(
@@ -51,7 +99,7 @@ export class ApiError extends Error {
     details: ApiErrorDetails = {},
   ) {
     const status = details.statusCode !== undefined ? ` (HTTP ${details.statusCode})` : '';
-    const said = details.apiMessage ?? details.problems?.join('; ') ?? '';
+    const said = details.apiMessage ?? details.problems?.map(problemCode).join('; ') ?? '';
     super(`${operation}: ${kind}${status}${said ? `: ${said}` : ''}`);
     this.name = 'ApiError';
     this.statusCode = details.statusCode;

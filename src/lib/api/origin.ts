@@ -2,6 +2,7 @@
 // sent only to the configured API address, and only encrypted, except to this very machine
 // (the simulator and tests), where there is no network to read it on.
 import { isIP } from 'node:net';
+import { problem } from '../problem';
 import { ApiError } from './errors';
 
 function isLoopback(hostname: string): boolean {
@@ -16,19 +17,17 @@ export function checkApiBase(baseUrl: string): URL {
   try {
     url = new URL(baseUrl.trim());
   } catch {
-    throw new ApiError('refused', 'API address', { problems: [`"${baseUrl}" is not a URL`] });
+    throw new ApiError('refused', 'API address', { problems: [problem('not-a-url', { url: baseUrl })] });
   }
   if (url.username !== '' || url.password !== '') {
-    throw new ApiError('refused', 'API address', { problems: ['the API URL must not contain a user name or password'] });
+    throw new ApiError('refused', 'API address', { problems: [problem('credentials-in-url')] });
   }
   if (url.search !== '' || url.hash !== '') {
-    throw new ApiError('refused', 'API address', { problems: ['the API URL must not contain ? or #'] });
+    throw new ApiError('refused', 'API address', { problems: [problem('query-in-url')] });
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
-  throw new ApiError('refused', 'API address', {
-    problems: [`the API key is only sent over https (plain http only to this machine), not to ${url.origin}`],
-  });
+  throw new ApiError('refused', 'API address', { problems: [problem('not-https', { origin: url.origin })] });
 }
 
 /** `{base}{path}`, keeping a path prefix of the base (a proxy); never another origin. */

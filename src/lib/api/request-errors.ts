@@ -1,16 +1,18 @@
-// Schema errors of a request we were about to send, said the way a flow builder can fix them.
+// Schema errors of a request we were about to send, as problems a flow builder can act on.
 import type { ErrorObject } from 'ajv';
+import { problem, problemCode } from '../problem';
 import { readableErrors } from '../delivery/validation';
+import type { ApiProblem } from './errors';
 
 /** `extra.customer` must be …; an unknown option is named (AJV alone only says "additional properties"). */
-export function requestProblems(errors: readonly ErrorObject[]): string[] {
-  const problems: string[] = [];
+export function requestProblems(errors: readonly ErrorObject[]): ApiProblem[] {
+  const problems: ApiProblem[] = [];
   const rest: ErrorObject[] = [];
   for (const error of errors) {
     if (error.keyword === 'additionalProperties') {
       const parent = error.instancePath.slice(1).split('/').filter(Boolean).join('.');
       const name = String(error.params.additionalProperty);
-      problems.push(`${parent ? `${parent}.` : ''}${name} is not a Meeting BaaS option (misspelt?)`);
+      problems.push(problem('unknown-option', { field: `${parent ? `${parent}.` : ''}${name}` }));
     } else {
       rest.push(error);
     }
@@ -18,7 +20,13 @@ export function requestProblems(errors: readonly ErrorObject[]): string[] {
   // The alternatives of an anyOf ("must be null") repeat what the real problem already says.
   const readable = readableErrors(rest).filter((e) => !(e.message === 'must be null' && rest.length > 1));
   for (const { field, message } of readable) {
-    problems.push(`${field === '(delivery)' ? 'the request' : field} ${message}`);
+    problems.push(field === '(delivery)' ? problem('request', { message }) : problem('field', { field, message }));
   }
-  return [...new Set(problems)];
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = problemCode(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

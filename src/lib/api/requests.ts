@@ -3,12 +3,12 @@
 // A request that fails here is an ApiError `invalid-request` or `bad-bot-id`: nothing was sent.
 import type { ValidateFunction } from 'ajv';
 import { documentedValidator } from '../delivery/validation';
-import { ApiError } from './errors';
+import { isBotId } from '../bot-id';
+import { problem } from '../problem';
+import { ApiError, type ApiProblem } from './errors';
 import { ACTIONS, OPERATIONS, operationName, type Action } from './operations';
 import { requestProblems } from './request-errors';
 
-/** Bot ids are UUIDs; checking before building a path keeps `../` and `?` out of it. */
-export const BOT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A query parameter as sent; undefined, null and '' are left out. */
 export type QueryValue = string | number | boolean | null | undefined;
@@ -37,8 +37,9 @@ function checksOf(action: Action): RequestChecks {
 export function requestPath(action: Action, botId: unknown): string {
   const { path } = OPERATIONS[action];
   if (!path.includes('{bot_id}')) return path;
-  if (typeof botId !== 'string' || !BOT_ID.test(botId)) {
-    throw new ApiError('bad-bot-id', operationName(action), { problems: [`${JSON.stringify(botId) ?? String(botId)} is not a bot id (a UUID)`] });
+  // Checked before the path is built: it keeps `../` and `?` out of it.
+  if (!isBotId(botId)) {
+    throw new ApiError('bad-bot-id', operationName(action), { problems: [problem('not-a-bot-id', { value: JSON.stringify(botId) ?? String(botId) })] });
   }
   return path.replace('{bot_id}', botId.toLowerCase());
 }
@@ -46,7 +47,7 @@ export function requestPath(action: Action, botId: unknown): string {
 /** Throws `invalid-request` when the body breaks the operation's schema, or the operation takes none. */
 export function checkBody(action: Action, body: unknown): void {
   const check = checksOf(action).body;
-  if (check === null) throw new ApiError('invalid-request', operationName(action), { problems: ['this request takes no body'] });
+  if (check === null) throw new ApiError('invalid-request', operationName(action), { problems: [problem('takes-no-body')] });
   if (!check(body)) throw new ApiError('invalid-request', operationName(action), { problems: requestProblems(check.errors ?? []) });
 }
 
@@ -58,7 +59,7 @@ export function queryString(action: Action, values: QueryValues = {}): string | 
   });
   if (present.length === 0) return undefined;
   const check = checksOf(action).query;
-  if (check === null) throw new ApiError('invalid-request', operationName(action), { problems: ['this request takes no query parameters'] });
+  if (check === null) throw new ApiError('invalid-request', operationName(action), { problems: [problem('takes-no-query')] });
   if (!check(Object.fromEntries(present))) throw new ApiError('invalid-request', operationName(action), { problems: requestProblems(check.errors ?? []) });
   const params = new URLSearchParams();
   for (const [name, value] of present) params.set(name, String(value));
@@ -81,25 +82,25 @@ const LIST_ITEM = /^[^,\s]+$/;
  * when the request is built. Throws `invalid-request` for a value no query can carry.
  */
 export function queryValuesOf(action: Action, fields: { readonly [name: string]: unknown }): QueryValues {
-  const problems: string[] = [];
+  const problems: ApiProblem[] = [];
   const out: Record<string, QueryValue> = {};
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined || value === null) continue;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       out[name] = value;
     } else if (value instanceof Date) {
-      if (Number.isNaN(value.getTime())) problems.push(`${name} is not a valid date`);
+      if (Number.isNaN(value.getTime())) problems.push(problem('not-a-date', { name }));
       else out[name] = value.toISOString();
     } else if (Array.isArray(value)) {
-      if (value.length === 0) problems.push(`${name} must list at least one value`);
+      if (value.length === 0) problems.push(problem('empty-list', { name }));
       const bad = value.filter((item) => typeof item !== 'string' || !LIST_ITEM.test(item));
-      for (const item of bad) problems.push(`${name} ${JSON.stringify(item)} is not one value of a comma-separated list`);
+      for (const item of bad) problems.push(problem('not-a-list-item', { name, item: JSON.stringify(item) ?? String(item) }));
       if (value.length > 0 && bad.length === 0) out[name] = value.join(',');
     } else if (isPlainObject(value)) {
       const pairs = fieldValuePairs(name, value, problems);
       if (pairs !== null) out[name] = pairs;
     } else {
-      problems.push(`${name} is not a value a query can carry`);
+      problems.push(problem('not-a-query-value', { name }));
     }
   }
   if (problems.length > 0) throw new ApiError('invalid-request', operationName(action), { problems });
@@ -107,17 +108,17 @@ export function queryValuesOf(action: Action, fields: { readonly [name: string]:
 }
 
 /** `{customer_id: "123", project: "sales"}` → `customer_id:123,project:sales`, as the API's `extra` filter reads it. */
-function fieldValuePairs(name: string, object: { readonly [key: string]: unknown }, problems: string[]): string | null {
+function fieldValuePairs(name: string, object: { readonly [key: string]: unknown }, problems: ApiProblem[]): string | null {
   const entries = Object.entries(object);
   if (entries.length === 0) {
-    problems.push(`${name} must hold at least one field`);
+    problems.push(problem('no-filter-fields', { name }));
     return null;
   }
   const pairs: string[] = [];
   for (const [field, value] of entries) {
-    if (field === '' || /[,:]/.test(field)) problems.push(`${name} field ${JSON.stringify(field)} cannot be filtered on (empty, or holds , or :)`);
-    else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') problems.push(`${name}.${field} must be a string, a number or a boolean`);
-    else if (String(value).includes(',')) problems.push(`${name}.${field} cannot hold a comma`);
+    if (field === '' || /[,:]/.test(field)) problems.push(problem('bad-filter-field', { name, field: JSON.stringify(field) }));
+    else if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') problems.push(problem('bad-filter-value', { name, field }));
+    else if (String(value).includes(',')) problems.push(problem('comma-in-filter', { name, field }));
     else pairs.push(`${field}:${String(value)}`);
   }
   return pairs.length === entries.length ? pairs.join(',') : null;

@@ -3,6 +3,7 @@
 // longer than we are willing to wait ends the retries at once, so the flow hears "rate
 // limited, wait N s" now instead of after a wait that would still be too short.
 import type { RetryHandler } from 'undici';
+import { errorCode, isRecord } from '../records';
 
 export interface RetryLimits {
   readonly retries: number;
@@ -17,7 +18,7 @@ export interface RetryLimits {
   readonly errorCodes: readonly string[];
 }
 
-export const RETRIED_STATUS = [429, 500, 502, 503, 504] as const;
+export const RETRIED_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
 /** The connection never opened: the request cannot have reached the API. */
 export const CONNECT_ERRORS = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'];
@@ -50,7 +51,7 @@ interface RetriedError {
 export function retryDelay(error: RetriedError, counter: number, limits: RetryLimits): number | null {
   if (counter > limits.retries) return null;
   if (error.statusCode !== undefined) {
-    if (!(RETRIED_STATUS as readonly number[]).includes(error.statusCode)) return null;
+    if (!RETRIED_STATUS.has(error.statusCode)) return null;
   } else if (!error.code || !limits.errorCodes.includes(error.code)) {
     return null;
   }
@@ -61,11 +62,23 @@ export function retryDelay(error: RetriedError, counter: number, limits: RetryLi
   return askedMs > limits.maxDelayMs ? null : askedMs;
 }
 
+/**
+ * What a retry decision reads of an error: undici wraps status answers as UND_ERR_REQ_RETRY errors
+ * carrying the status code and the answer's headers; other errors have a system or undici code.
+ */
+function retriedErrorOf(error: Error): RetriedError {
+  if ('statusCode' in error && typeof error.statusCode === 'number') {
+    const headers = 'headers' in error && isRecord(error.headers) ? error.headers : {};
+    const retryAfter: unknown = headers['retry-after'];
+    const value = typeof retryAfter === 'string' ? retryAfter : Array.isArray(retryAfter) ? retryAfter.map(String) : undefined;
+    return { statusCode: error.statusCode, headers: { 'retry-after': value } };
+  }
+  return { code: errorCode(error) };
+}
+
 export function retryCallback(limits: RetryLimits, onRetry?: (notice: RetryNotice) => void): RetryHandler.RetryCallback {
   return (err, { state }, callback) => {
-    const error = err as Error & RetriedError;
-    // undici wraps status answers as UND_ERR_REQ_RETRY errors carrying the status code.
-    const relevant: RetriedError = error.statusCode !== undefined ? { statusCode: error.statusCode, headers: error.headers } : { code: error.code };
+    const relevant = retriedErrorOf(err);
     const wait = retryDelay(relevant, state.counter, limits);
     if (wait === null) return callback(err);
     onRetry?.({ attempt: state.counter, waitMs: wait, ...relevant.statusCode !== undefined ? { statusCode: relevant.statusCode } : { code: relevant.code } });

@@ -4,6 +4,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { buildConnector } from 'undici';
+import { problem, problemCode, type Problem } from '../problem';
 import { undici } from '../undici';
 
 export interface AddressPolicy {
@@ -15,22 +16,22 @@ export interface AddressPolicy {
   readonly resolve?: (hostname: string) => Promise<readonly LookupAddress[]>;
 }
 
-export type RefusalReason = 'scheme' | 'host' | 'address';
+/** Why a connection was refused: plain http, a host not allowed, or an address that is not public. */
+export const REFUSAL_REASONS = ['scheme', 'host', 'address'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export class AddressRefusedError extends Error {
   readonly code = 'ERR_MEETINGBAAS_ADDRESS_REFUSED';
+  /** The reason as a code, with `host` (and `address` for `address`) for the node to say it. */
+  readonly problem: Problem<RefusalReason>;
   constructor(
     readonly reason: RefusalReason,
     readonly host: string,
     readonly address?: string,
   ) {
-    super(
-      reason === 'scheme'
-        ? `only https is allowed (${host})`
-        : reason === 'host'
-          ? `host ${host} is not in the allowed hosts`
-          : `${host} resolves to ${address ?? '?'}, a private or reserved address`,
-    );
+    const refusal = problem(reason, address === undefined ? { host } : { host, address });
+    super(problemCode(refusal));
+    this.problem = refusal;
     this.name = 'AddressRefusedError';
   }
 }

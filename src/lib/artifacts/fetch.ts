@@ -1,17 +1,18 @@
 // Fetches the artifacts of one message: each download in a slot of the node's limiter, one
 // refresh of the signed URLs when storage says they expired, then the parsing a flow needs.
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { ApiError, MeetingBaasApi, type ApiErrorKind, type FreshLinks } from '../api';
 import type { ArtifactName } from '../delivery/routing';
+import { problem, type Problem } from '../problem';
 import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from './transcript';
 import type { AddressPolicy } from './address-policy';
-import { DownloadError, downloadToBuffer, downloadToFile, exclusively, partialPathFor, type DownloadErrorKind } from './download';
+import { downloadToBuffer, downloadToFile } from './download';
+import { DownloadError, type DownloadErrorKind } from './download-errors';
 import { artifactPath, contentTypeForExtension, extensionFor, FileNameError, isBotId, POSSIBLE_EXTENSIONS } from './file-names';
 import type { HttpClient } from './http-client';
 import type { ArtifactRequest, SkipReason } from './input';
 import type { Limiter } from './limiter';
+import { exclusively, partialPathFor, writeFileAtomically } from './temporary-file';
 
 export type Mode = 'file' | 'message';
 export type Subtitles = 'none' | 'srt' | 'vtt';
@@ -47,13 +48,13 @@ export interface LinkRefresher {
  * storage client, which follows redirects to wherever a link leads, never sees the key.
  */
 export function linkRefresher(baseUrl: string, apiKey: string | undefined): LinkRefresher {
-  if (!apiKey) return { refresh: null, close: async () => undefined };
+  if (!apiKey) return { refresh: null, close: () => Promise.resolve() };
   let api: MeetingBaasApi;
   try {
     api = new MeetingBaasApi({ baseUrl, apiKey, retries: 2 });
   } catch (error) {
     // An API URL the key may not go to: said when a refresh is needed, as other refresh failures.
-    return { refresh: () => Promise.reject(error), close: async () => undefined };
+    return { refresh: () => Promise.reject(error), close: () => Promise.resolve() };
   }
   return { refresh: (botId, signal) => api.freshLinks(botId, signal), close: () => api.close() };
 }
@@ -81,6 +82,8 @@ export interface Failure {
   readonly needsApiKey: boolean;
   readonly refreshed: boolean;
   readonly detail: string;
+  /** What exactly, as codes for the node to say (an address refused, a file name, an API request or answer). */
+  readonly problems?: readonly Problem[];
   readonly statusCode?: number;
   /** `refresh`: what went wrong asking the API, for the node to say. */
   readonly apiError?: ApiErrorKind;
@@ -116,16 +119,16 @@ const MEDIA: ReadonlySet<ArtifactName> = new Set(['video', 'audio']);
 
 function failureOf(error: unknown, refreshed: boolean, needsApiKey = false): Failure {
   if (error instanceof DownloadError) {
-    const { statusCode, limit, size, detail } = error.details;
-    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, statusCode, limit, size };
+    const { statusCode, limit, size, detail, problem } = error.details;
+    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, ...(problem ? { problems: [problem] } : {}), statusCode, limit, size };
   }
-  if (error instanceof FileNameError) return { kind: 'file-name', needsApiKey, refreshed, detail: error.message };
+  if (error instanceof FileNameError) return { kind: 'file-name', needsApiKey, refreshed, detail: error.message, problems: [error.problem] };
   if (error instanceof ApiError) {
     return {
       kind: 'refresh',
       needsApiKey,
       refreshed,
-      detail: error.apiMessage ?? error.problems.join('; '),
+      ...(error.apiMessage !== undefined ? { detail: error.apiMessage } : { detail: error.message, problems: error.problems }),
       apiError: error.kind,
       ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
       ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
@@ -134,18 +137,6 @@ function failureOf(error: unknown, refreshed: boolean, needsApiKey = false): Fai
   const detail = error instanceof Error ? error.message : String(error);
   const kind = (error as { syscall?: unknown } | null)?.syscall ? 'file' : 'parse';
   return { kind, needsApiKey, refreshed, detail };
-}
-
-/** Writes a small derived file (subtitles) the same all-or-nothing way as the downloads. */
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
-  try {
-    await writeFile(temp, content, { flag: 'wx' });
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
 }
 
 /** The final file of an artifact saved by an earlier attempt, whatever extension it got then. */
@@ -230,7 +221,7 @@ export async function fetchArtifacts(
       extra.subtitles = settings.subtitles === 'srt' ? toSrt(utterances) : toWebVtt(utterances);
       if (fetched.path) {
         extra.subtitlesPath = fetched.path.replace(/\.[a-z0-9]+$/, '') + `.${settings.subtitles}`;
-        await writeAtomically(extra.subtitlesPath, extra.subtitles);
+        await writeFileAtomically(extra.subtitlesPath, extra.subtitles);
       }
     }
     return { ...fetched, ...extra };
@@ -238,7 +229,7 @@ export async function fetchArtifacts(
 
   const one = async (artifact: ArtifactName, url: string): Promise<Outcome> => {
     if (settings.mode === 'file' && !isBotId(request.botId)) {
-      return { status: 'failed', artifact, failure: failureOf(new FileNameError(`"${String(request.botId)}" is not a valid bot id`), false) };
+      return { status: 'failed', artifact, failure: failureOf(new FileNameError(problem('bad-bot-id', { botId: String(request.botId).slice(0, 60) })), false) };
     }
     let refreshed = false;
     try {

@@ -3,42 +3,55 @@
 // docs disagree on formats (audio as FLAC or MP3) and a URL path proves nothing.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ArtifactName } from '../delivery/routing';
+import { isBotId } from '../bot-id';
+import { problem, problemCode, type Problem } from '../problem';
 
-export const DEFAULT_TEMPLATE = '<bot_id>/<artifact>.<ext>';
-
-/** The pattern of `bot_id` in the Meeting BaaS schemas. */
-const BOT_ID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+export const FILE_NAME_PROBLEMS = [
+  'empty-template',
+  /** `placeholder`: a name between < > other than bot_id, artifact, ext. */
+  'unknown-placeholder',
+  'no-artifact-placeholder',
+  'absolute',
+  'bad-characters',
+  /** Empty, `.` or `..` parts. */
+  'bad-segment',
+  /** `botId`: the start of what was given. */
+  'bad-bot-id',
+  /** `ext`. */
+  'bad-extension',
+  'outside',
+] as const;
+export type FileNameProblem = Problem<(typeof FILE_NAME_PROBLEMS)[number]>;
 
 export class FileNameError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(readonly problem: FileNameProblem) {
+    super(problemCode(problem));
     this.name = 'FileNameError';
   }
 }
 
-export function isBotId(value: unknown): value is string {
-  return typeof value === 'string' && BOT_ID.test(value);
-}
+export { isBotId } from '../bot-id';
 
 const PLACEHOLDER = /<([a-z_]+)>/g;
 const KNOWN = new Set(['bot_id', 'artifact', 'ext']);
 
 /** Why a template cannot be used, or null. Checked once when the node starts. */
-export function templateProblem(template: string): string | null {
-  if (template.trim() === '') return 'the file name template is empty';
+export function templateProblem(template: string): FileNameProblem | null {
+  if (template.trim() === '') return problem('empty-template');
   for (const match of template.matchAll(PLACEHOLDER)) {
-    if (!KNOWN.has(match[1] ?? '')) return `unknown placeholder <${match[1]}> (use <bot_id>, <artifact>, <ext>)`;
+    const name = match[1] ?? '';
+    if (!KNOWN.has(name)) return problem('unknown-placeholder', { placeholder: name });
   }
-  if (!template.includes('<artifact>')) return 'the template needs <artifact>, or every artifact gets the same name';
+  if (!template.includes('<artifact>')) return problem('no-artifact-placeholder');
   return segmentProblem(template.replace(PLACEHOLDER, 'x'));
 }
 
-function segmentProblem(path: string): string | null {
-  if (isAbsolute(path) || path.startsWith('/') || /^[a-zA-Z]:/.test(path)) return 'the file name must be relative';
+function segmentProblem(path: string): FileNameProblem | null {
+  if (isAbsolute(path) || path.startsWith('/') || /^[a-zA-Z]:/.test(path)) return problem('absolute');
   // eslint-disable-next-line no-control-regex
-  if (/[\\\u0000-\u001f]/.test(path)) return 'the file name may not contain backslashes or control characters';
+  if (/[\\\u0000-\u001f]/.test(path)) return problem('bad-characters');
   const segments = path.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'the file name may not contain empty, "." or ".." parts';
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return problem('bad-segment');
   return null;
 }
 
@@ -50,17 +63,17 @@ export interface NameParts {
 
 /** The absolute path for an artifact; throws when it would leave `directory`. */
 export function artifactPath(directory: string, template: string, parts: NameParts): string {
-  if (!isBotId(parts.botId)) throw new FileNameError(`"${String(parts.botId).slice(0, 60)}" is not a valid bot id`);
-  if (!/^[a-z0-9]{1,8}$/.test(parts.ext)) throw new FileNameError(`invalid extension "${parts.ext}"`);
+  if (!isBotId(parts.botId)) throw new FileNameError(problem('bad-bot-id', { botId: String(parts.botId).slice(0, 60) }));
+  if (!/^[a-z0-9]{1,8}$/.test(parts.ext)) throw new FileNameError(problem('bad-extension', { ext: parts.ext }));
   const values: Record<string, string> = { bot_id: parts.botId.toLowerCase(), artifact: parts.artifact, ext: parts.ext };
   const rel = template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
-  const problem = segmentProblem(rel);
-  if (problem) throw new FileNameError(problem);
+  const unusable = segmentProblem(rel);
+  if (unusable) throw new FileNameError(unusable);
   const root = resolve(directory);
   const full = resolve(root, rel);
   const inside = relative(root, full);
   if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
-    throw new FileNameError('the file name leads outside the directory');
+    throw new FileNameError(problem('outside'));
   }
   return full;
 }

@@ -3,6 +3,7 @@
 import type { Agent, Dispatcher } from 'undici';
 import { undici } from '../undici';
 import { guardedConnector, type AddressPolicy } from './address-policy';
+import { RedirectRefusedError } from './download-errors';
 
 export interface HttpClientOptions {
   readonly policy: AddressPolicy;
@@ -67,6 +68,34 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 }
 
+/**
+ * Sits just inside the redirect interceptor, where it sees each answer reach undici's redirect
+ * handler. That handler refuses some redirects (one back to an address already visited) by
+ * throwing an InvalidArgumentError, which only its message would tell from other invalid
+ * arguments; thrown there, for a 3xx answer, it is that refusal, and goes on as ours. Without
+ * redirects (maxRedirects 0) the handler is the request's own, which undici calls otherwise.
+ */
+const redirectRefusals: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (options, handler) => {
+  if (!handler.onResponseStart) return dispatch(options, handler);
+  return dispatch(options, {
+    onRequestStart: (controller, context: unknown) => handler.onRequestStart?.(controller, context),
+    onRequestUpgrade: (controller, statusCode, headers, socket) => handler.onRequestUpgrade?.(controller, statusCode, headers, socket),
+    onResponseStart: (controller, statusCode, headers, statusMessage) => {
+      try {
+        handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+      } catch (error) {
+        if (statusCode >= 300 && statusCode < 400 && error instanceof undici().errors.InvalidArgumentError) {
+          throw new RedirectRefusedError(statusCode, { cause: error });
+        }
+        throw error;
+      }
+    },
+    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+    onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+    onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+  });
+};
+
 function makeDispatcher(options: HttpClientOptions, maxRedirects: number): { readonly agent: Agent; readonly dispatcher: Dispatcher } {
   const { Agent, interceptors } = undici();
   const stall = options.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs;
@@ -88,6 +117,7 @@ function makeDispatcher(options: HttpClientOptions, maxRedirects: number): { rea
       statusCodes: [429, 500, 502, 503, 504],
       errorCodes: RETRIED_ERROR_CODES,
     }),
+    redirectRefusals,
     interceptors.redirect({ maxRedirections: maxRedirects }),
   );
   return { agent, dispatcher };

@@ -26,7 +26,7 @@ export class DeliveryAuthenticator {
   private readonly webhook: Webhook | null;
   private readonly callbackSecretDigest: Buffer | null;
 
-  /** Throws when `webhookSecret` is not a usable signing secret; the message never contains the secret. */
+  /** Throws WebhookSecretError when `webhookSecret` is not a usable signing secret. */
   constructor(secrets: Secrets) {
     this.webhook = secrets.webhookSecret ? createWebhook(secrets.webhookSecret) : null;
     this.callbackSecretDigest = secrets.callbackSecret ? sha256(secrets.callbackSecret) : null;
@@ -91,11 +91,20 @@ function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders | null
   return null;
 }
 
+/** The webhook signing secret is not a `whsec_…` key (its message never holds the secret). */
+export class WebhookSecretError extends Error {
+  readonly code = 'bad-webhook-secret';
+  constructor() {
+    super('bad-webhook-secret');
+    this.name = 'WebhookSecretError';
+  }
+}
+
 function createWebhook(secret: string): Webhook {
   try {
     return new Webhook(secret.trim());
   } catch {
-    throw new Error('the webhook signing secret is not a valid "whsec_…" key');
+    throw new WebhookSecretError();
   }
 }
 

@@ -13,6 +13,7 @@
 import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { errorCode, errorMessage } from '../records';
 
 /** What the node keeps of an accepted delivery to send it again after a restart. */
 export interface JournalDelivery {
@@ -26,14 +27,33 @@ export interface JournalDelivery {
   readonly meta: Readonly<Record<string, string | number | boolean | null>>;
 }
 
+/** A file (or, kept in a message, a buffer) a node further down the flow saved of a delivery. */
+export interface SavedArtifact {
+  readonly artifact: string;
+  readonly bytes: number;
+  /** Null when it went into a message instead of a file. */
+  readonly path: string | null;
+}
+
+/** At most this many saved artifacts per entry (a meeting has about seven), newest kept. */
+export const MAX_SAVED_PER_ENTRY = 16;
+/** A longer name or path is not a file this package wrote: cut, so that one record stays small. */
+const MAX_SAVED_TEXT = 1024;
+
 export interface JournalEntry extends Omit<JournalDelivery, 'body'> {
   readonly seq: number;
-  /** How many times it was sent again (after a restart, a redeploy or an error). */
+  /** Attempts used up: times it was sent again, and times the flow reported it failed. */
   readonly attempts: number;
+  /** Of these, the times it was actually sent again (in journals written before they were told apart: all). */
+  readonly sentAgain: number;
+  /** The flow reported it failed since it was last sent: it waits to be sent again (at the next start). */
+  readonly failedInFlow: boolean;
   readonly lastProblem: string | null;
   /** Why it is not sent again by itself, or null. */
   readonly parked: string | null;
   readonly finishedAt: number | null;
+  /** What the flow saved of it, as reported; empty in entries written before this was kept. */
+  readonly saved: readonly SavedArtifact[];
 }
 
 export interface JournalAppend {
@@ -69,9 +89,12 @@ export class JournalError extends Error {
 
 type JournalRecord =
   | { k: 'a'; s: number; id: string; at: number; by: string; m: JournalDelivery['meta']; b: string }
-  | { k: 't'; s: number; e: string | null }
+  /** An attempt used up; `f`: by a failure the flow reported, not by a sending (absent in older journals). */
+  | { k: 't'; s: number; e: string | null; f?: 1 }
   | { k: 'f'; s: number; at: number }
   | { k: 'p'; s: number; r: string }
+  /** Artifacts saved: artifact, bytes, path (null: in a message). */
+  | { k: 's'; s: number; f: Array<[string, number, string | null]> }
   /** Dropped: the delivery was not accepted after all (its sender was asked to retry). */
   | { k: 'd'; s: number }
   /** First line of a compacted file: sequence numbers continue from here. */
@@ -84,9 +107,12 @@ interface EntryState {
   verifiedBy: string;
   meta: JournalDelivery['meta'];
   attempts: number;
+  sentAgain: number;
+  failedInFlow: boolean;
   lastProblem: string | null;
   parked: string | null;
   finishedAt: number | null;
+  saved: SavedArtifact[];
   /** Where its accepted record is in the file, once written. */
   offset: number;
   length: number;
@@ -122,14 +148,37 @@ function decode(line: Buffer): JournalRecord | null {
 }
 
 function isRecord(value: unknown): value is JournalRecord {
-  if (value === null || typeof value !== 'object') return false;
-  const { k, s } = value as { k?: unknown; s?: unknown };
-  return typeof k === 'string' && 'atfpdn'.includes(k) && k.length === 1 && typeof s === 'number' && Number.isSafeInteger(s);
+  if (value === null || typeof value !== 'object' || !('k' in value) || !('s' in value)) return false;
+  const { k, s } = value;
+  return typeof k === 'string' && 'atfpdns'.includes(k) && k.length === 1 && typeof s === 'number' && Number.isSafeInteger(s);
 }
 
 function publicEntry(state: EntryState): JournalEntry {
-  const { offset: _offset, length: _length, ...entry } = state;
-  return entry;
+  const { offset: _offset, length: _length, saved, ...entry } = state;
+  return { ...entry, saved: [...saved] };
+}
+
+/** The saved artifacts of a record, as far as they make sense; written by another version, read tolerantly. */
+function savedOf(files: unknown): SavedArtifact[] {
+  if (!Array.isArray(files)) return [];
+  return files.flatMap((file: unknown) => {
+    if (!Array.isArray(file)) return [];
+    const fields: readonly unknown[] = file;
+    const [artifact, bytes, path] = fields;
+    if (typeof artifact !== 'string' || typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return [];
+    return [{ artifact: artifact.slice(0, MAX_SAVED_TEXT), bytes, path: typeof path === 'string' ? path.slice(0, MAX_SAVED_TEXT) : null }];
+  });
+}
+
+/** `earlier` with `reported` laid over it: one artifact saved to the same place again replaces its line; newest kept. */
+function mergeSaved(earlier: readonly SavedArtifact[], reported: readonly SavedArtifact[]): SavedArtifact[] {
+  const same = (a: SavedArtifact, b: SavedArtifact): boolean => a.artifact === b.artifact && a.path === b.path;
+  const kept = earlier.filter((old) => !reported.some((file) => same(old, file)));
+  return [...kept, ...reported].slice(-MAX_SAVED_PER_ENTRY);
+}
+
+function savedRecord(seq: number, files: readonly SavedArtifact[]): JournalRecord {
+  return { k: 's', s: seq, f: files.map((file) => [file.artifact, file.bytes, file.path]) };
 }
 
 async function syncDirectory(path: string): Promise<void> {
@@ -175,7 +224,7 @@ export class DeliveryJournal {
     try {
       bytes = await readFile(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (errorCode(error) !== 'ENOENT') throw error;
       bytes = Buffer.alloc(0);
     }
     const { entries, nextSeq, goodBytes, skippedRecords } = replay(bytes);
@@ -225,9 +274,12 @@ export class DeliveryJournal {
       verifiedBy: delivery.verifiedBy,
       meta: delivery.meta,
       attempts: 0,
+      sentAgain: 0,
+      failedInFlow: false,
       lastProblem: null,
       parked: null,
       finishedAt: null,
+      saved: [],
       offset: -1,
       length: 0,
     };
@@ -262,13 +314,12 @@ export class DeliveryJournal {
     }
   }
 
-  /** Counts one more sending of an unfinished entry. */
-  attempt(seq: number, problem: string | null = null): Promise<void> {
+  /** Counts one more sending of an unfinished entry, or with `failed`, a failure the flow reported (it is sent again later). */
+  attempt(seq: number, problem: string | null = null, failed = false): Promise<void> {
     const entry = this.entries.get(seq);
     if (!entry) return Promise.reject(new JournalError('unknown-entry', String(seq)));
-    entry.attempts += 1;
-    entry.lastProblem = problem;
-    return this.write(encode({ k: 't', s: seq, e: problem }));
+    countAttempt(entry, problem, failed);
+    return this.write(encode(failed ? { k: 't', s: seq, e: problem, f: 1 } : { k: 't', s: seq, e: problem }));
   }
 
   finish(seq: number): Promise<void> {
@@ -286,6 +337,17 @@ export class DeliveryJournal {
   drop(seq: number): Promise<void> {
     if (!this.entries.delete(seq)) return Promise.resolve();
     return this.write(encode({ k: 'd', s: seq }));
+  }
+
+  /** Records what the flow saved of an entry (laid over what it had reported before). */
+  saved(seq: number, files: readonly SavedArtifact[]): Promise<void> {
+    const entry = this.entries.get(seq);
+    if (!entry) return Promise.reject(new JournalError('unknown-entry', String(seq)));
+    // The same checks as a record read back: a caller's odd value is not written to be refused later.
+    const reported = savedOf(files.slice(-MAX_SAVED_PER_ENTRY).map((file) => [file.artifact, file.bytes, file.path]));
+    if (reported.length === 0) return Promise.resolve();
+    entry.saved = mergeSaved(entry.saved, reported);
+    return this.write(encode(savedRecord(seq, reported)));
   }
 
   park(seq: number, reason: string): Promise<void> {
@@ -345,7 +407,7 @@ export class DeliveryJournal {
           await this.writeAndSync(Buffer.concat(lines.map((w) => w.line)));
           for (const write of lines) write.written.resolve();
         } catch (error) {
-          const failure = new JournalError('write-failed', (error as Error).message);
+          const failure = new JournalError('write-failed', errorMessage(error));
           for (const write of lines) write.written.reject(failure);
         }
       }
@@ -354,7 +416,7 @@ export class DeliveryJournal {
         await this.compactNow(compactions.length > 0);
         for (const write of compactions) write.written.resolve();
       } catch (error) {
-        const failure = new JournalError('write-failed', (error as Error).message);
+        const failure = new JournalError('write-failed', errorMessage(error));
         for (const write of compactions) write.written.reject(failure);
         // The old file is still whole; what was not dropped is dropped at the next compaction.
         this.options.onCompactionError?.(failure);
@@ -403,8 +465,14 @@ export class DeliveryJournal {
         await this.handle.read(line, 0, entry.length, entry.offset);
         moved.set(entry.seq, { offset: size, length: line.length });
         await put(line);
-        for (let i = 0; i < entry.attempts; i++) await put(encode({ k: 't', s: entry.seq, e: entry.lastProblem }));
+        // Sendings and failures in an order that leaves the entry as it is: a failure last while it waits to be sent again.
+        const sending = encode({ k: 't', s: entry.seq, e: entry.lastProblem });
+        const failure = encode({ k: 't', s: entry.seq, e: entry.lastProblem, f: 1 });
+        const failures = Array<Buffer>(entry.attempts - entry.sentAgain).fill(failure);
+        const sendings = Array<Buffer>(entry.sentAgain).fill(sending);
+        for (const line of entry.failedInFlow ? [...sendings, ...failures] : [...failures, ...sendings]) await put(line);
         if (entry.parked !== null) await put(encode({ k: 'p', s: entry.seq, r: entry.parked }));
+        if (entry.saved.length > 0) await put(encode(savedRecord(entry.seq, entry.saved)));
         if (entry.finishedAt !== null) await put(encode({ k: 'f', s: entry.seq, at: entry.finishedAt }));
       }
       await out.datasync();
@@ -428,6 +496,13 @@ export class DeliveryJournal {
       }
     }
   }
+}
+
+function countAttempt(entry: EntryState, problem: string | null, failed: boolean): void {
+  entry.attempts += 1;
+  entry.lastProblem = problem;
+  entry.failedInFlow = failed;
+  if (!failed) entry.sentAgain += 1;
 }
 
 /** Rebuilds the entries from the file's bytes; stops trusting the file at its first torn line's end. */
@@ -468,9 +543,12 @@ function apply(entries: Map<number, EntryState>, record: JournalRecord, offset: 
       verifiedBy: record.by,
       meta: record.m,
       attempts: 0,
+      sentAgain: 0,
+      failedInFlow: false,
       lastProblem: null,
       parked: null,
       finishedAt: null,
+      saved: [],
       offset,
       length,
     });
@@ -481,10 +559,11 @@ function apply(entries: Map<number, EntryState>, record: JournalRecord, offset: 
   if (record.k === 'd') {
     entries.delete(record.s);
   } else if (record.k === 't') {
-    entry.attempts += 1;
-    entry.lastProblem = record.e;
+    countAttempt(entry, record.e, record.f === 1);
   } else if (record.k === 'f') {
     entry.finishedAt = record.at;
+  } else if (record.k === 's') {
+    entry.saved = mergeSaved(entry.saved, savedOf(record.f));
   } else {
     entry.parked = record.r;
   }

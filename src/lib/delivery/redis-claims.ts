@@ -52,13 +52,22 @@ export type RedisState = 'connecting' | 'up' | 'down';
 
 /** What the node is told about the connection; it may come and go while these claims stay. */
 export interface RedisWatcher {
-  /** The first failure of an outage: a lost connection, a refused one, or a call past its deadline. */
-  down(detail: string): void;
+  /** The first failure of an outage: a lost connection, a refused one, or a call past its deadline (RedisTimeoutError). */
+  down(error: unknown): void;
   /** Redis answers again. */
   up(): void;
 }
 
 export type RedisProblem = 'bad-url';
+
+/** A call that Redis did not answer within its deadline (`ms`). */
+export class RedisTimeoutError extends Error {
+  readonly code = 'timeout';
+  constructor(readonly ms: number) {
+    super(`timeout(ms=${ms})`);
+    this.name = 'RedisTimeoutError';
+  }
+}
 
 export class RedisSettingsError extends Error {
   constructor(readonly code: RedisProblem) {
@@ -114,6 +123,8 @@ export class RedisClaims implements ClaimStore {
   private readonly keyPrefix: string;
   private readonly watchers = new Set<RedisWatcher>();
   private client: RedisClientType | null = null;
+  /** The client's own deadline errors, known once it is loaded: the same event as ours, said as ours. */
+  private clientTimeouts: readonly (abstract new (...args: never[]) => Error)[] = [];
   private readonly ready: Promise<void>;
   private everReady = false;
   private closed = false;
@@ -280,7 +291,8 @@ export class RedisClaims implements ClaimStore {
   }
 
   private async connect(): Promise<void> {
-    const { createClient } = await import('@redis/client');
+    const { createClient, TimeoutError, TimeoutReadError } = await import('@redis/client');
+    this.clientTimeouts = [TimeoutError, TimeoutReadError];
     if (this.closed) return;
     const { url, password } = splitPassword(this.settings.url);
     const client: RedisClientType = createClient({
@@ -315,15 +327,17 @@ export class RedisClaims implements ClaimStore {
     const deadline = this.timing.callTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${deadline} ms`)), deadline);
+      timer = setTimeout(() => reject(new RedisTimeoutError(deadline)), deadline);
     });
     try {
       const result = await Promise.race([this.run(command, deadline), timeout]);
       this.succeeded();
       return result;
     } catch (error) {
-      this.failed(error);
-      throw error;
+      // The client drops a call at the same deadline, and under load its timer may fire first.
+      const failure = this.clientTimeouts.some((kind) => error instanceof kind) ? new RedisTimeoutError(deadline) : error;
+      this.failed(failure);
+      throw failure;
     } finally {
       clearTimeout(timer);
     }
@@ -352,7 +366,7 @@ export class RedisClaims implements ClaimStore {
     this.detail = error instanceof Error ? error.message : String(error);
     if (this.state_ === 'down') return;
     this.state_ = 'down';
-    for (const watcher of this.watchers) watcher.down(this.detail);
+    for (const watcher of this.watchers) watcher.down(error);
   }
 }
 

@@ -196,9 +196,11 @@ export class BoundedClaims implements ClaimStore {
     this.byDigest.clear();
     this.order = [];
     this.head = 0;
-    for (const entry of saved.claims as unknown[]) {
+    const claims: readonly unknown[] = saved.claims;
+    for (const entry of claims) {
       if (!Array.isArray(entry)) continue;
-      const [digest, expiresAt] = entry as unknown[];
+      const pair: readonly unknown[] = entry;
+      const [digest, expiresAt] = pair;
       if (typeof digest === 'string' && typeof expiresAt === 'number' && expiresAt > now) this.add({ digest, expiresAt });
     }
     for (const [digest, expiresAt] of held) this.add({ digest, expiresAt });

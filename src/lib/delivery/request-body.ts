@@ -1,5 +1,6 @@
 // Reading a delivery's raw bytes with a limit, and deciding whether they are JSON.
 import type { IncomingMessage } from 'node:http';
+import { problem, type Problem } from '../problem';
 
 export type RawBody =
   | { readonly kind: 'complete'; readonly bytes: Buffer }
@@ -115,10 +116,14 @@ export class BytesInFlight {
   }
 }
 
+/** Why a body is not JSON; `not-json` has the parser's `detail`. */
+export const BODY_PROBLEMS = ['not-utf8', 'empty', 'not-json'] as const;
+export type BodyProblem = Problem<(typeof BODY_PROBLEMS)[number]>;
+
 export type ParsedBody =
   | { readonly kind: 'json'; readonly value: unknown }
   | { readonly kind: 'unsupported-media-type'; readonly contentType: string; readonly text: string }
-  | { readonly kind: 'not-json'; readonly text: string; readonly problem: string };
+  | { readonly kind: 'not-json'; readonly text: string; readonly problem: BodyProblem };
 
 /** `application/json`, `application/*+json`, or no Content-Type at all; UTF-8 if a charset is named. */
 export function isJsonContentType(contentType: string | undefined): boolean {
@@ -143,12 +148,12 @@ export function parseJsonBody(bytes: Buffer, contentType: string | undefined): P
   try {
     text = utf8.decode(bytes);
   } catch {
-    return { kind: 'not-json', text: bytes.toString('utf8'), problem: 'the body is not valid UTF-8' };
+    return { kind: 'not-json', text: bytes.toString('utf8'), problem: problem('not-utf8') };
   }
-  if (text.trim() === '') return { kind: 'not-json', text, problem: 'the body is empty' };
+  if (text.trim() === '') return { kind: 'not-json', text, problem: problem('empty') };
   try {
     return { kind: 'json', value: JSON.parse(text) };
   } catch (error) {
-    return { kind: 'not-json', text, problem: `the body is not valid JSON (${(error as Error).message})` };
+    return { kind: 'not-json', text, problem: problem('not-json', { detail: error instanceof Error ? error.message : String(error) }) };
   }
 }

@@ -1,4 +1,6 @@
 // Turns an authentic delivery into the message and output the callback node sends it on.
+import { problem, problemCode, type Problem } from '../problem';
+import { isRecord } from '../records';
 import type { VerifiedBy } from './authentication';
 import { isJsonContentType, parseJsonBody, type ParsedBody } from './request-body';
 import { ARTIFACT_FIELDS, checkDelivery, type ArtifactName, type FieldError } from './validation';
@@ -59,11 +61,12 @@ export interface DeliveryInfo {
   replayed?: true;
 }
 
-export interface DeliveryMessage {
+// A type, not an interface: as a Node-RED message (open to any property) it is sent as it is.
+export type DeliveryMessage = {
   topic: string;
   payload: unknown;
   meetingbaas: DeliveryInfo;
-}
+};
 
 export interface RoutedDelivery {
   readonly output: OutputIndex;
@@ -76,9 +79,18 @@ export interface DeliveryContext {
   readonly receivedAt: Date;
 }
 
+/**
+ * Why a body was refused before any schema check: `unsupported-media-type` (`contentType`),
+ * `too-deep` (`depth`, the limit), and those of request-body.ts (`not-utf8`, `empty`, `not-json`).
+ */
+export const BODY_REFUSALS = ['unsupported-media-type', 'too-deep', 'not-utf8', 'empty', 'not-json'] as const;
+export type BodyRefusal = Problem<(typeof BODY_REFUSALS)[number]>;
+
 export interface RoutingOptions {
   /** Deliveries that deviate from the documented schema go to output 4 even when usable. */
   readonly strict?: boolean;
+  /** The words of `invalid.errors[0].message` for a refused body; without it, the refusal's code. */
+  readonly sayRefusal?: (refusal: BodyRefusal) => string;
 }
 
 export type DeliveryBody = ParsedBody | { readonly kind: 'too-deep'; readonly text: string };
@@ -152,17 +164,16 @@ export function routeDelivery(body: DeliveryBody, context: DeliveryContext, opti
     verifiedBy: context.verifiedBy,
     receivedAt: context.receivedAt.toISOString(),
   };
-  const refuse = (reason: InvalidReason, message: string, text: string): RoutedDelivery => {
-    info.invalid = { reason, usable: false, errors: [{ field: '(delivery)', message }], errorCount: 1, errorCountIsMinimum: false };
+  const say = options.sayRefusal ?? problemCode;
+  const refuse = (reason: InvalidReason, refusal: BodyRefusal, text: string): RoutedDelivery => {
+    info.invalid = { reason, usable: false, errors: [{ field: '(delivery)', message: say(refusal) }], errorCount: 1, errorCountIsMinimum: false };
     return { output: OUTPUT.invalid, message: { topic: 'invalid', payload: text, meetingbaas: info } };
   };
   if (body.kind === 'unsupported-media-type') {
-    return refuse('unsupported-media-type', `Content-Type must be application/json, not "${body.contentType}"`, body.text);
+    return refuse('unsupported-media-type', problem('unsupported-media-type', { contentType: body.contentType }), body.text);
   }
   if (body.kind === 'not-json') return refuse('not-json', body.problem, body.text);
-  if (body.kind === 'too-deep') {
-    return refuse('too-deep', `arrays and objects are nested more than ${MAX_JSON_DEPTH} levels deep`, body.text);
-  }
+  if (body.kind === 'too-deep') return refuse('too-deep', problem('too-deep', { depth: MAX_JSON_DEPTH }), body.text);
 
   const payload = body.value;
   const check = checkDelivery(payload);
@@ -194,10 +205,9 @@ export function routeDelivery(body: DeliveryBody, context: DeliveryContext, opti
   return { output: OUTPUT.other, message };
 }
 
-function dataOf(payload: unknown): Record<string, unknown> | null {
-  if (payload === null || typeof payload !== 'object') return null;
-  const data = (payload as { data?: unknown }).data;
-  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : null;
+function dataOf(payload: unknown): { readonly [field: string]: unknown } | null {
+  if (payload === null || typeof payload !== 'object' || !('data' in payload)) return null;
+  return isRecord(payload.data) ? payload.data : null;
 }
 
 function botIdOf(payload: unknown): string | null {

@@ -1,11 +1,10 @@
 // The Meeting BaaS schemas' validators, generated at build time (see compiled.ts).
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { compiled } from '../schemas/compiled';
+import { ARTIFACT_FIELDS } from './artifact-names';
 import { documentedSchema } from '../schemas/schema-file';
 import { usedPart, type JsonSchema, type UsedFields } from '../schemas/schema-subset';
 import type {
-  CallbackCompleted,
-  CallbackFailed,
   CreateBotRequestBodyInput,
   CreateBotResponse,
   ErrorResponse,
@@ -14,6 +13,7 @@ import type {
   RetryCallbackRequestBodyInput,
   ValidationErrorResponse,
 } from '../generated/meetingbaas-v2';
+import { isRecord } from '../records';
 
 /** The payload types, generated from the same schema file at build time. */
 export type * from '../generated/meetingbaas-v2';
@@ -30,16 +30,7 @@ export function documentedValidator(name: string): ValidateFunction<unknown> {
   return compile<unknown>(name);
 }
 
-/** The signed links a `bot.completed` may carry, each checked as a URL whenever present. */
-export const ARTIFACT_FIELDS = [
-  'video',
-  'audio',
-  'transcription',
-  'raw_transcription',
-  'diarization',
-  'chat_messages',
-] as const;
-export type ArtifactName = (typeof ARTIFACT_FIELDS)[number];
+export { ARTIFACT_FIELDS, type ArtifactName } from './artifact-names';
 
 /** The most problems a delivery's message lists. Checking stops at the next one, so the cost has a bound too. */
 export const MAX_LISTED_ERRORS = 50;
@@ -99,8 +90,8 @@ function samePath(a: readonly string[], b: readonly string[]): boolean {
 function valueAt(value: unknown, path: readonly string[]): unknown {
   let at = value;
   for (const name of path) {
-    if (at === null || typeof at !== 'object' || Array.isArray(at) || !Object.hasOwn(at, name)) return undefined;
-    at = (at as Record<string, unknown>)[name];
+    if (!isRecord(at) || !Object.hasOwn(at, name)) return undefined;
+    at = at[name];
   }
   return at;
 }
@@ -317,8 +308,8 @@ function errorKey(error: FieldError): string {
 }
 
 function eventOf(payload: unknown): string | null {
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return null;
-  const event: unknown = (payload as { event?: unknown }).event;
+  if (!isRecord(payload)) return null;
+  const event = payload.event;
   return typeof event === 'string' ? event : null;
 }
 
@@ -348,7 +339,8 @@ export function readableErrors(errors: readonly ErrorObject[], prefix: readonly 
 function describe(error: ErrorObject): string {
   if (error.keyword === 'const') return `must be ${JSON.stringify(error.params.allowedValue)}`;
   if (error.keyword === 'enum') {
-    return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    const allowed: unknown = error.params.allowedValues;
+    return `must be one of ${(Array.isArray(allowed) ? allowed : []).map((v: unknown) => JSON.stringify(v)).join(', ')}`;
   }
   return error.message ?? `fails "${error.keyword}"`;
 }

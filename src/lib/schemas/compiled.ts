@@ -101,6 +101,7 @@ function generatedOf(flavour: Flavour): Validators | null {
   if (!generated.has(flavour)) {
     // Written by scripts/build.mjs beside this file's compiled .js; absent before the first build.
     const file = join(__dirname, '..', 'generated', `validators-${flavour}.js`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known at run time, loaded only if built
     generated.set(flavour, existsSync(file) ? (require(file) as Validators) : null);
   }
   return generated.get(flavour) ?? null;
@@ -111,9 +112,11 @@ export function ajvOf(flavour: Flavour): Ajv2020 {
   let ajv = instances.get(flavour);
   if (!ajv) {
     // Loaded only here: a build whose validators are all generated never loads the compiler.
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on first use, not with this module */
     const { default: Ajv } = require('ajv/dist/2020') as typeof import('ajv/dist/2020');
     const { _ } = require('ajv') as typeof import('ajv');
     const formats = require('./formats') as typeof import('./formats');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const table = formats.FORMATS[flavour];
     ajv = new Ajv({
       allErrors: flavour !== 'delivery-first-error',

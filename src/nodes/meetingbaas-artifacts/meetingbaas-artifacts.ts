@@ -2,17 +2,21 @@
 // (or a GET /v2/bots/{id} answer), to files or into messages, with fresh links when they expired.
 import { setMaxListeners } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { ArtifactName } from '../../lib/delivery/routing';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/delivery/routing';
+import type { Problem } from '../../lib/problem';
+import { isRecord } from '../../lib/records';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
-import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Fetched, type Outcome } from '../../lib/artifacts/fetch';
-import { DEFAULT_TEMPLATE, templateProblem } from '../../lib/artifacts/file-names';
-import { removeStalePartials } from '../../lib/artifacts/download';
-import { createHttpClient, DEFAULTS } from '../../lib/artifacts/http-client';
+import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Outcome } from '../../lib/artifacts/fetch';
+import { templateProblem } from '../../lib/artifacts/file-names';
+import { removeStalePartials } from '../../lib/artifacts/temporary-file';
+import { createHttpClient } from '../../lib/artifacts/http-client';
 import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../lib/artifacts/input';
 import { Limiter } from '../../lib/artifacts/limiter';
 import { readAccount } from '../shared/account';
-import { journalRefOf, reportFailed, reportFinished, reportInterrupted } from '../shared/finishing';
+import { ARTIFACTS_DEFAULTS, ARTIFACTS_DIRECTORY } from '../shared/defaults';
+import { journalRefOf, reportFailed, reportFinished, reportInterrupted, reportSaved } from '../shared/finishing';
+import { outputMessages, type Msg, type OutputOptions } from './output-messages';
 
 interface ArtifactsDef extends NodeDef {
   account?: string;
@@ -35,7 +39,6 @@ const MB = 1024 * 1024;
 const STATUS_EVERY_MS = 500;
 /** Below Node-RED's 15 s close timeout, after which it would log the node as failing to stop. */
 const CLOSE_WAIT_MS = 10_000;
-const DEFAULT_DIRECTORY = 'meetingbaas';
 /** Partial downloads of meetings whose delivery has not come back for this long are removed at start. */
 const STALE_PARTIAL_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -48,8 +51,6 @@ function megabytes(bytes: number): string {
   return (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 }
 
-type Msg = NodeMessageInFlow & Record<string, unknown>;
-
 /** A close stopped the work: not a failure of the delivery, which is sent again. */
 class StoppedByClose extends Error {
   override readonly name = 'StoppedByClose';
@@ -58,7 +59,7 @@ class StoppedByClose extends Error {
 /** `msg.meetingbaas.redelivered` of callback in: the delivery is sent again after a restart. */
 function isRedelivery(msg: Msg): boolean {
   const meta = msg.meetingbaas;
-  return typeof meta === 'object' && meta !== null && (meta as { redelivered?: unknown }).redelivered !== undefined;
+  return isRecord(meta) && meta.redelivered !== undefined;
 }
 
 export = (RED: NodeAPI): void => {
@@ -70,26 +71,26 @@ export = (RED: NodeAPI): void => {
     const mode = def.mode === 'file' ? 'file' : 'message';
     const single = def.output === 'single';
     const subtitles = def.subtitles === 'srt' || def.subtitles === 'vtt' ? def.subtitles : 'none';
-    const template = def.template?.trim() || DEFAULT_TEMPLATE;
+    const template = def.template?.trim() || ARTIFACTS_DEFAULTS.template;
     const allowLocal = def.allowLocal === true || def.allowLocal === 'true';
     const configured = parseArtifactList(def.artifacts);
     const userDir = RED.settings.userDir ?? process.cwd();
     const directoryOf = (value: unknown): string => {
-      const dir = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_DIRECTORY;
+      const dir = typeof value === 'string' && value.trim() !== '' ? value.trim() : ARTIFACTS_DIRECTORY;
       return isAbsolute(dir) ? dir : resolve(userDir, dir);
     };
     const base: Omit<FetchSettings, 'directory'> = {
       mode,
       template,
       subtitles,
-      maxMessageBytes: numberOr(def.maxMessageMB, 100, 0.001) * MB,
+      maxMessageBytes: numberOr(def.maxMessageMB, ARTIFACTS_DEFAULTS.maxMessageMB, 0.001) * MB,
       maxFileBytes: numberOr(def.maxFileMB, 0) > 0 ? numberOr(def.maxFileMB, 0) * MB : Number.MAX_SAFE_INTEGER,
     };
 
     const problem = mode === 'file' ? templateProblem(template) : null;
     if (problem) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.badTemplate') });
-      node.error(t('errors.badTemplate', { problem }));
+      node.error(t('errors.badTemplate', { problem: t(`fileNames.${problem.code}`, problem.params) }));
       return;
     }
 
@@ -97,13 +98,13 @@ export = (RED: NodeAPI): void => {
     const policy: AddressPolicy = { allowLocal, hosts: parseHostList(def.hosts) };
     const client = createHttpClient({
       policy,
-      retries: Math.round(numberOr(def.retries, DEFAULTS.retries)),
-      stallTimeoutMs: numberOr(def.stallSeconds, DEFAULTS.stallTimeoutMs / 1000, 0.1) * 1000,
+      retries: Math.round(numberOr(def.retries, ARTIFACTS_DEFAULTS.retries)),
+      stallTimeoutMs: numberOr(def.stallSeconds, ARTIFACTS_DEFAULTS.stallSeconds, 0.1) * 1000,
     });
     // The API is wherever the account says, reached through the API client's own rules: neither
     // the storage allowlist nor "allow http and local addresses" is about it.
     const apiClient = linkRefresher(account.baseUrl, account.credentials.apiKey || undefined);
-    const limiter = new Limiter(Math.max(1, Math.round(numberOr(def.concurrency, 2, 1))));
+    const limiter = new Limiter(Math.max(1, Math.round(numberOr(def.concurrency, ARTIFACTS_DEFAULTS.concurrency, 1))));
     const closing = new AbortController();
     // Every download and every download waiting for a slot listens to this one signal.
     setMaxListeners(10_000, closing.signal);
@@ -135,10 +136,17 @@ export = (RED: NodeAPI): void => {
 
     const skipMessage = (artifact: ArtifactName, reason: SkipReason): string => t(`skipped.${reason}`, { artifact });
 
+    /** The codes of what went wrong, in words: each family of codes has its group in the locale. */
+    const sayProblem = (kind: Failure['kind'], { code, params }: Problem): string => {
+      if (kind === 'refresh') return t(`apiProblems.${code}`, params);
+      if (kind === 'refused') return t(`refusals.${code}`, params);
+      return t(`fileNames.${code}`, params);
+    };
+
     const failureMessage = (artifact: ArtifactName, failure: Failure): string => {
       const vars = {
         artifact,
-        detail: failure.detail,
+        detail: failure.problems && failure.problems.length > 0 ? failure.problems.map((p) => sayProblem(failure.kind, p)).join('; ') : failure.detail,
         status: failure.statusCode ?? '',
         size: failure.size !== undefined ? megabytes(failure.size) : '?',
         limit: failure.limit !== undefined ? megabytes(failure.limit) : '?',
@@ -159,25 +167,10 @@ export = (RED: NodeAPI): void => {
       const settings: FetchSettings = { ...base, directory: directoryOf(msg.directory ?? def.directory), keepSaved: isRedelivery(msg) || msg.keepSaved === true };
       const botId = request.botId;
 
-      const common = (out: Msg): Msg => {
-        out.botId = botId;
-        out.delivery = msg.payload;
-        return out;
-      };
-      const fetchedMessage = (fetched: Fetched): Msg => {
-        const out = common(RED.util.cloneMessage(msg) as Msg);
-        out.topic = fetched.artifact;
-        out.artifact = fetched.artifact;
-        out.payload = fetched.payload;
-        out.contentType = fetched.contentType;
-        out.size = fetched.size;
-        if (fetched.path) out.filename = fetched.path;
-        if (fetched.text !== undefined) out.text = fetched.text;
-        if (fetched.subtitles !== undefined) out.subtitles = fetched.subtitles;
-        if (fetched.subtitlesPath !== undefined) out.subtitlesFile = fetched.subtitlesPath;
-        out.refreshed = fetched.refreshed;
-        if (fetched.alreadySaved) out.alreadySaved = true;
-        return out;
+      const outputs: Omit<OutputOptions, 'single'> = {
+        botId,
+        clone: (input) => RED.util.cloneMessage(input),
+        skipText: skipMessage,
       };
 
       // What left this node: after a close, the rest is reported as stopped.
@@ -187,18 +180,10 @@ export = (RED: NodeAPI): void => {
         totals[outcome.status] += 1;
         scheduleStatus();
         if (single || closing.signal.aborted) return;
-        if (outcome.status === 'fetched') {
-          send([fetchedMessage(outcome), null]);
-          delivered.add(outcome.artifact);
-        }
-        if (outcome.status === 'skipped') {
-          const out = common(RED.util.cloneMessage(msg) as Msg);
-          out.topic = outcome.artifact;
-          out.artifact = outcome.artifact;
-          out.skipped = { reason: outcome.reason, message: skipMessage(outcome.artifact, outcome.reason) };
-          out.payload = skipMessage(outcome.artifact, outcome.reason);
-          send([null, out]);
-        }
+        const [fetched, skipped] = outputMessages(msg, [outcome], { ...outputs, single: false });
+        for (const out of fetched) send([out, null]);
+        for (const out of skipped) send([null, out]);
+        if (outcome.status === 'fetched') delivered.add(outcome.artifact);
       };
 
       const outcomes = await fetchArtifacts(
@@ -221,10 +206,13 @@ export = (RED: NodeAPI): void => {
         },
         onOutcome,
       );
+      reportSaved(msg, outcomes.flatMap((o) => (o.status === 'fetched' ? [{ artifact: o.artifact, bytes: o.size, path: o.path ?? null }] : [])));
 
       if (closing.signal.aborted) {
         const failedOtherwise = outcomes.flatMap((o) => (o.status === 'failed' && o.failure.kind !== 'aborted' ? [o] : []));
-        const stopped = (Object.keys(request.urls) as ArtifactName[]).filter(
+        // In the order they were asked for, each as the artifact name it is.
+        const asked = Object.keys(request.urls).flatMap((name) => ARTIFACT_FIELDS.filter((artifact) => artifact === name));
+        const stopped = asked.filter(
           (artifact) => !delivered.has(artifact) && !failedOtherwise.some((o) => o.artifact === artifact),
         );
         const others = failedOtherwise.map((o) => failureMessage(o.artifact, o.failure));
@@ -240,24 +228,9 @@ export = (RED: NodeAPI): void => {
         throw new StoppedByClose([t('errors.stopped', vars), ...others].join(' '));
       }
       const failures = outcomes.flatMap((o) => (o.status === 'failed' ? [failureMessage(o.artifact, o.failure)] : []));
-      if (failures.length === 0 && single) {
-        const out = common(RED.util.cloneMessage(msg) as Msg);
-        const payload: Record<string, unknown> = {};
-        const artifacts: Record<string, unknown> = {};
-        for (const o of outcomes) {
-          if (o.status !== 'fetched') continue;
-          payload[o.artifact] = o.payload;
-          artifacts[o.artifact] = { contentType: o.contentType, size: o.size, filename: o.path, refreshed: o.refreshed, ...(o.alreadySaved ? { alreadySaved: true } : {}) };
-          if (o.text !== undefined) out.text = o.text;
-          if (o.subtitles !== undefined) out.subtitles = o.subtitles;
-          if (o.subtitlesPath !== undefined) out.subtitlesFile = o.subtitlesPath;
-        }
-        out.payload = payload;
-        out.artifacts = artifacts;
-        out.skipped = outcomes.flatMap((o) =>
-          o.status === 'skipped' ? [{ artifact: o.artifact, reason: o.reason, message: skipMessage(o.artifact, o.reason) }] : [],
-        );
-        send([out, null]);
+      if (single) {
+        const [[out]] = outputMessages(msg, outcomes, { ...outputs, single: true });
+        if (out) send([out, null]);
       }
       if (failures.length > 0) throw new Error(failures.join(' '));
     };
@@ -265,7 +238,7 @@ export = (RED: NodeAPI): void => {
     // The callback node that journaled the delivery learns how it went: all saved or skipped is
     // finished; stopped by a close, sent again once the flows run; any other error, one attempt used.
     node.on('input', (msg, send, done) => {
-      const task = handle(msg as Msg, send).then(
+      const task = handle(msg, send).then(
         () => {
           reportFinished(msg);
           done();
@@ -292,7 +265,7 @@ export = (RED: NodeAPI): void => {
         bound = setTimeout(resolve, CLOSE_WAIT_MS);
         bound.unref();
       });
-      Promise.race([Promise.allSettled([...running]), timeLimit])
+      void Promise.race([Promise.allSettled([...running]), timeLimit])
         .then(() => Promise.race([Promise.allSettled([client.close(), apiClient.close()]), timeLimit]))
         .then(() => {
           clearTimeout(bound);

@@ -1,6 +1,7 @@
 // What the "meeting bot" node does with each action of the operations table: which part of the
 // message it reads, where the bot id comes from, how the editor groups it. The operation itself
-// (method, path, schemas, paging) is the table's; this adds only what concerns a flow.
+// (method, path, schemas, paging) is the table's; this adds only what concerns a flow. Pure: the
+// editor is bundled with it, and offers the actions from it.
 import { ACTIONS, OPERATIONS, type Action } from '../../lib/api/operations';
 
 /** The editor's groups of actions, in the order it shows them. */
@@ -80,11 +81,3 @@ export const ACTION_TRAITS: readonly ActionTraits[] = ACTIONS.map(traitsOf);
 
 /** The most pages one input reads, whatever the node's setting says. */
 export const MAX_PAGES_LIMIT = 100;
-export const DEFAULT_MAX_PAGES = 10;
-
-/** What the editor needs to offer the actions and show each one's settings; inlined into its HTML at build time. */
-export const EDITOR_DATA = {
-  groups: ACTION_GROUPS,
-  actions: ACTION_TRAITS.map(({ action, group, botId, paged, sendsBot, destructive }) => ({ action, group, botId, paged, sendsBot, destructive })),
-  maxPages: { default: DEFAULT_MAX_PAGES, limit: MAX_PAGES_LIMIT },
-};

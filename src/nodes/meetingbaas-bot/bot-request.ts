@@ -1,6 +1,6 @@
 // What a message asks of the bot node: the POST /v2/bots body (and the same body as it may be
 // shown, without secrets), the bot it is about, and the fields it gives any other request.
-import type { CreateBotRequestBodyInput } from '../../lib/delivery/validation';
+import { isRecord } from '../../lib/records';
 import type { CallbackTarget } from './callback-target';
 
 export const RECORDING_MODES = ['audio_only', 'speaker_view', 'gallery_view'] as const;
@@ -14,8 +14,8 @@ export interface BotSettings {
   readonly callback: CallbackTarget | null;
 }
 
-function record(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+function record(value: unknown): { readonly [field: string]: unknown } | null {
+  return isRecord(value) ? value : null;
 }
 
 /**
@@ -47,17 +47,23 @@ export function buildCreateRequest(msg: Record<string, unknown>, settings: BotSe
 
 export const HIDDEN = '[hidden]';
 
-/** The request as it may appear in a message or the log: every secret it can carry replaced. */
-export function withoutSecrets(body: CreateBotRequestBodyInput | Record<string, unknown>): Record<string, unknown> {
-  const shown = structuredClone(body) as Record<string, unknown>;
-  const callback = record(shown.callback_config);
-  if (callback && typeof callback.secret === 'string') callback.secret = HIDDEN;
-  const transcription = record(shown.transcription_config);
-  if (transcription && typeof transcription.api_key === 'string') transcription.api_key = HIDDEN;
-  const zoom = record(shown.zoom_config);
-  if (zoom && typeof zoom.obf_token === 'string') zoom.obf_token = HIDDEN;
+/** Where a create request carries secrets: part of the body, and the field in it. */
+const SECRETS: ReadonlyArray<readonly [string, string]> = [
+  ['callback_config', 'secret'],
+  ['transcription_config', 'api_key'],
+  ['zoom_config', 'obf_token'],
+];
+
+/** The request as it may appear in a message or the log, checked or not: every secret it can carry replaced. */
+export function withoutSecrets(body: { readonly [field: string]: unknown }): Record<string, unknown> {
+  const shown: Record<string, unknown> = structuredClone(body);
+  for (const [part, secret] of SECRETS) {
+    const value = shown[part];
+    if (isRecord(value) && typeof value[secret] === 'string') shown[part] = { ...value, [secret]: HIDDEN };
+  }
   return shown;
 }
+
 
 /** The bot a message is about: `msg.payload.bot_id`, else the bot of a callback node's delivery. */
 export function botIdOf(msg: Record<string, unknown>): unknown {

@@ -7,7 +7,9 @@ import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { ApiError, isAction, isPagedAction, MeetingBaasApi, queryValuesOf, type Action, type OperationRequest, type PagedAction, type RetryNotice } from '../../lib/api';
 import { readAccount } from '../shared/account';
-import { DEFAULT_MAX_PAGES, MAX_PAGES_LIMIT, traitsOf } from './actions';
+import { BOT_DEFAULTS } from '../shared/defaults';
+import { apiDetail, type SayApiProblem } from '../shared/problems';
+import { MAX_PAGES_LIMIT, traitsOf } from './actions';
 import { botIdOf, buildCreateRequest, explicitBotIdOf, inputFields, RECORDING_MODES, withoutSecrets } from './bot-request';
 import { resolveCallbackTarget, type CallbackTarget } from './callback-target';
 
@@ -27,8 +29,6 @@ interface BotDef extends NodeDef {
   maxPages?: number | string;
 }
 
-type Msg = NodeMessageInFlow & Record<string, unknown>;
-
 /** What one message out of the node carries. */
 interface Outcome {
   readonly payload: unknown;
@@ -44,6 +44,7 @@ export = (RED: NodeAPI): void => {
     RED.nodes.createNode(this, def);
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string => RED._(`meetingbaas-bot.${key}`, vars);
+    const sayApiProblem: SayApiProblem = ({ code, params }) => t(`apiProblems.${code}`, params);
 
     // A flow without the property predates it: create. Any other value (a typo, a flow from a newer
     // version) is refused, never taken for another action.
@@ -51,13 +52,13 @@ export = (RED: NodeAPI): void => {
     const action: Action = isAction(def.action) ? def.action : 'create';
     const traits = traitsOf(action);
     const callbackId = def.callback?.trim() || '';
-    const recordingMode = (RECORDING_MODES as readonly string[]).includes(def.recordingMode ?? '') ? (def.recordingMode as string) : '';
+    const recordingMode = RECORDING_MODES.find((mode) => mode === def.recordingMode) ?? '';
     const transcription = def.transcription === true || def.transcription === 'true';
     const retriesSetting = Number(def.retries);
     const retries = Number.isInteger(retriesSetting) && retriesSetting >= 0 && retriesSetting <= 10 ? retriesSetting : undefined;
     const eachPage = def.pages === 'each';
     const maxPagesSetting = Number(def.maxPages);
-    const maxPages = Number.isInteger(maxPagesSetting) && maxPagesSetting >= 1 ? Math.min(maxPagesSetting, MAX_PAGES_LIMIT) : DEFAULT_MAX_PAGES;
+    const maxPages = Number.isInteger(maxPagesSetting) && maxPagesSetting >= 1 ? Math.min(maxPagesSetting, MAX_PAGES_LIMIT) : BOT_DEFAULTS.maxPages;
 
     const account = readAccount(RED, def.account);
     const closing = new AbortController();
@@ -91,7 +92,7 @@ export = (RED: NodeAPI): void => {
       const vars = {
         status: error.statusCode ?? '',
         wait: error.retryAfterSeconds ?? '?',
-        detail: error.apiMessage ?? error.problems.join('; '),
+        detail: apiDetail(sayApiProblem, error),
         operation: error.operation,
       };
       let key = `api.${error.kind}`;
@@ -103,7 +104,7 @@ export = (RED: NodeAPI): void => {
       return text;
     }
 
-    function evaluate(value: string | undefined, type: string | undefined, fallback: string, msg: Msg): unknown {
+    function evaluate(value: string | undefined, type: string | undefined, fallback: string, msg: NodeMessageInFlow): unknown {
       try {
         return RED.util.evaluateNodeProperty(value ?? fallback, type ?? 'msg', node, msg);
       } catch (error) {
@@ -112,10 +113,10 @@ export = (RED: NodeAPI): void => {
     }
 
     /** The bot the message is about, from where the action allows; undefined for an action about no bot. */
-    function botIdFor(msg: Msg): string | undefined {
+    function botIdFor(msg: NodeMessageInFlow): string | undefined {
       if (traits.botId === 'none') return undefined;
       const botId = traits.botId === 'payload' ? explicitBotIdOf(msg) : botIdOf(msg);
-      if (botId === undefined || botId === null || botId === '') throw new SettingError(t(traits.botId === 'payload' ? 'errors.noExplicitBotId' : 'errors.noBotId'));
+      if ((typeof botId !== 'string' && typeof botId !== 'number') || botId === '') throw new SettingError(t(traits.botId === 'payload' ? 'errors.noExplicitBotId' : 'errors.noBotId'));
       return String(botId);
     }
 
@@ -127,15 +128,15 @@ export = (RED: NodeAPI): void => {
     }
 
     /** create and schedule-create: the node's settings, the message's, and the callback node's address. */
-    async function sendBot(client: MeetingBaasApi, msg: Msg, sending: 'create' | 'schedule-create'): Promise<Outcome> {
+    async function sendBot(client: MeetingBaasApi, msg: NodeMessageInFlow, sending: 'create' | 'schedule-create'): Promise<Outcome> {
       let callback: CallbackTarget | null = null;
       if (callbackId) {
         const target = resolveCallbackTarget(RED, callbackId, def.account);
         if (typeof target === 'string') throw new SettingError(t(`errors.${target}`));
         callback = target;
       }
-      const meetingUrl = evaluate(def.meetingUrl, def.meetingUrlType, 'payload.meeting_url', msg);
-      const botName = evaluate(def.botName, def.botNameType, 'payload.bot_name', msg);
+      const meetingUrl = evaluate(def.meetingUrl, def.meetingUrlType, BOT_DEFAULTS.meetingUrl, msg);
+      const botName = evaluate(def.botName, def.botNameType, BOT_DEFAULTS.botName, msg);
       if (meetingUrl === undefined || meetingUrl === '') throw new SettingError(t('errors.noMeetingUrl'));
       if (botName === undefined || botName === '') throw new SettingError(t('errors.noBotName'));
       const fields = inputFields(msg);
@@ -190,7 +191,7 @@ export = (RED: NodeAPI): void => {
     }
 
     /** Performs the node's action for one message; `out` is called once per message to send. */
-    async function perform(client: MeetingBaasApi, msg: Msg, out: (outcome: Outcome) => void): Promise<void> {
+    async function perform(client: MeetingBaasApi, msg: NodeMessageInFlow, out: (outcome: Outcome) => void): Promise<void> {
       const signal = closing.signal;
       if (action === 'create' || action === 'schedule-create') {
         out(await sendBot(client, msg, action));
@@ -220,8 +221,7 @@ export = (RED: NodeAPI): void => {
       out({ payload: { bot_id: botId, ...answer.data }, info: { action, botId }, statusText: t(`status.done.${action}`) });
     }
 
-    node.on('input', (inMsg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => {
-      const msg = inMsg as Msg;
+    node.on('input', (msg: NodeMessageInFlow, send: (msg: NodeMessage) => void, done: (err?: Error) => void) => {
       if (!api) {
         node.status({ fill: 'red', shape: 'ring', text: t(unknownAction !== null ? 'status.unknownAction' : 'status.setup') });
         done(new Error(setupError ?? t('errors.noAccount')));
@@ -250,12 +250,9 @@ export = (RED: NodeAPI): void => {
           const text = error instanceof SettingError ? error.message : describe(error);
           const short = error instanceof ApiError && error.statusCode !== undefined ? `HTTP ${error.statusCode}` : t('status.failed');
           node.status({ fill: 'red', shape: 'dot', text: short });
-          const err = new Error(text) as Error & { statusCode?: number; kind?: string };
-          if (error instanceof ApiError) {
-            err.kind = error.kind;
-            if (error.statusCode !== undefined) err.statusCode = error.statusCode;
-          }
-          done(err);
+          // A Catch node can tell API errors apart by msg.error.kind and msg.error.statusCode.
+          const said = error instanceof ApiError ? { kind: error.kind, ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}) } : {};
+          done(Object.assign(new Error(text), said));
         });
     });
 

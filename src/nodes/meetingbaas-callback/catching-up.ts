@@ -7,6 +7,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { missedMeetings, type CatchUpApi, type RecoveredDelivery } from '../../lib/delivery/catch-up';
+import { errorCode, isRecord } from '../../lib/records';
 
 export interface CatchUpTiming {
   /** Between two looks while the node runs. */
@@ -75,7 +76,8 @@ export interface CatchUpEvents {
   /** A look succeeded after one or more failed. */
   resumed(): void;
   /** The checkpoint could not be read or written. */
-  checkpointProblem(detail: string): void;
+  /** The checkpoint could not be read (DamagedCheckpoint when it holds none) or written. */
+  checkpointProblem(error: unknown): void;
 }
 
 interface Checkpoint {
@@ -115,7 +117,7 @@ export class CatchingUp {
   static async start(options: CatchUpOptions): Promise<CatchingUp> {
     const now = (options.now ?? Date.now)();
     const saved = await readCheckpoint(options.file).catch((error: unknown) => {
-      options.events.checkpointProblem(String(error));
+      options.events.checkpointProblem(error);
       return null;
     });
     const catchingUp = new CatchingUp(options, saved ?? { coveredUntil: now, since: now });
@@ -216,8 +218,16 @@ export class CatchingUp {
       await writeFile(`${file}.new`, JSON.stringify(checkpoint));
       await rename(`${file}.new`, file);
     } catch (error) {
-      this.options.events.checkpointProblem(String(error));
+      this.options.events.checkpointProblem(error);
     }
+  }
+}
+
+/** A checkpoint file that holds no checkpoint (cut short, or written by something else). */
+export class DamagedCheckpoint extends Error {
+  constructor(readonly file: string) {
+    super(`damaged-checkpoint(file=${file})`);
+    this.name = 'DamagedCheckpoint';
   }
 }
 
@@ -227,13 +237,18 @@ async function readCheckpoint(file: string): Promise<Checkpoint | null> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (errorCode(error) === 'ENOENT') return null;
     throw error;
   }
-  const value: unknown = JSON.parse(text);
-  if (value === null || typeof value !== 'object') throw new Error(`${file} holds no checkpoint`);
-  const { coveredUntil, upAt, since } = value as { coveredUntil?: unknown; upAt?: unknown; since?: unknown };
-  if (typeof coveredUntil !== 'number' || !Number.isFinite(coveredUntil)) throw new Error(`${file} holds no checkpoint`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new DamagedCheckpoint(file);
+  }
+  if (!isRecord(value)) throw new DamagedCheckpoint(file);
+  const { coveredUntil, upAt, since } = value;
+  if (typeof coveredUntil !== 'number' || !Number.isFinite(coveredUntil)) throw new DamagedCheckpoint(file);
   return {
     version: 1,
     coveredUntil,

@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import parseurl from 'parseurl';
 import { BytesInFlight, declaredLength, hasBody, readRawBody } from '../../lib/delivery/request-body';
+import { CALLBACK_DEFAULTS } from '../shared/defaults';
 
 /** An answer given from the request line and headers alone. */
 export interface EarlyAnswer {
@@ -49,8 +50,8 @@ export interface Attachment {
 /** How long a path without a node keeps answering 503 before its route is removed. */
 export const REDEPLOY_GRACE_MS = 30_000;
 export const RETRY_AFTER_SECONDS = 2;
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-export const DEFAULT_BODY_TIMEOUT_SECONDS = 15;
+export const DEFAULT_BODY_LIMIT = CALLBACK_DEFAULTS.maxBodyKB * 1024;
+export const DEFAULT_BODY_TIMEOUT_SECONDS = CALLBACK_DEFAULTS.bodyTimeoutSeconds;
 /** Bodies of the node's size limit that may be read at once on one path; past that, 503. */
 export const BODIES_IN_FLIGHT = 16;
 
@@ -66,6 +67,11 @@ interface Layer {
   handle: unknown;
   route?: { stack: Array<{ handle: unknown }> };
 }
+/**
+ * The internals of an express app this module relies on and express's typings leave out: the
+ * router's layer stack (`_router` in express 4, `router` in 5) and the parent of a mounted app.
+ * An Express app is one, all of these being optional.
+ */
 interface RouterApp {
   _router?: { stack: Layer[] };
   router?: { stack: Layer[] };
@@ -82,22 +88,7 @@ interface PathEntry {
   retireTimer: NodeJS.Timeout | null;
 }
 
-/**
- * Characters a callback path may hold: those of RFC 3986 paths that clients send as they are,
- * and %XX escapes. Left out: `:` and `*` (read as parameters and wildcards by whoever types
- * them), `?` and `#` (they end a path), and characters some clients escape and others do not.
- */
-export const PATH_RULE = /^(?:[A-Za-z0-9\-._~!$&'()+,;=@/]|%[0-9A-Fa-f]{2})+$/;
-
-export type PathProblem = 'missing' | 'characters';
-
-export function pathProblem(path: string): PathProblem | null {
-  if (path === '' || path === '/') return path === '' ? 'missing' : null;
-  if (!PATH_RULE.test(path)) return 'characters';
-  // Clients resolve dot segments before sending, so such a path would never be asked for.
-  if (path.split('/').some((segment) => segment === '.' || segment === '..')) return 'characters';
-  return null;
-}
+export { PATH_RULE, pathProblem, type PathProblem } from '../shared/urls';
 
 /** The key of a path as typed: a leading slash, no repeated slashes, no trailing slash, lower case. */
 export function normalisePath(path: string): string {
@@ -223,7 +214,7 @@ class EndpointRegistry {
   private removeRoute(entry: PathEntry): void {
     if (this.byPath.get(entry.routePath) !== entry || entry.endpoints.length > 0) return;
     this.byPath.delete(entry.routePath);
-    const stack = stackOf(this.httpNode as unknown as RouterApp);
+    const stack = stackOf(this.httpNode);
     if (!stack) return;
     for (let i = stack.length - 1; i >= 0; i--) {
       if (stack[i]?.route?.stack.some((layer) => layer.handle === entry.dispatch)) stack.splice(i, 1);
@@ -234,7 +225,7 @@ class EndpointRegistry {
   private entryFor(req: IncomingMessage): PathEntry | undefined {
     const pathname = parseurl(req)?.pathname;
     if (typeof pathname !== 'string') return undefined;
-    const below = belowMount(pathname, (this.httpNode as unknown as RouterApp).path());
+    const below = belowMount(pathname, this.httpNode.path());
     return below === null ? undefined : this.byPath.get(requestKey(below));
   }
 
@@ -244,7 +235,7 @@ class EndpointRegistry {
    * body-parser respects, and the route reads it.
    */
   private installCapture(): void {
-    const root = rootOf(this.httpNode as unknown as RouterApp);
+    const root = rootOf(this.httpNode);
     const capture = (req: CapturingRequest, _res: ServerResponse, next: NextFunction): void => {
       if (!req[CAPTURED] && !req._body && !req.readableEnded && this.entryFor(req)) {
         req[CAPTURED] = true;
@@ -262,7 +253,7 @@ class EndpointRegistry {
 function receive(entry: PathEntry, req: Request, res: Response): void {
   const live = entry.endpoints[0];
   if (!live || !live.accepting()) return answerBeforeBody(req, res, RESTARTING, RESTART_LIMITS);
-  const capturing = req as CapturingRequest;
+  const capturing: CapturingRequest = req;
   if (!capturing[CAPTURED] && (capturing._body || req.readableEnded)) {
     live.onBodyUnavailable();
     return answerBeforeBody(req, res, BODY_UNAVAILABLE, live);
@@ -287,7 +278,7 @@ function receive(entry: PathEntry, req: Request, res: Response): void {
       case 'complete': {
         // Whoever is live once the body is in answers: a redeploy may have happened meanwhile.
         const current = entry.endpoints[0];
-        if (!current || !current.accepting()) return answerRestarting(res);
+        if (!current || !current.accepting()) return answerRead(res, RESTARTING);
         return current.handle(req, res, raw.bytes);
       }
       case 'too-large':
@@ -308,16 +299,11 @@ function receive(entry: PathEntry, req: Request, res: Response): void {
 type BodyLimits = Pick<Endpoint, 'bodyLimit' | 'bodyTimeoutMs'>;
 const RESTART_LIMITS: BodyLimits = { bodyLimit: DEFAULT_BODY_LIMIT, bodyTimeoutMs: DEFAULT_BODY_TIMEOUT_SECONDS * 1000 };
 
-const RESTARTING: EarlyAnswer = {
-  status: 503,
-  body: { error: 'the callback node is restarting, retry shortly' },
-  headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-};
-const BUSY: EarlyAnswer = {
-  status: 503,
-  body: { error: 'too many deliveries being received at once, retry shortly' },
-  headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-};
+/** With a 503: Meeting BaaS tries again within its retries, and so do other senders that read it. */
+export const RETRY_SHORTLY: Readonly<Record<string, string>> = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
+/** While a path's node is being redeployed, whether the body was read or not. */
+export const RESTARTING: EarlyAnswer = { status: 503, body: { error: 'the callback node is restarting, retry shortly' }, headers: RETRY_SHORTLY };
+const BUSY: EarlyAnswer = { status: 503, body: { error: 'too many deliveries being received at once, retry shortly' }, headers: RETRY_SHORTLY };
 const TIMED_OUT: EarlyAnswer = { status: 408, body: { error: 'the body did not arrive in time' } };
 // A 5xx: Meeting BaaS sends it again, and the fault is on this side.
 const BODY_UNAVAILABLE: EarlyAnswer = { status: 500, body: { error: 'the body was read before this node could check it' } };
@@ -334,7 +320,7 @@ function writeHead(res: ServerResponse, answer: EarlyAnswer, payload: Buffer): v
 }
 
 /** Answers a request whose body was read to its end. */
-function answerRead(res: ServerResponse, answer: EarlyAnswer): void {
+export function answerRead(res: ServerResponse, answer: EarlyAnswer): void {
   if (res.headersSent) return;
   const payload = Buffer.from(JSON.stringify(answer.body));
   writeHead(res, answer, payload);
@@ -385,11 +371,6 @@ function answerBeforeBody(req: IncomingMessage, res: ServerResponse, answer: Ear
   req.once('end', close);
   req.once('close', close);
   req.resume();
-}
-
-/** The answer while a path's node is being redeployed, to a request whose body was read. */
-export function answerRestarting(res: ServerResponse): void {
-  answerRead(res, RESTARTING);
 }
 
 const registries = new WeakMap<Express, EndpointRegistry>();

@@ -47,8 +47,9 @@ export class JournaledDeliveries {
   ) {
     this.releaseOwnership = ownDeliveries(options.nodeId, {
       finished: (entry) => void this.changing(entry, this.journal.finish(entry)),
-      failed: (entry, problem) => void this.changing(entry, this.journal.attempt(entry, problem)),
+      failed: (entry, problem) => void this.changing(entry, this.journal.attempt(entry, problem, true)),
       interrupted: (entry) => this.interrupted.add(entry),
+      saved: (entry, files) => void this.changing(entry, this.journal.saved(entry, files)),
     });
     this.compactTimer = setInterval(() => void this.journal.compact(), COMPACT_EVERY_MS);
     this.compactTimer.unref();

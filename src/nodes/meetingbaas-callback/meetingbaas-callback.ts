@@ -2,27 +2,33 @@
 // repeats, validates it and sends it on the output for its kind; answers before the flow runs.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import type { Request, RequestHandler, Response } from 'express';
-import { catchUpApiOf, MeetingBaasApi } from '../../lib/api';
-import { DeliveryAuthenticator, type RejectionReason } from '../../lib/delivery/authentication';
+import { ApiError, catchUpApiOf, MeetingBaasApi } from '../../lib/api';
+import { DeliveryAuthenticator, WebhookSecretError, type RejectionReason } from '../../lib/delivery/authentication';
 import type { RecoveredDelivery } from '../../lib/delivery/catch-up';
-import { DELIVERY_SOURCES, OUTPUT, readDelivery, routeDelivery, type RoutedDelivery } from '../../lib/delivery/routing';
+import { DELIVERY_SOURCES, OUTPUT, readDelivery, routeDelivery, type BodyRefusal, type RoutedDelivery } from '../../lib/delivery/routing';
 import type { JournalEntry } from '../../lib/delivery/journal';
-import { RedisClaims, redisIdentity, RedisSettingsError, type RedisSettings } from '../../lib/delivery/redis-claims';
+import { RedisClaims, redisIdentity, RedisSettingsError, RedisTimeoutError, type RedisSettings } from '../../lib/delivery/redis-claims';
+import { errorMessage } from '../../lib/records';
 import { BoundedClaims, deliveryKey, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/delivery/repeats';
 import { readAccount } from '../shared/account';
+import { CALLBACK_DEFAULTS, type CallbackMethod } from '../shared/defaults';
+import { callbackMethodOf } from '../shared/urls';
 import type { JournalRef } from '../shared/finishing';
+import { apiErrorText, type SayApiProblem } from '../shared/problems';
 import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
 import { downstreamOf, finishersByOutput, type FlowNode } from './finishers';
 import { JournaledDeliveries } from './journaling';
-import { CATCH_UP_TIMING, CatchingUp } from './catching-up';
+import { CATCH_UP_TIMING, CatchingUp, DamagedCheckpoint } from './catching-up';
 import {
+  answerRead,
   DEFAULT_BODY_LIMIT,
   DEFAULT_BODY_TIMEOUT_SECONDS,
   endpointRegistry,
   pathProblem,
-  RETRY_AFTER_SECONDS,
+  RESTARTING,
+  RETRY_SHORTLY,
   type EarlyAnswer,
   type Endpoint,
 } from './endpoints';
@@ -31,6 +37,8 @@ import { extraMeta } from './sidebar-view';
 import { registerTestDeliveryRoute } from './test-delivery';
 
 interface CallbackDef extends NodeDef {
+  /** Where each output is wired, as the flow holds it. */
+  wires?: string[][];
   account?: string;
   url?: string;
   method?: string;
@@ -51,18 +59,26 @@ interface CallbackDef extends NodeDef {
   catchUpMinutes?: number | string;
 }
 
-type Method = 'post' | 'put' | 'any';
-const ALLOWED_METHODS: Readonly<Record<Method, readonly string[]>> = {
+const ALLOWED_METHODS: Readonly<Record<CallbackMethod, readonly string[]>> = {
   post: ['POST'],
   put: ['PUT'],
   any: ['POST', 'PUT'],
 };
 
-const DEFAULT_DEDUPE_HOURS = 6;
-const DEFAULT_DEDUPE_MAX = 10_000;
-const DEFAULT_DEDUPE_MEETING_MINUTES = 30;
-const DEFAULT_MAX_REDELIVERIES = 3;
-const DEFAULT_CATCH_UP_MINUTES = 10;
+/** settings.js may give httpNodeMiddleware as one function or, since Node-RED 3, as an array of them. */
+function httpNodeMiddlewareOf(RED: NodeAPI): RequestHandler[] {
+  const configured: unknown = RED.settings.httpNodeMiddleware;
+  const handlers: unknown[] = Array.isArray(configured) ? configured : [configured];
+  return handlers.filter((handler): handler is RequestHandler => typeof handler === 'function');
+}
+
+const {
+  dedupeHours: DEFAULT_DEDUPE_HOURS,
+  dedupeMax: DEFAULT_DEDUPE_MAX,
+  dedupeMeetingMinutes: DEFAULT_DEDUPE_MEETING_MINUTES,
+  maxRedeliveries: DEFAULT_MAX_REDELIVERIES,
+  catchUpMinutes: DEFAULT_CATCH_UP_MINUTES,
+} = CALLBACK_DEFAULTS;
 /** How long a close waits for the deliveries being handled (a few ms each): a deploy must not hang on a stuck one. */
 const CLOSE_WAIT_MS = 5000;
 /** The terminal events of bots this process handed to the flow, for the catch-up; oldest forgotten first. */
@@ -97,17 +113,13 @@ function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-const RESTARTING_BODY = { error: 'the callback node is restarting, retry shortly' };
-const RESTARTING_HEADERS = { 'Retry-After': String(RETRY_AFTER_SECONDS) };
-const BUSY_BODY = { error: 'another copy of this delivery is being handled, retry shortly' };
-
-function answer(res: Response, status: number, body: object, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  res.statusCode = status;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('Content-Type', 'application/json');
-  res.end(JSON.stringify(body));
-}
+const RECEIVED: EarlyAnswer = { status: 200, body: { received: true } };
+const DUPLICATE: EarlyAnswer = { status: 200, body: { received: true, duplicate: true } };
+const NOT_JSON_TYPE: EarlyAnswer = { status: 415, body: { error: 'Content-Type must be application/json' } };
+const UNAUTHORIZED: EarlyAnswer = { status: 401, body: { error: 'unauthorized' } };
+const COPY_BUSY: EarlyAnswer = { status: 503, body: { error: 'another copy of this delivery is being handled, retry shortly' }, headers: RETRY_SHORTLY };
+const NOT_SAVED: EarlyAnswer = { status: 503, body: { error: 'the delivery could not be saved, retry shortly' }, headers: RETRY_SHORTLY };
+const INTERNAL_ERROR: EarlyAnswer = { status: 500, body: { error: 'internal error' } };
 
 interface RememberedDeliveries {
   /** Which store: a context store's name, or a digest of the shared store's settings. */
@@ -129,7 +141,7 @@ interface RememberedDeliveries {
 }
 
 export = (RED: NodeAPI): void => {
-  const nodeMiddleware: RequestHandler[] = [RED.settings.httpNodeMiddleware ?? []].flat() as RequestHandler[];
+  const nodeMiddleware = httpNodeMiddlewareOf(RED);
   // By node id, across redeploys: a retry that reaches the new node must still be recognised, and a
   // copy that reaches it must wait for a first still being answered by the old one.
   const remembered = new Map<string, RememberedDeliveries>();
@@ -199,24 +211,27 @@ export = (RED: NodeAPI): void => {
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string =>
       RED._(`meetingbaas-callback.${key}`, vars);
+    const sayApiProblem: SayApiProblem = ({ code, params }) => t(`apiProblems.${code}`, params);
+    const sayRefusal = ({ code, params }: BodyRefusal): string => t(`bodyProblems.${code}`, params);
+    /** An error of the catch-up for the log: an API error with its problems in words. */
+    const errorText = (error: unknown): string => (error instanceof ApiError ? apiErrorText(sayApiProblem, error) : String(error));
     /** This node's file of a kind, in the user directory (Node-RED's default one when the settings name none). */
     const stateFile = (kind: string, extension: string): string =>
       join(RED.settings.userDir ?? join(homedir(), '.node-red'), 'meetingbaas', kind, `${node.id.replace(/[^A-Za-z0-9_-]/g, '_')}${extension}`);
 
-    const methodName = (def.method ?? 'post').toLowerCase();
-    const method: Method = methodName in ALLOWED_METHODS ? (methodName as Method) : 'post';
+    const method = callbackMethodOf(def.method);
     const allowed = ALLOWED_METHODS[method];
     const path = (def.url ?? '').trim();
     const bodyLimit = Math.round(positiveNumber(def.maxBodyKB, DEFAULT_BODY_LIMIT / 1024) * 1024) || DEFAULT_BODY_LIMIT;
     const bodyTimeoutMs = (positiveNumber(def.bodyTimeoutSeconds, DEFAULT_BODY_TIMEOUT_SECONDS) || DEFAULT_BODY_TIMEOUT_SECONDS) * 1000;
     const dedupeMs = positiveNumber(def.dedupeHours, DEFAULT_DEDUPE_HOURS) * 3600 * 1000;
     const dedupeMax = Math.floor(positiveNumber(def.dedupeMax, DEFAULT_DEDUPE_MAX));
-    const storeName = def.store?.trim() || 'memory';
-    const strict = flag(def.strict, false);
+    const storeName = def.store?.trim() || CALLBACK_DEFAULTS.store;
+    const strict = flag(def.strict, CALLBACK_DEFAULTS.strict);
     const dedupeMeetingMs = positiveNumber(def.dedupeMeetingMinutes, DEFAULT_DEDUPE_MEETING_MINUTES) * 60 * 1000;
-    const journalOn = flag(def.journal, true);
+    const journalOn = flag(def.journal, CALLBACK_DEFAULTS.journal);
     const maxRedeliveries = Math.floor(positiveNumber(def.maxRedeliveries, DEFAULT_MAX_REDELIVERIES));
-    const catchUpOn = flag(def.catchUp, false);
+    const catchUpOn = flag(def.catchUp, CALLBACK_DEFAULTS.catchUp);
     const catchUpMs = (positiveNumber(def.catchUpMinutes, DEFAULT_CATCH_UP_MINUTES) || DEFAULT_CATCH_UP_MINUTES) * 60 * 1000;
 
     if (RED.settings.httpNodeRoot === false) {
@@ -237,7 +252,7 @@ export = (RED: NodeAPI): void => {
       authenticator = new DeliveryAuthenticator(account.credentials);
     } catch (error) {
       node.status({ fill: 'red', shape: 'ring', text: t('status.badSecret') });
-      node.error(t('errors.badWebhookSecret', { detail: (error as Error).message }));
+      node.error(error instanceof WebhookSecretError ? t('errors.badWebhookSecret') : t('errors.unexpected', { detail: String(error) }));
       return;
     }
 
@@ -259,7 +274,7 @@ export = (RED: NodeAPI): void => {
     const seenMeetings = repeats.meetings;
     const savedRepeats = repeats.saved;
     const shared = repeats.shared;
-    const wiredTo = ((def as NodeDef & { wires?: string[][] }).wires ?? []).flat();
+    const wiredTo = (def.wires ?? []).flat();
     const deploys = watchDeploys(RED, node.id, wiredTo);
 
     const counts = { received: 0, deviating: 0, invalid: 0, rejected: 0, redelivered: 0, recovered: 0, parked: 0, repeats: 0 };
@@ -305,13 +320,14 @@ export = (RED: NodeAPI): void => {
     // Deliveries taken as new because Redis could not say: counted from the start of the outage logged.
     let uncheckedBefore = 0;
     const unwatchShared = shared?.watch({
-      down: (detail) => {
+      down: (error) => {
         scheduleStatus();
         const now = Date.now();
         if (outageLogged || now - lastSharedLog < SHARED_STORE_LOG_EVERY_MS) return;
         outageLogged = true;
         lastSharedLog = now;
         uncheckedBefore = seen.unchecked;
+        const detail = error instanceof RedisTimeoutError ? t('warnings.sharedStoreTimeout', { ms: error.ms }) : errorMessage(error);
         node.warn(t('warnings.sharedStoreDown', { store: shared.displayName, detail }));
       },
       up: () => {
@@ -335,10 +351,9 @@ export = (RED: NodeAPI): void => {
       }
       scheduleStatus();
     };
-    const UNAUTHORIZED = { status: 401, body: { error: 'unauthorized' } } as const;
     const reject = (res: Response, reason: RejectionReason): void => {
       noteRejection(reason);
-      answer(res, UNAUTHORIZED.status, UNAUTHORIZED.body);
+      answerRead(res, UNAUTHORIZED);
     };
 
     // The journal opens while the flows start; a delivery that arrives meanwhile waits for it.
@@ -393,18 +408,18 @@ export = (RED: NodeAPI): void => {
       kept?: { readonly journaling: JournaledDeliveries; readonly ref: JournalRef };
     }
     const claimed = new WeakMap<Response, Claimed>();
-    const conclude = (res: Response, status: number, body: object, headers: Record<string, string> = {}, handedOver = status >= 200 && status < 300): void => {
+    const conclude = (res: Response, answer: EarlyAnswer, handedOver = answer.status >= 200 && answer.status < 300): void => {
       const claim = claimed.get(res);
       claimed.delete(res);
-      if (claim === undefined) return answer(res, status, body, headers);
+      if (claim === undefined) return answerRead(res, answer);
       if (handedOver) {
         seen.settle(claim.deliveryId);
         if (claim.meeting !== undefined) seenMeetings.settle(claim.meeting);
-        return answer(res, status, body, headers);
+        return answerRead(res, answer);
       }
       claim.kept?.journaling.withdraw(claim.kept.ref);
-      const forgotten = [seen.forget(claim.deliveryId), claim.meeting !== undefined ? seenMeetings.forget(claim.meeting) : undefined];
-      void Promise.all(forgotten).then(() => answer(res, status, body, headers));
+      const forgotten = [seen.forget(claim.deliveryId), claim.meeting !== undefined ? seenMeetings.forget(claim.meeting) : Promise.resolve()];
+      void Promise.all(forgotten).then(() => answerRead(res, answer));
     };
 
     /**
@@ -412,8 +427,8 @@ export = (RED: NodeAPI): void => {
      * wired nodes, with false when a deploy stopped them in between (the message is then gone).
      */
     const sendOn = (routed: RoutedDelivery, handedOver: (delivered: boolean) => void): void => {
-      const outputs: Array<NodeMessageInFlow | null> = [null, null, null, null];
-      outputs[routed.output] = routed.message as unknown as NodeMessageInFlow;
+      const outputs: Array<NodeMessage | null> = [null, null, null, null];
+      outputs[routed.output] = routed.message;
       const epoch = deploys.epoch;
       node.send(outputs);
       // Node-RED hands the message over on the next turn of the event loop.
@@ -443,17 +458,17 @@ export = (RED: NodeAPI): void => {
       const claim = await seen.claim(deliveryId);
       const mine: Claimed = { deliveryId };
       if (claim === 'new') claimed.set(res, mine);
-      if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
+      if (closed || deploys.restarting) return conclude(res, RESTARTING);
       if (claim === 'repeat') {
         counts.repeats += 1;
-        return answer(res, 200, { received: true, duplicate: true });
+        return answerRead(res, DUPLICATE);
       }
-      if (claim === 'busy') return answer(res, 503, BUSY_BODY, RESTARTING_HEADERS);
+      if (claim === 'busy') return answerRead(res, COPY_BUSY);
 
       const contentType = req.headers['content-type'];
       const body = readDelivery(bytes, contentType);
       const receivedAt = new Date();
-      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt }, { strict });
+      const routed = routeDelivery(body, { deliveryId, verifiedBy: auth.verifiedBy, receivedAt }, { strict, sayRefusal });
       const info = routed.message.meetingbaas;
 
       // Another copy of a meeting that already reached the flow (the account webhook's, a retry
@@ -463,11 +478,11 @@ export = (RED: NodeAPI): void => {
         const meetingClaim = await seenMeetings.claim(meeting);
         if (meetingClaim === 'repeat') {
           counts.repeats += 1;
-          conclude(res, 200, { received: true, duplicate: true });
+          conclude(res, DUPLICATE);
           return;
         }
         // Another instance is handling a copy of the meeting: this copy's sender retries.
-        if (meetingClaim === 'busy') return conclude(res, 503, BUSY_BODY, RESTARTING_HEADERS);
+        if (meetingClaim === 'busy') return conclude(res, COPY_BUSY);
         mine.meeting = meeting;
       }
 
@@ -485,23 +500,23 @@ export = (RED: NodeAPI): void => {
           await kept.written;
         } catch {
           // Not on disk: a 2xx now would lose the delivery in a crash. The sender retries a 503.
-          return conclude(res, 503, { error: 'the delivery could not be saved, retry shortly' }, RESTARTING_HEADERS);
+          return conclude(res, NOT_SAVED);
         }
         // A deploy that began while the delivery was being written stopped the flow it was for.
-        if (closed || deploys.restarting) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
+        if (closed || deploys.restarting) return conclude(res, RESTARTING);
       }
 
       await new Promise<void>((resolve) => sendOn(routed, (delivered) => {
         try {
           // Had a deploy stopped the receiving nodes in between, the message is gone: ask for a retry.
-          if (!delivered) return conclude(res, 503, RESTARTING_BODY, RESTARTING_HEADERS);
+          if (!delivered) return conclude(res, RESTARTING);
           if (mine.kept) handedOver(mine.kept.journaling, mine.kept.ref.entry, routed.output);
           noteDelivered(routed);
           counts.received += 1;
           count(routed);
           // Authentic deliveries are acknowledged even when invalid: a 4xx would make Meeting BaaS drop them for good.
-          if (body.kind === 'unsupported-media-type') conclude(res, 415, { error: 'Content-Type must be application/json' }, {}, true);
-          else conclude(res, 200, { received: true });
+          if (body.kind === 'unsupported-media-type') conclude(res, NOT_JSON_TYPE, true);
+          else conclude(res, RECEIVED);
         } catch (error) {
           failed(res, error);
         } finally {
@@ -512,7 +527,7 @@ export = (RED: NodeAPI): void => {
 
     const failed = (res: Response, error: unknown): void => {
       node.error(t('errors.unexpected', { detail: String(error) }));
-      conclude(res, 500, { error: 'internal error' });
+      conclude(res, INTERNAL_ERROR);
     };
 
     // The bots whose terminal event this process handed to the flow: with the journal's, what the
@@ -536,7 +551,7 @@ export = (RED: NodeAPI): void => {
     function redeliver(entry: JournalEntry, text: string, attempt: number, replayed = false): void {
       const contentType = typeof entry.meta.contentType === 'string' ? entry.meta.contentType : undefined;
       const verifiedBy = DELIVERY_SOURCES.find((by) => by === entry.verifiedBy) ?? 'none';
-      const routed = routeDelivery(readDelivery(Buffer.from(text, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) }, { strict });
+      const routed = routeDelivery(readDelivery(Buffer.from(text, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) }, { strict, sayRefusal });
       routed.message.meetingbaas.journal = { node: node.id, entry: entry.seq };
       routed.message.meetingbaas.redelivered = attempt;
       if (replayed) routed.message.meetingbaas.replayed = true;
@@ -570,7 +585,7 @@ export = (RED: NodeAPI): void => {
       const bytes = Buffer.from(JSON.stringify(recovered), 'utf8');
       const receivedAt = new Date();
       const deliveryId = `api:${recovered.event}:${botId}`;
-      const routed = routeDelivery(readDelivery(bytes, 'application/json'), { deliveryId, verifiedBy: 'api', receivedAt }, { strict });
+      const routed = routeDelivery(readDelivery(bytes, 'application/json'), { deliveryId, verifiedBy: 'api', receivedAt }, { strict, sayRefusal });
       const info = routed.message.meetingbaas;
       info.recovered = true;
       let ref: JournalRef | null = null;
@@ -619,7 +634,7 @@ export = (RED: NodeAPI): void => {
       try {
         api = new MeetingBaasApi({ baseUrl: account.baseUrl, apiKey: account.credentials.apiKey });
       } catch (error) {
-        node.warn(t('warnings.catchUpUnavailable', { detail: String(error) }));
+        node.warn(t('warnings.catchUpUnavailable', { detail: errorText(error) }));
         return null;
       }
       const journal = await journaling;
@@ -641,7 +656,7 @@ export = (RED: NodeAPI): void => {
         ...(shared ? { lock: shared.lock('catch-up'), shared: shared.rising('catch-up-covered-until') } : {}),
         events: {
           failed: (error, retryInMs) => {
-            if (!catchUpFailing) node.warn(t('warnings.catchUpFailed', { detail: String(error), seconds: Math.round(retryInMs / 1000) }));
+            if (!catchUpFailing) node.warn(t('warnings.catchUpFailed', { detail: errorText(error), seconds: Math.round(retryInMs / 1000) }));
             catchUpFailing = true;
             scheduleStatus();
           },
@@ -650,7 +665,10 @@ export = (RED: NodeAPI): void => {
             node.log(t('log.catchUpResumed'));
             scheduleStatus();
           },
-          checkpointProblem: (detail) => node.warn(t('warnings.catchUpCheckpoint', { detail })),
+          checkpointProblem: (error) => {
+            const detail = error instanceof DamagedCheckpoint ? t('warnings.damagedCheckpoint', { file: error.file }) : String(error);
+            node.warn(t('warnings.catchUpCheckpoint', { detail }));
+          },
         },
       });
       if (closed) {
@@ -714,7 +732,7 @@ export = (RED: NodeAPI): void => {
       void journaling.then(async (journal) => {
         if (!journal || closed) return;
         const flowNodes: FlowNode[] = [];
-        RED.nodes.eachNode((config) => flowNodes.push(config as FlowNode));
+        RED.nodes.eachNode((config) => flowNodes.push(config));
         journal.setFinishers(finishersByOutput(flowNodes, node.id));
         downstream = downstreamOf(flowNodes, node.id);
         const first = !startedOnce;

@@ -3,8 +3,9 @@
 // callback node (newest first, filtered, bounded), and a payload with its secrets hidden.
 import type { JournalEntry } from '../../lib/delivery/journal';
 
-export type DeliveryState = 'in-flow' | 'finished' | 'sent-again' | 'parked';
-export const DELIVERY_STATES: readonly DeliveryState[] = ['in-flow', 'finished', 'sent-again', 'parked'];
+/** `failed`: the flow reported a failure; it waits to be sent again (at the next start), not parked yet. */
+export type DeliveryState = 'in-flow' | 'finished' | 'sent-again' | 'failed' | 'parked';
+export const DELIVERY_STATES: readonly DeliveryState[] = ['in-flow', 'finished', 'sent-again', 'failed', 'parked'];
 /** What the state filter accepts: a state, or `recovered` (rebuilt by the catch-up), whatever its state. */
 export type StateFilter = DeliveryState | 'recovered';
 export const STATE_FILTERS: readonly StateFilter[] = [...DELIVERY_STATES, 'recovered'];
@@ -23,7 +24,7 @@ export interface DeliveryRow {
   readonly output: number | null;
   readonly state: DeliveryState;
   readonly recovered: boolean;
-  /** Times it was sent again. */
+  /** Times it was sent again (failures the flow reported not counted). */
   readonly attempts: number;
   /** Why it is parked, or what went wrong the last time. */
   readonly problem: string | null;
@@ -52,7 +53,8 @@ export function extraMeta(payload: unknown): string | null {
 export function deliveryState(entry: JournalEntry): DeliveryState {
   if (entry.finishedAt !== null) return 'finished';
   if (entry.parked !== null) return 'parked';
-  return entry.attempts > 0 ? 'sent-again' : 'in-flow';
+  if (entry.failedInFlow) return 'failed';
+  return entry.sentAgain > 0 ? 'sent-again' : 'in-flow';
 }
 
 function text(value: unknown): string | null {
@@ -83,7 +85,7 @@ export function rowOf(node: string, entry: JournalEntry): DeliveryRow {
     output: typeof output === 'number' && Number.isInteger(output) && output >= 0 && output <= 3 ? output : null,
     state: deliveryState(entry),
     recovered: entry.verifiedBy === 'api',
-    attempts: entry.attempts,
+    attempts: entry.sentAgain,
     problem: entry.parked ?? entry.lastProblem,
     finishedAt: entry.finishedAt,
   };
@@ -92,6 +94,7 @@ export function rowOf(node: string, entry: JournalEntry): DeliveryRow {
 function extraValues(extra: unknown): string[] {
   if (extra === null || extra === undefined) return [];
   if (typeof extra === 'object') return Object.values(extra as Record<string, unknown>).flatMap(extraValues);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- objects are handled above: a primitive is left
   return [String(extra)];
 }
 

@@ -5,7 +5,7 @@
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import { MeetingBaasApi } from '../../lib/api';
-import { DELIVERY_SOURCES, readDelivery, routeDelivery } from '../../lib/delivery/routing';
+import { DELIVERY_SOURCES, readDelivery, routeDelivery, type BodyRefusal } from '../../lib/delivery/routing';
 import type { JournalEntry } from '../../lib/delivery/journal';
 import type { JournaledDeliveries } from './journaling';
 import {
@@ -136,10 +136,10 @@ function entryOf(req: Request, res: Response): { source: Attached; journal: Jour
 }
 
 /** The body of a delivery as the editor may see it: pretty-printed JSON (or the text), secrets hidden; and what is wrong with it, in words. */
-export function payloadView(entry: JournalEntry, body: string): { payload: string; json: boolean; errors: string[] } {
+export function payloadView(entry: JournalEntry, body: string, sayRefusal?: (refusal: BodyRefusal) => string): { payload: string; json: boolean; errors: string[] } {
   const contentType = typeof entry.meta.contentType === 'string' ? entry.meta.contentType : undefined;
   const verifiedBy = DELIVERY_SOURCES.find((by) => by === entry.verifiedBy) ?? 'none';
-  const routed = routeDelivery(readDelivery(Buffer.from(body, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) });
+  const routed = routeDelivery(readDelivery(Buffer.from(body, 'utf8'), contentType), { deliveryId: entry.deliveryId, verifiedBy, receivedAt: new Date(entry.receivedAt) }, { sayRefusal });
   const info = routed.message.meetingbaas;
   const problems = info.invalid?.errors ?? info.deviations ?? [];
   const errors = problems.map((e) => maskText(e.field === '(delivery)' ? e.message : `${e.field} ${e.message}`));
@@ -180,7 +180,12 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
     if (!found) return;
     const row: DeliveryRow = rowOf(found.source.node, found.entry);
     found.journal.body(found.entry.seq).then(
-      (body) => res.json({ row: { ...row, problem: row.problem && maskText(row.problem) }, ...payloadView(found.entry, body) }),
+      (body) =>
+        res.json({
+          row: { ...row, problem: row.problem && maskText(row.problem) },
+          ...payloadView(found.entry, body, ({ code, params }) => RED._(`meetingbaas-callback.bodyProblems.${code}`, params)),
+          saved: found.entry.saved,
+        }),
       () => res.status(404).json({ error: 'unknown-delivery' }),
     );
   });

@@ -12,13 +12,14 @@
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { Request, Response } from 'express';
-import type { NodeAPI, NodeDef } from 'node-red';
+import type { NodeAPI } from 'node-red';
 import type * as Simulator from '../../simulator';
 import type { ArtifactServer, DeliveryAuth } from '../../simulator';
 import { readAccount } from '../shared/account';
+import { findCallbackSettings, nodePath, routePath, type CallbackSettings } from '../shared/urls';
 
 export const TEST_KINDS = ['completed', 'failed', 'status'] as const;
 export type TestKind = (typeof TEST_KINDS)[number];
@@ -34,18 +35,13 @@ export interface TestDeliveryResult {
   readonly via: 'http' | 'in-process';
 }
 
-interface CallbackConfig extends NodeDef {
-  account?: string;
-  url?: string;
-  method?: string;
-}
-
 const SEND_TIMEOUT_MS = 30_000;
 /** The sample artifacts of test deliveries stay served this long after the last one. */
 const ARTIFACTS_IDLE_MS = 60 * 60 * 1000;
 
 /** The simulator (a quarter of a second to load) is loaded by the first test delivery, not at every start. */
 function simulator(): typeof Simulator {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, not with this module
   return require('../../simulator') as typeof Simulator;
 }
 
@@ -68,7 +64,7 @@ function artifactServer(): Promise<ArtifactServer> {
   return current;
 }
 
-async function buildDelivery(kind: TestKind): Promise<object> {
+async function buildDelivery(kind: TestKind): Promise<{ readonly event: string }> {
   const { completedDelivery, failedDelivery, loadSampleMeeting, statusChangeDelivery } = simulator();
   if (kind === 'failed') return failedDelivery();
   if (kind === 'status') return statusChangeDelivery();
@@ -79,28 +75,21 @@ async function buildDelivery(kind: TestKind): Promise<object> {
 
 /** Where this Node-RED listens, as seen from inside it: a wildcard address becomes loopback. */
 function ownListener(RED: NodeAPI): { host: string; port: number; secure: boolean } {
-  const server = RED.server as unknown as TlsServer | null;
-  const address = server?.address() as AddressInfo | string | null | undefined;
-  const settings = RED.settings as unknown as { uiHost?: string; uiPort?: number; https?: unknown };
-  const listening = address && typeof address === 'object' ? address : null;
-  let host = listening?.address ?? settings.uiHost ?? '127.0.0.1';
+  // Typed as an https server, it is an http one unless settings.js has `https`, and there is
+  // none when Node-RED runs embedded without a listener: read for what it is.
+  const server: unknown = RED.server;
+  const address = server instanceof NetServer ? server.address() : null;
+  const listening = address !== null && typeof address === 'object' ? address : null;
+  // Settings as settings.js gave them: any of these may be absent.
+  const { uiHost, uiPort, https }: { readonly uiHost?: unknown; readonly uiPort?: unknown; readonly https?: unknown } = RED.settings;
+  let host = listening?.address ?? (typeof uiHost === 'string' ? uiHost : '127.0.0.1');
   if (host === '0.0.0.0' || host === '') host = '127.0.0.1';
   if (host === '::') host = '::1';
   return {
     host,
-    port: listening?.port ?? settings.uiPort ?? 1880,
-    secure: server instanceof TlsServer || Boolean(settings.https),
+    port: listening?.port ?? (typeof uiPort === 'number' ? uiPort : 1880),
+    secure: server instanceof TlsServer || Boolean(https),
   };
-}
-
-/** The path under httpNodeRoot: what the httpNode app sees of a request. */
-function routePath(url: string): string {
-  return `/${url}`.replace(/\/{2,}/g, '/');
-}
-
-function nodePath(RED: NodeAPI, url: string): string {
-  const root = RED.settings.httpNodeRoot;
-  return `/${typeof root === 'string' ? root : '/'}${routePath(url)}`.replace(/\/{2,}/g, '/');
 }
 
 const PASS_HEADER = 'x-meetingbaas-test-pass';
@@ -134,8 +123,9 @@ export async function sendInProcess(
     server.listen(0, '127.0.0.1', () => resolve());
   });
   try {
-    const { port } = server.address() as AddressInfo;
-    return await send({ host: '127.0.0.1', port, secure: false, ...target }, body, { ...headers, [PASS_HEADER]: pass });
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new TypeError('the loopback listener has no port');
+    return await send({ host: '127.0.0.1', port: address.port, secure: false, ...target }, body, { ...headers, [PASS_HEADER]: pass });
   } finally {
     server.close();
     server.closeAllConnections();
@@ -170,13 +160,9 @@ function send(
   });
 }
 
-function deployedConfig(RED: NodeAPI, id: string): CallbackConfig | null {
+function deployedConfig(RED: NodeAPI, id: string): CallbackSettings | null {
   if (!RED.nodes.getNode(id)) return null;
-  let found: CallbackConfig | null = null;
-  RED.nodes.eachNode((def: NodeDef) => {
-    if (def.id === id && def.type === 'meetingbaas-callback') found = def as CallbackConfig;
-  });
-  return found;
+  return findCallbackSettings((visit) => RED.nodes.eachNode(visit), id);
 }
 
 /** The secret Meeting BaaS would use: a webhook signature when the account has one, else the callback secret. */
@@ -190,20 +176,20 @@ function authFor(RED: NodeAPI, accountId: string | undefined): DeliveryAuth {
 export async function sendTestDelivery(RED: NodeAPI, id: string, kind: TestKind): Promise<TestDeliveryResult | null> {
   const config = deployedConfig(RED, id);
   if (!config) return null;
-  const method = (config.method ?? 'post').toLowerCase() === 'put' ? 'PUT' : 'POST';
+  const { method } = config;
   const listener = ownListener(RED);
-  const path = nodePath(RED, (config.url ?? '').trim());
+  const path = nodePath(RED.settings.httpNodeRoot, config.url);
   const delivery = await buildDelivery(kind);
   const body = JSON.stringify(delivery);
   const auth = authFor(RED, config.account);
   const headers = simulator().deliveryHeaders(body, auth);
   const inProcess = Boolean(RED.settings.httpNodeAuth);
   const status = inProcess
-    ? await sendInProcess(RED, { path: routePath((config.url ?? '').trim()), method }, body, headers)
+    ? await sendInProcess(RED, { path: routePath(config.url), method }, body, headers)
     : await send({ ...listener, path, method }, body, headers);
   const host = listener.host.includes(':') ? `[${listener.host}]` : listener.host;
   return {
-    event: (delivery as { event: string }).event,
+    event: delivery.event,
     url: `${listener.secure ? 'https' : 'http'}://${host}:${listener.port}${path}`,
     method,
     auth: auth.kind,
@@ -222,7 +208,8 @@ export function registerTestDeliveryRoute(RED: NodeAPI): void {
     '/meetingbaas-callback/:id/test',
     RED.auth.needsPermission('meetingbaas-callback.write'),
     (req: Request, res: Response) => {
-      const requested: unknown = (req.body as { kind?: unknown } | undefined)?.kind ?? 'completed';
+      const body: unknown = req.body;
+      const requested = (typeof body === 'object' && body !== null && 'kind' in body ? body.kind : undefined) ?? 'completed';
       const kind = TEST_KINDS.find((k) => k === requested);
       if (!kind) {
         res.status(400).json({ error: 'bad-kind' });
@@ -234,7 +221,8 @@ export function registerTestDeliveryRoute(RED: NodeAPI): void {
           else res.status(404).json({ error: 'not-deployed' });
         },
         (error: unknown) => {
-          const detail = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+          const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+          const detail = code ?? (error instanceof Error ? error.message : String(error));
           res.status(502).json({ error: 'unreachable', detail });
         },
       );

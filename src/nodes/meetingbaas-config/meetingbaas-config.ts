@@ -1,6 +1,7 @@
 // "Meeting BaaS account": where the API is and the secrets the other nodes use. Holds no state.
 import type { NodeAPI, NodeDef } from 'node-red';
 import { ACCOUNT_TYPE, DEFAULT_REDIS_PREFIX, normaliseBaseUrl, type AccountCredentials, type AccountNode } from '../shared/account';
+import { publicBase } from '../shared/urls';
 import { registerKeyTestRoute } from './test-key';
 
 interface AccountDef extends NodeDef {
@@ -14,7 +15,7 @@ export = (RED: NodeAPI): void => {
   function MeetingBaasAccount(this: AccountNode, def: AccountDef): void {
     RED.nodes.createNode(this, def);
     this.baseUrl = normaliseBaseUrl(def.baseUrl);
-    this.publicUrl = (def.publicUrl ?? '').trim().replace(/\/+$/, '');
+    this.publicUrl = publicBase(def.publicUrl);
     this.redisUrl = (def.redisUrl ?? '').trim();
     // An empty prefix is allowed (a Redis of its own); only an absent one takes the default.
     this.redisPrefix = def.redisPrefix ?? DEFAULT_REDIS_PREFIX;

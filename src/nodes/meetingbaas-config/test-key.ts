@@ -7,6 +7,7 @@
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
 import { ApiError, checkApiBase, MeetingBaasApi } from '../../lib/api';
+import { isRecord } from '../../lib/records';
 import { isAccountNode, normaliseBaseUrl } from '../shared/account';
 
 export type KeyTestResult =
@@ -64,9 +65,9 @@ export async function testApiKey(baseUrl: string, apiKey: string): Promise<KeyTe
 }
 
 interface KeyTestRequest {
-  id?: unknown;
-  baseUrl?: unknown;
-  apiKey?: unknown;
+  readonly id?: unknown;
+  readonly baseUrl?: unknown;
+  readonly apiKey?: unknown;
 }
 
 function text(value: unknown): string {
@@ -96,7 +97,8 @@ export function registerKeyTestRoute(RED: NodeAPI): void {
     '/meetingbaas-config/test-key',
     RED.auth.needsPermission('meetingbaas-config.write'),
     (req: Request, res: Response) => {
-      answerFor(RED, (req.body ?? {}) as KeyTestRequest).then(
+      const body: unknown = req.body;
+      answerFor(RED, isRecord(body) ? body : {}).then(
         (answer) => res.json(answer),
         () => res.status(500).json({ result: 'unexpected' }),
       );

@@ -1,10 +1,11 @@
 // What the other nodes of this package read from a "Meeting BaaS account" config node.
 import type { Node, NodeAPI } from 'node-red';
 import type { RedisSettings } from '../../lib/delivery/redis-claims';
+import { ACCOUNT_DEFAULTS, ACCOUNT_TYPE } from './defaults';
 
-export const DEFAULT_BASE_URL = 'https://api.meetingbaas.com';
-export const ACCOUNT_TYPE = 'meetingbaas-config';
-export const DEFAULT_REDIS_PREFIX = 'meetingbaas:';
+export { ACCOUNT_TYPE } from './defaults';
+export const DEFAULT_BASE_URL = ACCOUNT_DEFAULTS.baseUrl;
+export const DEFAULT_REDIS_PREFIX = ACCOUNT_DEFAULTS.redisPrefix;
 
 export interface AccountCredentials {
   apiKey?: string;

@@ -1,6 +1,9 @@
 // Between the nodes of this package in one Node-RED: the callback node that journaled a
 // delivery owns it, and the nodes further down the flow (fetch artifacts, meeting done) say
 // when the flow is done with it, through the reference the message carries.
+import { isRecord } from '../../lib/records';
+
+import type { SavedArtifact } from '../../lib/delivery/journal';
 
 /** `msg.meetingbaas.journal`: which callback node journaled the delivery, and as which entry. */
 export interface JournalRef {
@@ -14,12 +17,15 @@ export interface DeliveryOwner {
   failed(entry: number, problem: string): void;
   /** A node stopped working on it because a deploy stopped that node: send it again once the flows run. */
   interrupted(entry: number): void;
+  /** What the flow saved of it (fetch artifacts: each file, or buffer, with its size). */
+  saved(entry: number, files: readonly SavedArtifact[]): void;
 }
 
 type Report = { readonly entry: number } & (
   | { readonly kind: 'finished' }
   | { readonly kind: 'failed'; readonly problem: string }
   | { readonly kind: 'interrupted' }
+  | { readonly kind: 'saved'; readonly files: readonly SavedArtifact[] }
 );
 
 const owners = new Map<string, DeliveryOwner>();
@@ -48,12 +54,10 @@ export function forgetDeliveriesOf(nodeId: string): void {
 }
 
 export function journalRefOf(msg: unknown): JournalRef | null {
-  if (msg === null || typeof msg !== 'object') return null;
-  const info: unknown = (msg as { meetingbaas?: unknown }).meetingbaas;
-  if (info === null || typeof info !== 'object') return null;
-  const ref: unknown = (info as { journal?: unknown }).journal;
-  if (ref === null || typeof ref !== 'object') return null;
-  const { node, entry } = ref as { node?: unknown; entry?: unknown };
+  if (!isRecord(msg) || !isRecord(msg.meetingbaas)) return null;
+  const ref = msg.meetingbaas.journal;
+  if (!isRecord(ref)) return null;
+  const { node, entry } = ref;
   return typeof node === 'string' && typeof entry === 'number' && Number.isSafeInteger(entry) ? { node, entry } : null;
 }
 
@@ -67,6 +71,12 @@ export function reportFailed(msg: unknown, problem: string): void {
 
 export function reportInterrupted(msg: unknown): void {
   report(msg, (entry) => ({ entry, kind: 'interrupted' }));
+}
+
+/** Tells the callback node what was saved of the delivery; before `reportFinished`, so that a finished delivery shows its files. */
+export function reportSaved(msg: unknown, files: readonly SavedArtifact[]): void {
+  if (files.length === 0) return;
+  report(msg, (entry) => ({ entry, kind: 'saved', files }));
 }
 
 function report(msg: unknown, make: (entry: number) => Report): void {
@@ -83,5 +93,6 @@ function report(msg: unknown, make: (entry: number) => Report): void {
 function tell(owner: DeliveryOwner, report: Report): void {
   if (report.kind === 'finished') owner.finished(report.entry);
   else if (report.kind === 'failed') owner.failed(report.entry, report.problem);
+  else if (report.kind === 'saved') owner.saved(report.entry, report.files);
   else owner.interrupted(report.entry);
 }

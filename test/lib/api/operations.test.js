@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { MeetingBaasApi, OPERATIONS, ACTIONS, ANSWER_READERS, PAGE_READERS, queryValuesOf } = require('../../../lib/api');
+const { listenLocally, sendJson } = require('../../support/local-server');
 
 const { schemas } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'));
 
@@ -30,17 +31,8 @@ async function recordingServer(answer) {
       answer(req, res, text);
     });
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(resolve));
-  };
-  return { seen, url: `http://127.0.0.1:${server.address().port}`, close };
-}
-
-function sendJson(res, status, body) {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  const { base, close } = await listenLocally(server);
+  return { seen, url: base, close };
 }
 
 /**
@@ -228,7 +220,7 @@ describe('bot API client: every operation', function () {
     it(`${action}: refuses the misspelt ${c.wrongName} before sending anything`, async function () {
       await assert.rejects(api.perform(action, c.misspelt), (e) => {
         assert.equal(e.kind, 'invalid-request');
-        assert.ok(e.problems.some((p) => p.includes(`${c.wrongName} is not a Meeting BaaS option`)), e.problems.join('; '));
+        assert.ok(e.problems.some((p) => p.code === 'unknown-option' && p.params.field.endsWith(c.wrongName)), JSON.stringify(e.problems));
         return true;
       });
       assert.deepEqual(server.seen, []);
@@ -359,18 +351,22 @@ describe('query values from a message', function () {
 
   it('refuses what no query can carry, naming each value', function () {
     const bad = [
-      [{ status: [] }, /status must list at least one value/],
-      [{ status: ['completed,failed'] }, /not one value of a comma-separated list/],
-      [{ status: ['in call'] }, /not one value/],
-      [{ created_after: new Date('soon') }, /created_after is not a valid date/],
-      [{ extra: {} }, /extra must hold at least one field/],
-      [{ extra: { 'a:b': 1 } }, /cannot be filtered on/],
-      [{ extra: { a: 'x,y' } }, /extra\.a cannot hold a comma/],
-      [{ extra: { a: { nested: true } } }, /extra\.a must be a string, a number or a boolean/],
-      [{ cursor: Buffer.from('x') }, /cursor is not a value a query can carry/],
+      [{ status: [] }, { code: 'empty-list', params: { name: 'status' } }],
+      [{ status: ['completed,failed'] }, { code: 'not-a-list-item', params: { name: 'status', item: '"completed,failed"' } }],
+      [{ status: ['in call'] }, { code: 'not-a-list-item', params: { name: 'status', item: '"in call"' } }],
+      [{ created_after: new Date('soon') }, { code: 'not-a-date', params: { name: 'created_after' } }],
+      [{ extra: {} }, { code: 'no-filter-fields', params: { name: 'extra' } }],
+      [{ extra: { 'a:b': 1 } }, { code: 'bad-filter-field', params: { name: 'extra', field: '"a:b"' } }],
+      [{ extra: { a: 'x,y' } }, { code: 'comma-in-filter', params: { name: 'extra', field: 'a' } }],
+      [{ extra: { a: { nested: true } } }, { code: 'bad-filter-value', params: { name: 'extra', field: 'a' } }],
+      [{ cursor: Buffer.from('x') }, { code: 'not-a-query-value', params: { name: 'cursor' } }],
     ];
     for (const [fields, problem] of bad) {
-      assert.throws(() => queryValuesOf('list', fields), (e) => e.kind === 'invalid-request' && problem.test(e.problems.join('; ')), JSON.stringify(fields));
+      assert.throws(() => queryValuesOf('list', fields), (e) => {
+        assert.equal(e.kind, 'invalid-request');
+        assert.deepEqual(e.problems, [problem], JSON.stringify(fields));
+        return true;
+      });
     }
   });
 });

@@ -4,7 +4,8 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { isPublicAddress, checkUrl, parseHostList, hostAllowed } = require('../../../lib/artifacts/address-policy');
 const { createHttpClient } = require('../../../lib/artifacts/http-client');
-const { downloadToBuffer, DownloadError } = require('../../../lib/artifacts/download');
+const { downloadToBuffer } = require('../../../lib/artifacts/download');
+const { DownloadError } = require('../../../lib/artifacts/download-errors');
 const { artifactPath, templateProblem, extensionFor, isBotId } = require('../../../lib/artifacts/file-names');
 const fx = require('../../fixtures/artifacts');
 
@@ -67,7 +68,9 @@ describe('artifact address policy', function () {
     it('refuses a name that resolves to loopback (real resolver, "localhost")', async function () {
       const url = server.add('/p/one', { body: 'x' }).replace('http://127.0.0.1', 'https://localhost');
       const error = await refused(url, { allowLocal: false, hosts: [] });
-      assert.match(error.message, /localhost resolves to (127\.0\.0\.1|::1)/);
+      assert.equal(error.details.problem.code, 'address');
+      assert.equal(error.details.problem.params.host, 'localhost');
+      assert.match(error.details.problem.params.address, /^(127\.0\.0\.1|::1)$/);
     });
 
     it('refuses a name when any of its addresses is private, whatever order they come in', async function () {
@@ -77,7 +80,7 @@ describe('artifact address policy', function () {
         resolve: async () => [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.7', family: 4 }],
       };
       const error = await refused('https://storage.example.test/x.mp4?sig=1', policy);
-      assert.match(error.message, /10\.0\.0\.7/);
+      assert.deepEqual(error.details.problem, { code: 'address', params: { host: 'storage.example.test', address: '10.0.0.7' } });
     });
 
     it('re-checks every redirect hop when it connects (shown with the allowlist: the test server is local)', async function () {
@@ -99,7 +102,7 @@ describe('artifact file names', function () {
 
   it('refuses bot ids that are not UUIDs, so a payload cannot steer the path', function () {
     for (const botId of ['../../etc', '/etc/passwd', 'abc', `${bot}/..`, '..', '']) {
-      assert.throws(() => artifactPath(dir, '<bot_id>/<artifact>.<ext>', { botId, artifact: 'video', ext: 'mp4' }), /not a valid bot id/);
+      assert.throws(() => artifactPath(dir, '<bot_id>/<artifact>.<ext>', { botId, artifact: 'video', ext: 'mp4' }), (e) => e.problem.code === 'bad-bot-id');
     }
     assert.ok(isBotId(bot));
     assert.ok(!isBotId('c0ffee00-1234-0abc-8def-0123456789ab'), 'version digit 0 is not a UUID the schema accepts');
@@ -108,12 +111,13 @@ describe('artifact file names', function () {
   it('refuses templates that are absolute, climb out, or cannot tell artifacts apart', function () {
     assert.equal(templateProblem('<bot_id>/<artifact>.<ext>'), null);
     assert.equal(templateProblem('meetings/<bot_id>-<artifact>.<ext>'), null);
-    assert.match(templateProblem('/tmp/<artifact>.<ext>'), /relative/);
-    assert.match(templateProblem('../<artifact>.<ext>'), /\.\./);
-    assert.match(templateProblem('a/../../<artifact>'), /\.\./);
-    assert.match(templateProblem('<bot_id>.<ext>'), /<artifact>/);
-    assert.match(templateProblem('<date>/<artifact>'), /unknown placeholder/);
-    assert.match(templateProblem('a\\..\\<artifact>'), /backslash/);
+    assert.deepEqual(templateProblem('/tmp/<artifact>.<ext>'), { code: 'absolute', params: {} });
+    assert.deepEqual(templateProblem('../<artifact>.<ext>'), { code: 'bad-segment', params: {} });
+    assert.deepEqual(templateProblem('a/../../<artifact>'), { code: 'bad-segment', params: {} });
+    assert.deepEqual(templateProblem('<bot_id>.<ext>'), { code: 'no-artifact-placeholder', params: {} });
+    assert.deepEqual(templateProblem('<date>/<artifact>'), { code: 'unknown-placeholder', params: { placeholder: 'date' } });
+    assert.deepEqual(templateProblem('a\\..\\<artifact>'), { code: 'bad-characters', params: {} });
+    assert.deepEqual(templateProblem(' '), { code: 'empty-template', params: {} });
   });
 
   it('takes the extension from the bytes, then Content-Type, never the URL', function () {

@@ -4,7 +4,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { createHttpClient } = require('../../../lib/artifacts/http-client');
-const { downloadToFile, downloadToBuffer, partialPathFor } = require('../../../lib/artifacts/download');
+const { downloadToFile, downloadToBuffer } = require('../../../lib/artifacts/download');
+const { partialPathFor } = require('../../../lib/artifacts/temporary-file');
 const { artifactPath, extensionFor } = require('../../../lib/artifacts/file-names');
 const fx = require('../../fixtures/artifacts');
 

@@ -4,7 +4,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { createHttpClient } = require('../../../lib/artifacts/http-client');
-const { downloadToFile, downloadToBuffer, DownloadError, partialPathFor, redactUrl } = require('../../../lib/artifacts/download');
+const { downloadToFile, downloadToBuffer } = require('../../../lib/artifacts/download');
+const { DownloadError, redactUrl } = require('../../../lib/artifacts/download-errors');
+const { partialPathFor } = require('../../../lib/artifacts/temporary-file');
 const { artifactPath, extensionFor } = require('../../../lib/artifacts/file-names');
 const fx = require('../../fixtures/artifacts');
 
@@ -171,6 +173,30 @@ describe('artifact downloads (lib)', function () {
     assert.deepEqual(fx.listFiles(dir), []);
   });
 
+  it('passes on what the name choice throws, unchanged', async function () {
+    const url = server.add('/a/badname', { size: 1024, type: 'video/mp4', head: fx.HEADS.mp4 });
+    class NoName extends Error {}
+    const refusal = new NoName('no name for this');
+    const choose = () => {
+      throw refusal;
+    };
+    const failure = await downloadToFile(url, choose, { client, policy: local, maxBytes: 1e9 }, partialPathFor(path.join(dir, BOT, 'video.part'))).then(
+      () => assert.fail('must fail'),
+      (e) => e,
+    );
+    assert.equal(failure, refusal);
+  });
+
+  it('reports a disk that cannot take the file as a file error, with the reason', async function () {
+    const url = server.add('/a/nodisk', { size: 1024, type: 'video/mp4', head: fx.HEADS.mp4 });
+    // A file where the final file's folder should be: its creation fails as a full or read-only disk would.
+    fs.writeFileSync(path.join(dir, 'blocked'), '');
+    const choose = () => path.join(dir, 'blocked', 'video.mp4');
+    const error = await rejectsWith(downloadToFile(url, choose, { client, policy: local, maxBytes: 1e9 }, partialPathFor(path.join(dir, 'video.part'))), 'file');
+    assert.match(error.details.detail, /EEXIST|ENOTDIR/);
+    assert.equal(error.code, 'ERR_MEETINGBAAS_DOWNLOAD_FILE');
+  });
+
   it('follows a redirect within the allowed hosts, and refuses one that leaves them', async function () {
     const target = server.add('/a/target', { body: '{"ok":true}', type: 'application/json' });
     const hop = server.add('/a/hop', { redirect: target });
@@ -181,7 +207,7 @@ describe('artifact downloads (lib)', function () {
       assert.deepEqual(JSON.parse(ok.body), { ok: true });
       const away = server.add('/a/away', { redirect: target.replace('127.0.0.1', 'localhost') });
       const error = await rejectsWith(downloadToBuffer(away, { client: strict, policy, maxBytes: 1e6 }), 'refused');
-      assert.match(error.message, /localhost/);
+      assert.deepEqual(error.details.problem, { code: 'host', params: { host: 'localhost' } });
       assert.equal(server.requests('/a/target').length, 1, 'the forbidden hop must not reach the server');
     } finally {
       await strict.close();

@@ -3,7 +3,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { DeliveryJournal } = require('../../../lib/delivery/journal');
+const { crc32 } = require('node:zlib');
+const { DeliveryJournal, MAX_SAVED_PER_ENTRY } = require('../../../lib/delivery/journal');
 
 const HOUR = 3600 * 1000;
 
@@ -36,7 +37,7 @@ describe('delivery journal', () => {
     const unfinished = again.unfinished();
     assert.deepEqual(unfinished.map((e) => e.deliveryId), ['sha256:1', 'sha256:2', 'sha256:3']);
     const { body, ...second } = delivery(2);
-    assert.deepEqual(unfinished[1], { seq: 2, ...second, attempts: 0, lastProblem: null, parked: null, finishedAt: null });
+    assert.deepEqual(unfinished[1], { seq: 2, ...second, attempts: 0, sentAgain: 0, failedInFlow: false, lastProblem: null, parked: null, finishedAt: null, saved: [] });
     assert.equal(await again.body(2), body);
     await journal.close();
     await again.close();
@@ -61,6 +62,95 @@ describe('delivery journal', () => {
     assert.equal(again.get(2).finishedAt === null, false);
     assert.equal(again.append(delivery(4)).seq, 4, 'sequence numbers go on');
     await again.close();
+  });
+
+  it('tells failures the flow reported from sendings, across a reopen and a compaction', async () => {
+    const file = tempFile();
+    let now = 1_700_000_000_000;
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    for (const n of [1, 2, 3]) await journal.append(delivery(n)).written;
+    await journal.attempt(1, 'download failed', true);
+    await journal.attempt(2, null);
+    await journal.attempt(2, 'download failed', true);
+    await journal.attempt(2, 'download failed');
+    await journal.finish(3);
+    const facts = (j) => [1, 2].map((seq) => { const { attempts, sentAgain, failedInFlow } = j.get(seq); return { attempts, sentAgain, failedInFlow }; });
+    const expected = [{ attempts: 1, sentAgain: 0, failedInFlow: true }, { attempts: 3, sentAgain: 2, failedInFlow: false }];
+    assert.deepEqual(facts(journal), expected);
+    await journal.close();
+    now += 2 * HOUR;
+    const { journal: again } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    assert.deepEqual(facts(again), expected);
+    await again.compact();
+    assert.equal(again.get(3), undefined);
+    await again.close();
+    const { journal: compacted } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    assert.deepEqual(facts(compacted), expected);
+    await compacted.close();
+  });
+
+  it('keeps the artifacts saved of an entry across a reopen and a compaction, a repeated save replacing its line', async () => {
+    const file = tempFile();
+    let now = 1_700_000_000_000;
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    for (const n of [1, 2]) await journal.append(delivery(n)).written;
+    await journal.saved(1, [{ artifact: 'video', bytes: 1000, path: '/rec/bot-1/video.mp4' }, { artifact: 'transcription', bytes: 20, path: null }]);
+    // Sent again: the video saved again to the same file, the transcript now to a file too.
+    await journal.saved(1, [{ artifact: 'video', bytes: 1001, path: '/rec/bot-1/video.mp4' }, { artifact: 'transcription', bytes: 21, path: '/rec/bot-1/transcript.json' }]);
+    await journal.saved(1, [{ artifact: '', bytes: -1, path: 3 }, { artifact: 'chat', bytes: Number.NaN, path: null }]);
+    await journal.finish(2);
+    const expected = [
+      { artifact: 'transcription', bytes: 20, path: null },
+      { artifact: 'video', bytes: 1001, path: '/rec/bot-1/video.mp4' },
+      { artifact: 'transcription', bytes: 21, path: '/rec/bot-1/transcript.json' },
+    ];
+    assert.deepEqual(journal.get(1).saved, expected);
+    assert.deepEqual(journal.get(2).saved, []);
+    await journal.close();
+    now += 2 * HOUR;
+    const { journal: again, skippedRecords } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    assert.equal(skippedRecords, 0);
+    assert.deepEqual(again.get(1).saved, expected);
+    await again.compact();
+    assert.equal(again.get(2), undefined, 'compacted away');
+    await again.close();
+    const { journal: compacted } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    assert.deepEqual(compacted.get(1).saved, expected);
+    await compacted.close();
+  });
+
+  it('keeps at most a bounded number of saved artifacts per entry, the newest', async () => {
+    const file = tempFile();
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    await journal.append(delivery(1)).written;
+    const many = Array.from({ length: MAX_SAVED_PER_ENTRY + 5 }, (_, i) => ({ artifact: 'audio', bytes: i, path: `/rec/${i}.flac` }));
+    await journal.saved(1, many.slice(0, 10));
+    await journal.saved(1, many.slice(10));
+    await journal.saved(1, [{ artifact: 'video', bytes: 1, path: 'x'.repeat(5000) }]);
+    const saved = journal.get(1).saved;
+    assert.equal(saved.length, MAX_SAVED_PER_ENTRY);
+    assert.equal(saved.at(-1).path.length, 1024);
+    assert.equal(saved[0].bytes, 6);
+    await assert.rejects(journal.saved(99, many), { code: 'unknown-entry' });
+    await journal.close();
+  });
+
+  it('reads a journal written before saved artifacts were kept', async () => {
+    const file = tempFile();
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const line = (record) => {
+      const json = JSON.stringify(record);
+      return `${crc32(Buffer.from(json)).toString(16).padStart(8, '0')} ${json}\n`;
+    };
+    fs.writeFileSync(file, [
+      line({ k: 'a', s: 1, id: 'sha256:1', at: 1_700_000_000_001, by: 'secret', m: { event: 'bot.completed', botId: 'bot-1' }, b: '{}' }),
+      line({ k: 't', s: 1, e: 'redeployed' }),
+      line({ k: 'f', s: 1, at: 1_700_000_000_100 }),
+    ].join(''));
+    const { journal, skippedRecords } = await DeliveryJournal.open(file, { retentionMs: HOUR });
+    assert.equal(skippedRecords, 0);
+    assert.deepEqual(journal.get(1), { seq: 1, deliveryId: 'sha256:1', receivedAt: 1_700_000_000_001, verifiedBy: 'secret', meta: { event: 'bot.completed', botId: 'bot-1' }, attempts: 1, sentAgain: 1, failedInFlow: false, lastProblem: 'redeployed', parked: null, finishedAt: 1_700_000_000_100, saved: [] });
+    await journal.close();
   });
 
   it('forgets a dropped entry for good: not unfinished, not listed, not there after a reopen', async () => {

@@ -99,4 +99,33 @@ describe('delivery routing', () => {
     const form = routeDelivery(readDelivery(Buffer.from('[[[[[[['), 'text/plain'), context);
     assert.equal(form.message.meetingbaas.invalid.reason, 'unsupported-media-type');
   });
+
+  it('leaves the words of a refused body to the caller, and gives its code without them', () => {
+    const refusals = [
+      [Buffer.from('{"event":'), 'application/json', 'not-json'],
+      [Buffer.from(''), 'application/json', 'empty'],
+      [Buffer.from([0x7b, 0xff, 0x7d]), 'application/json', 'not-utf8'],
+      [Buffer.from('x'), 'text/plain', 'unsupported-media-type'],
+      [Buffer.from('['.repeat(100)), 'application/json', 'too-deep'],
+    ];
+    for (const [bytes, contentType, code] of refusals) {
+      const said = [];
+      const sayRefusal = (refusal) => {
+        said.push(refusal);
+        return `words for ${refusal.code}`;
+      };
+      const routed = routeDelivery(readDelivery(bytes, contentType), context, { sayRefusal });
+      assert.deepEqual(said.map((r) => r.code), [code]);
+      assert.deepEqual(routed.message.meetingbaas.invalid.errors, [{ field: '(delivery)', message: `words for ${code}` }]);
+      const bare = routeDelivery(readDelivery(bytes, contentType), context);
+      assert.match(bare.message.meetingbaas.invalid.errors[0].message, new RegExp(`^${code}\\b`));
+    }
+    const params = (bytes, contentType) => {
+      let seen = null;
+      routeDelivery(readDelivery(Buffer.from(bytes), contentType), context, { sayRefusal: (refusal) => ((seen = refusal.params), '') });
+      return seen;
+    };
+    assert.deepEqual(params('['.repeat(100), 'application/json'), { depth: 64 });
+    assert.deepEqual(params('x', 'text/csv'), { contentType: 'text/csv' });
+  });
 });

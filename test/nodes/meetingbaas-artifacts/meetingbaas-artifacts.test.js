@@ -1,6 +1,6 @@
 'use strict';
 // The "fetch artifacts" node in Node-RED (node-red-node-test-helper), against the local storage
-// and API stand-ins of artifacts-fixtures.js.
+// and API stand-ins of test/fixtures/artifacts.js.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -8,32 +8,21 @@ const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const { translatedNode } = require('../../support/translated-node');
+const { useHelperRuntime, nextMessages: collect } = require('../../support/helper-runtime');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
 const artifactsNode = translatedNode('meetingbaas-artifacts');
 
 const HELP = fs.readFileSync(path.join(__dirname, '../../../nodes/meetingbaas-artifacts/locales/en-US/meetingbaas-artifacts.html'), 'utf8');
-const EDITOR = fs.readFileSync(path.join(__dirname, '../../../nodes/meetingbaas-artifacts/meetingbaas-artifacts.html'), 'utf8');
+const { editorDefaults } = require('../../support/editor-definition');
 const MESSAGES = require('../../../nodes/meetingbaas-artifacts/locales/en-US/meetingbaas-artifacts.json')['meetingbaas-artifacts'];
 
 /** Every message the node sent on output 1 during these tests, for the help-text checks. */
 const produced = { each: [], single: [], skipped: [] };
-
-/** Resolves once `count` messages arrived at the helper node `id`. */
-function collect(id, count) {
-  const node = helper.getNode(id);
-  const got = [];
-  return new Promise((resolve) => {
-    if (count === 0) resolve(got);
-    node.on('input', (msg) => {
-      got.push(msg);
-      if (got.length === count) resolve(got);
-    });
-  });
-}
 
 function caught(count = 1) {
   return collect('caught', count);
@@ -52,15 +41,9 @@ describe('fetch artifacts node', function () {
   after(async function () {
     await server.close();
   });
-  beforeEach(async function () {
-    userDir = fx.tempDir('mb-node-');
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
+  const runtime = useHelperRuntime({ userDir: 'mb-node-' });
+  beforeEach(function () {
+    userDir = runtime.userDir;
   });
 
   function flow(props, { apiKey = 'test-key' } = {}) {
@@ -92,7 +75,7 @@ describe('fetch artifacts node', function () {
   it('writes each artifact to <directory>/<bot_id>/<artifact>.<ext>, with text and subtitles, and reports the missing one', async function () {
     await flow({ mode: 'file', directory: 'downloads', subtitles: 'srt' });
     const botId = bot();
-    const delivery = fx.completedDelivery(botId, meeting(botId));
+    const delivery = deliveries.completed({ botId, urls: meeting(botId) });
     const out = collect('out', 5);
     const skipped = collect('skip', 1);
     helper.getNode('n1').receive({ payload: delivery, meetingbaas: { botId, event: 'bot.completed' }, mine: 42 });
@@ -163,7 +146,7 @@ describe('fetch artifacts node', function () {
   it('reports null artifacts, and all of them when data_deleted, as skipped, not errors', async function () {
     await flow({});
     const botId = bot();
-    const deleted = fx.completedDelivery(botId, meeting(botId, ['transcription']), { data_deleted: true });
+    const deleted = deliveries.completed({ botId, urls: meeting(botId, ['transcription']), data: { data_deleted: true } });
     let skipped = collect('skip', 6);
     const node = helper.getNode('n1');
     let errors = 0;
@@ -175,7 +158,7 @@ describe('fetch artifacts node', function () {
 
     skipped = collect('skip', 5);
     const out = collect('out', 1);
-    node.receive({ payload: fx.completedDelivery(botId, { transcription: server.add(`/${botId}/t2`, { body: '{}' }) }) });
+    node.receive({ payload: deliveries.completed({ botId, urls: { transcription: server.add(`/${botId}/t2`, { body: '{}' }) } }) });
     const nulls = await skipped;
     await out;
     assert.deepEqual(nulls.map((m) => `${m.artifact}:${m.skipped.reason}`).sort(), [
@@ -195,11 +178,15 @@ describe('fetch artifacts node', function () {
     server.bot(botId, () => fx.botDetails(botId, freshUrls));
     const before = server.apiCalls;
     const out = collect('out', 2);
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, stale) });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: stale }) });
     const messages = await out;
     assert.deepEqual(messages.map((m) => m.refreshed), [true, true]);
     assert.equal(server.apiCalls - before, 1, 'one API call for the whole message');
     assert.equal(server.log.filter((e) => e.path === `/v2/bots/${botId}`)[0].headers['x-meeting-baas-api-key'], 'test-key');
+    // The storage client follows links wherever they lead: the key goes only with the API request.
+    const storage = server.log.filter((e) => e.path.startsWith(`/${botId}/`));
+    assert.ok(storage.length >= 4, 'the expired and the fresh links were requested');
+    assert.deepEqual(storage.filter((e) => 'x-meeting-baas-api-key' in e.headers).map((e) => e.path), [], 'no storage request carried the API key');
     assert.deepEqual(fx.listFiles(path.join(userDir, 'fresh')), [`${botId}/audio.flac`, `${botId}/transcription.json`]);
   });
 
@@ -207,7 +194,7 @@ describe('fetch artifacts node', function () {
     await flow({ mode: 'file', directory: 'x', artifacts: ['video'] }, { apiKey: '' });
     const botId = bot();
     const errors = caught();
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, { video: server.add(`/${botId}/exp`, { expired: true }) }) });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: { video: server.add(`/${botId}/exp`, { expired: true }) } }) });
     const [msg] = await errors;
     assert.match(msg.error.message, /expired/);
     assert.match(msg.error.message, /4 hours/);
@@ -220,7 +207,7 @@ describe('fetch artifacts node', function () {
     await flow({ maxMessageMB: 1, artifacts: ['video'] });
     const botId = bot();
     const errors = caught();
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, meeting(botId, ['video'])) });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: meeting(botId, ['video']) }) });
     const [msg] = await errors;
     assert.match(msg.error.message, /over the 1\.0 MB limit/);
     assert.match(msg.error.message, /files on disk/);
@@ -246,14 +233,14 @@ describe('fetch artifacts node', function () {
     await flow({ mode: 'file', directory: 'configured' });
     const botId = bot();
     const out = collect('out', 1);
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, meeting(botId)), artifacts: 'transcription', directory: 'chosen' });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: meeting(botId) }), artifacts: 'transcription', directory: 'chosen' });
     const [msg] = await out;
     assert.equal(msg.artifact, 'transcription');
     assert.deepEqual(fx.listFiles(path.join(userDir, 'chosen')), [`${botId}/transcription.json`]);
     assert.equal(fs.existsSync(path.join(userDir, 'configured')), false);
     assert.equal(server.requests(`/${botId}/v`).length, 0);
     const errors = caught();
-    helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, {}), artifacts: ['video', 'slides'] });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: {} }), artifacts: ['video', 'slides'] });
     assert.match((await errors)[0].error.message, /Unknown artifact name\(s\) in msg.artifacts: slides/);
   });
 
@@ -265,7 +252,7 @@ describe('fetch artifacts node', function () {
     for (const botId of botIds) {
       const urls = meeting(botId);
       for (const name of Object.keys(urls)) server.resource(new URL(urls[name]).pathname).delayMs = 100;
-      helper.getNode('n1').receive({ payload: fx.completedDelivery(botId, urls) });
+      helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls }) });
     }
     await out;
     assert.equal(server.load.max, 2);
@@ -330,24 +317,22 @@ describe('fetch artifacts node', function () {
   }
 
   describe('help text', function () {
-    const defaults = {};
-    for (const [, name, value] of EDITOR.matchAll(/(\w+): \{ value: ([^,}]+)/g)) defaults[name] = value.trim();
-
     it('states the defaults the editor and the runtime use', function () {
-      assert.equal(defaults.mode, "'message'");
+      const defaults = editorDefaults('meetingbaas-artifacts');
+      assert.deepEqual(defaults, { name: '', account: '', ...require('../../../nodes/shared/defaults').ARTIFACTS_DEFAULTS });
+      assert.equal(defaults.mode, 'message');
       assert.match(HELP, /<i>Max in memory<\/i> \(default 100 MB\)/);
-      assert.equal(defaults.maxMessageMB, '100');
+      assert.equal(defaults.maxMessageMB, 100);
       assert.match(HELP, /<i>Retries<\/i>, default 4/);
-      assert.equal(defaults.retries, String(require('../../../lib/artifacts/http-client').DEFAULTS.retries));
+      assert.equal(defaults.retries, require('../../../lib/artifacts/http-client').DEFAULTS.retries);
       assert.match(HELP, /<i>Stall timeout<\/i> \(default 60 s\)/);
-      assert.equal(defaults.stallSeconds, String(require('../../../lib/artifacts/http-client').DEFAULTS.stallTimeoutMs / 1000));
+      assert.equal(defaults.stallSeconds, require('../../../lib/artifacts/http-client').DEFAULTS.stallTimeoutMs / 1000);
       assert.match(HELP, /<i>Parallel downloads<\/i> \(default 2\)/);
-      assert.equal(defaults.concurrency, '2');
+      assert.equal(defaults.concurrency, 2);
       assert.match(HELP, /\(at most 5\)/);
       assert.equal(require('../../../lib/artifacts/http-client').DEFAULTS.maxRedirects, 5);
       assert.match(HELP, /default\s+<code>&lt;bot_id&gt;\/&lt;artifact&gt;\.&lt;ext&gt;<\/code>/);
-      assert.equal(defaults.template, "'<bot_id>/<artifact>.<ext>'");
-      assert.equal(require('../../../lib/artifacts/file-names').DEFAULT_TEMPLATE, '<bot_id>/<artifact>.<ext>');
+      assert.equal(defaults.template, '<bot_id>/<artifact>.<ext>');
       assert.match(HELP, /work for 4 hours/);
     });
 

@@ -7,12 +7,13 @@
 // callback node's journal on (the default), the delivery is also sent again once the flows run.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector } = require('../../support/collector');
+const { listenLocally } = require('../../support/local-server');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 const MiB = 1024 * 1024;
 
@@ -21,7 +22,6 @@ const MiB = 1024 * 1024;
  * resolves once the head was sent to the n-th request for that path.
  */
 async function startHoldingStorage({ size = 64 * MiB, sent = MiB } = {}) {
-  const sockets = new Set();
   const served = new Map();
   const waiters = [];
   const arrived = (pathname) => {
@@ -37,20 +37,12 @@ async function startHoldingStorage({ size = 64 * MiB, sent = MiB } = {}) {
     res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(size) });
     res.write(Buffer.concat([fx.HEADS.mp4, Buffer.alloc(sent - fx.HEADS.mp4.length, 7)]), () => arrived(pathname));
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const { base, close } = await listenLocally(server);
   return {
     url: (pathname) => `${base}${pathname}?X-Amz-Signature=s`,
     started: (pathname, n = 1) =>
       (served.get(pathname) ?? 0) >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ pathname, n, resolve })),
-    close() {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(resolve));
-    },
+    close,
   };
 }
 
@@ -106,7 +98,7 @@ describe('fetch artifacts redeployed during a download, in a real Node-RED', fun
   async function sendDelivery() {
     const botId = crypto.randomUUID();
     const videoPath = `/${botId}/video.mp4`;
-    const delivery = fx.completedDelivery(botId, { video: storage.url(videoPath), audio: storage.url(`/${botId}/audio.flac`) });
+    const delivery = deliveries.completed({ botId, urls: { video: storage.url(videoPath), audio: storage.url(`/${botId}/audio.flac`) } });
     const answer = await request(nodeRed.nodeUrl('/mb/redeploy'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -4,35 +4,21 @@
 // redirect; and an answer is read for the fields the refresh uses, not for the whole schema.
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const fs = require('node:fs');
-const http = require('node:http');
 const os = require('node:os');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { translatedNode } = require('../../support/translated-node');
+const { useHelperRuntime, nextMessage } = require('../../support/helper-runtime');
+const { recordingServer } = require('../../support/local-server');
 const simulator = require('../../../simulator');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
 const artifactsNode = translatedNode('meetingbaas-artifacts');
 const API_KEY = 'refresh-test-api-key';
-
-/** A server that records every request and answers with `answer(req, res)`. */
-async function recordingServer(answer, host = '127.0.0.1') {
-  const seen = [];
-  const server = http.createServer((req, res) => {
-    seen.push({ method: req.method, url: req.url, headers: req.headers });
-    answer(req, res);
-  });
-  await new Promise((resolve) => server.listen(0, host, resolve));
-  const close = () => {
-    server.closeAllConnections();
-    return new Promise((resolve) => server.close(resolve));
-  };
-  return { seen, url: `http://${host}:${server.address().port}`, close };
-}
 
 /** The first IPv4 address of this machine that is not loopback, or null. */
 function externalAddress() {
@@ -40,10 +26,6 @@ function externalAddress() {
     for (const entry of entries ?? []) if (entry.family === 'IPv4' && !entry.internal) return entry.address;
   }
   return null;
-}
-
-function nextMessage(id) {
-  return new Promise((resolve) => helper.getNode(id).once('input', resolve));
 }
 
 /** The node's error, or a failure naming what it sent instead. */
@@ -56,7 +38,6 @@ async function nodeError() {
 describe('fetch artifacts: refreshing expired links through the API client', function () {
   this.timeout(20000);
   let storage;
-  let userDir;
 
   before(async function () {
     await artifactsNode.ready();
@@ -65,16 +46,7 @@ describe('fetch artifacts: refreshing expired links through the API client', fun
   after(async function () {
     await storage.close();
   });
-  beforeEach(async function () {
-    userDir = fx.tempDir('mb-refresh-');
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  useHelperRuntime({ userDir: 'mb-refresh-' });
 
   function flow(baseUrl, apiKey = API_KEY) {
     return helper.load(
@@ -94,7 +66,7 @@ describe('fetch artifacts: refreshing expired links through the API client', fun
   function expiredMeeting() {
     const botId = crypto.randomUUID();
     const fresh = storage.add(`/${botId}/fresh-t`, { body: JSON.stringify({ ...fx.TRANSCRIPTION, bot_id: botId }), type: 'application/json' });
-    const delivery = fx.completedDelivery(botId, { transcription: storage.add(`/${botId}/old-t`, { expired: true }) });
+    const delivery = deliveries.completed({ botId, urls: { transcription: storage.add(`/${botId}/old-t`, { expired: true }) } });
     return { botId, fresh, delivery };
   }
 
@@ -150,7 +122,7 @@ describe('fetch artifacts: refreshing expired links through the API client', fun
     try {
       const botId = crypto.randomUUID();
       const expired = server.artifactUrls(botId, { signedAt: new Date(Date.now() - 5 * 3600 * 1000) });
-      const delivery = simulator.completedDelivery(simulator.loadSampleMeeting().script, expired, { botId });
+      const delivery = deliveries.completed({ botId, urls: expired });
       const details = await fetch(`${server.baseUrl}/v2/bots/${botId}`, { headers: { 'x-meeting-baas-api-key': API_KEY } }).then((r) => r.json());
       assert.equal(details.data.transcription_ids, undefined, 'the stand-in answers minimally');
       await flow(server.baseUrl);

@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startNodeRed, request } = require('../../support/node-red');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 /** Resolves when `test` holds: the bytes reaching the disk send no event, so this looks every few ms. */
 async function whenTrue(test) {
@@ -77,7 +78,7 @@ describe('fetch artifacts in a real Node-RED killed mid-download', function () {
     const size = 6 * 1024 * 1024 + 123;
     const stallAt = 2 * 1024 * 1024;
     const url = server.add(`/${botId}/video`, { size, head: fx.HEADS.mp4, type: 'video/mp4', etag: '"obj-1"', stallAt });
-    const delivery = fx.completedDelivery(botId, { video: url });
+    const delivery = deliveries.completed({ botId, urls: { video: url } });
     const partial = path.join(directory, botId, '.video.part');
 
     const first = await nodeRedWithFlow();

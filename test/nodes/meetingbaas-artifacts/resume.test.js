@@ -11,24 +11,14 @@ const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { translatedNode } = require('../../support/translated-node');
-const { removeStalePartials } = require('../../../lib/artifacts/download');
+const { useHelperRuntime, nextMessages: collect } = require('../../support/helper-runtime');
+const { removeStalePartials } = require('../../../lib/artifacts/temporary-file');
 const fx = require('../../fixtures/artifacts');
+const deliveries = require('../../fixtures/deliveries');
 
 helper.init(require.resolve('node-red'));
 
 const artifactsNode = translatedNode('meetingbaas-artifacts');
-
-/** Resolves once `count` messages arrived at the helper node `id`. */
-function collect(id, count) {
-  const node = helper.getNode(id);
-  const got = [];
-  return new Promise((resolve) => {
-    node.on('input', (msg) => {
-      got.push(msg);
-      if (got.length === count) resolve(got);
-    });
-  });
-}
 
 /** Resolves when `test` holds: the bytes reaching the disk send no event, so this looks every few ms. */
 async function whenFiles(test) {
@@ -44,7 +34,6 @@ const sizeOf = (file) => (fs.existsSync(file) ? fs.statSync(file).size : -1);
 describe('fetch artifacts node: a delivery sent again', function () {
   this.timeout(20000);
   let server;
-  let userDir;
   let dir;
 
   before(async function () {
@@ -54,16 +43,9 @@ describe('fetch artifacts node: a delivery sent again', function () {
   after(async function () {
     await server.close();
   });
-  beforeEach(async function () {
-    userDir = fx.tempDir('mb-resume-');
-    dir = path.join(userDir, 'downloads');
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    fs.rmSync(userDir, { recursive: true, force: true });
+  const runtime = useHelperRuntime({ userDir: 'mb-resume-' });
+  beforeEach(function () {
+    dir = path.join(runtime.userDir, 'downloads');
   });
 
   function flow(props = {}) {
@@ -90,7 +72,7 @@ describe('fetch artifacts node: a delivery sent again', function () {
   }
 
   const message = (botId, urls, redelivered) => ({
-    payload: fx.completedDelivery(botId, urls),
+    payload: deliveries.completed({ botId, urls }),
     meetingbaas: { botId, event: 'bot.completed', ...(redelivered ? { redelivered } : {}) },
   });
 

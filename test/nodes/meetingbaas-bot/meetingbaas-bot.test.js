@@ -4,61 +4,39 @@
 // schemas and answers with the documented error shapes.
 const assert = require('node:assert/strict');
 const http = require('node:http');
-const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const { i18n } = require('@node-red/util');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const callbackNode = require('../../../nodes/meetingbaas-callback/meetingbaas-callback.js');
-const realBotNode = require('../../../nodes/meetingbaas-bot/meetingbaas-bot.js');
 const artifactsNode = require('../../../nodes/meetingbaas-artifacts/meetingbaas-artifacts.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const simulator = require('../../../simulator');
 const { MeetingBaasApi } = require('../../../lib/api');
+const { translatedNode } = require('../../support/translated-node');
+const { useApiStandIn } = require('../../support/api-stand-in');
+const { useHelperRuntime, nextMessage } = require('../../support/helper-runtime');
 
 helper.init(require.resolve('node-red'));
 
-// Translate with the node's own catalog, so a key missing from the locale file fails a test.
-const CATALOG = 'meetingbaas-bot-test';
-function botNode(RED) {
-  const translate = (key, vars) => i18n._(`${CATALOG}:${key}`, vars);
-  return realBotNode(new Proxy(RED, { get: (target, prop) => (prop === '_' ? translate : target[prop]) }));
-}
+const botNode = translatedNode('meetingbaas-bot');
 
 const API_KEY = 'bot-test-api-key';
 const CALLBACK_SECRET = 'bot-test-callback-secret';
 const PUBLIC_URL = 'https://nodered.example.com/';
-
-function nextMessage(id) {
-  return new Promise((resolve) => helper.getNode(id).once('input', resolve));
-}
 
 describe('meeting bot node', function () {
   this.timeout(20000);
   let server;
   /** Requests the stand-in answered since the test began. */
   let served;
-  const onRequest = (r) => served.push(r);
 
   before(async function () {
-    await i18n.init({});
-    await i18n.registerMessageCatalog(CATALOG, path.join(__dirname, '../../../nodes/meetingbaas-bot/locales'), 'meetingbaas-bot.json');
-    server = await simulator.ArtifactServer.start({ apiKey: API_KEY, bots: { meetingMs: 60_000 } });
-    server.on('request', onRequest);
+    await botNode.ready();
   });
-  after(async function () {
-    await server.close();
-  });
-  beforeEach(async function () {
-    served = [];
+  const standIn = useApiStandIn({ apiKey: API_KEY, bots: { meetingMs: 60_000 } });
+  beforeEach(function () {
+    ({ server, served } = standIn);
     server.api.tokens = Number.POSITIVE_INFINITY;
-    helper.settings({ httpNodeRoot: '/hooks/' });
-    await helper.startServer();
   });
-  afterEach(async function () {
-    await helper.unload();
-    await helper.stopServer();
-    helper.settings({});
-  });
+  useHelperRuntime({ settings: { httpNodeRoot: '/hooks/' } });
 
   function flow(botProps, { account = {}, credentials = { apiKey: API_KEY, callbackSecret: CALLBACK_SECRET } } = {}) {
     const nodes = [

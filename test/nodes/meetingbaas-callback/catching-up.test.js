@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { randomUUID } = require('node:crypto');
-const { CatchingUp } = require('../../../nodes/meetingbaas-callback/catching-up');
+const { CatchingUp, DamagedCheckpoint } = require('../../../nodes/meetingbaas-callback/catching-up');
 
 const MINUTE = 60 * 1000;
 const T0 = Date.parse('2026-12-03T10:00:00Z');
@@ -262,6 +262,8 @@ describe('catch-up schedule of a callback node', () => {
     const { catchingUp, sent, said } = await start(api);
     await catchingUp.idle();
     assert.equal(said.checkpoint.length, 1);
+    assert.ok(said.checkpoint[0] instanceof DamagedCheckpoint, String(said.checkpoint[0]));
+    assert.equal(said.checkpoint[0].file, path.join(dir, 'catch-up', 'cb.json'));
     assert.deepEqual(sent, []);
     await catchingUp.close(true);
     assert.equal(fs.existsSync(path.join(dir, 'catch-up', 'cb.json')), false);

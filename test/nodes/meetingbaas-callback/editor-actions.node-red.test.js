@@ -5,10 +5,10 @@ const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
 const { DebugSidebar } = require('../../support/debug-sidebar');
-const simulator = require('../../../simulator');
+const deliveries = require('../../fixtures/deliveries');
 const { startNodeRed, request } = require('../../support/node-red');
 
-const WEBHOOK_SECRET = simulator.newWebhookSecret();
+const WEBHOOK_SECRET = deliveries.newWebhookSecret();
 const CALLBACK_SECRET = 'a-callback-secret-of-the-test';
 const GOOD_KEY = 'good-api-key-0123456789';
 const OTHER_PACKAGE_KEY = 'key-of-another-package-0123';

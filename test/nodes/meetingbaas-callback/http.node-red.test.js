@@ -4,25 +4,18 @@
 // the body is read, the cap on bytes in flight, paths with characters that express reads as
 // patterns, and a signed delivery replayed under the other header names.
 const assert = require('node:assert/strict');
-const { randomBytes, randomUUID } = require('node:crypto');
-const { Webhook } = require('standardwebhooks');
+const { randomUUID } = require('node:crypto');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector, callbackFlow } = require('../../support/collector');
 const deliveries = require('../../fixtures/deliveries');
 const { rawExchange, head } = require('../../support/raw-http');
 
 const CALLBACK_SECRET = 'raw-callback-secret';
-const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const WEBHOOK_SECRET = deliveries.newWebhookSecret();
 const BODY_LIMIT_KB = 64;
 const BODY_TIMEOUT_S = 1;
 
-function svixHeaders(body, { id = `msg_${randomUUID()}`, at = new Date() } = {}) {
-  return {
-    'svix-id': id,
-    'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'svix-signature': new Webhook(WEBHOOK_SECRET).sign(id, at, body),
-  };
-}
+const svixHeaders = (body, options = {}) => deliveries.svixHeaders(body, { secret: WEBHOOK_SECRET, ...options });
 
 describe('callback in at the HTTP edges, in a real Node-RED', function () {
   this.timeout(120000);

@@ -2,25 +2,18 @@
 // The callback node inside a real Node-RED process, installed from the packed tarball, reached
 // over real HTTP: the admin app's body parsers, httpNodeRoot and httpNodeAuth are all in play.
 const assert = require('node:assert/strict');
-const { randomBytes, randomUUID } = require('node:crypto');
-const { Webhook } = require('standardwebhooks');
+const { randomUUID } = require('node:crypto');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector, callbackFlow } = require('../../support/collector');
-const { sendLikeMeetingBaas } = require('../../support/meeting-baas-sender');
+const { sendLikeMeetingBaas, sendWhile } = require('../../support/meeting-baas-sender');
 const deliveries = require('../../fixtures/deliveries');
 const { rawExchange, head } = require('../../support/raw-http');
 
 const CALLBACK_SECRET = 'callback-secret-for-tests';
-const WEBHOOK_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
+const WEBHOOK_SECRET = deliveries.newWebhookSecret();
 const ACCOUNT = { credentials: { callbackSecret: CALLBACK_SECRET, webhookSecret: WEBHOOK_SECRET } };
 
-function svixHeaders(body, { id = `msg_${randomUUID()}`, at = new Date() } = {}) {
-  return {
-    'svix-id': id,
-    'svix-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'svix-signature': new Webhook(WEBHOOK_SECRET).sign(id, at, body),
-  };
-}
+const svixHeaders = (body, options = {}) => deliveries.svixHeaders(body, { secret: WEBHOOK_SECRET, ...options });
 
 describe('callback in, in a real Node-RED', function () {
   this.timeout(120000);
@@ -130,12 +123,14 @@ describe('callback in, in a real Node-RED', function () {
     assert.equal(res.status, 200);
     const [notJson] = await collector.waitFor((r) => r.output === 3);
     assert.equal(notJson.meetingbaas.invalid.reason, 'not-json');
+    assert.match(notJson.meetingbaas.invalid.errors[0].message, /^the body is not valid JSON \(.+\)$/);
     assert.equal(notJson.payload, '{"event": "bot.completed", "data": {');
 
     const form = await post('event=bot.completed', { 'x-mb-secret': CALLBACK_SECRET, 'content-type': 'application/x-www-form-urlencoded' });
     assert.equal(form.status, 415);
     const [unsupported] = await collector.waitFor((r) => r.output === 3 && r.meetingbaas.invalid.reason === 'unsupported-media-type');
     assert.equal(unsupported.payload, 'event=bot.completed');
+    assert.equal(unsupported.meetingbaas.invalid.errors[0].message, 'Content-Type must be application/json, not "application/x-www-form-urlencoded"');
   });
 
   it('sends authentic deliveries that break the schema to output 4 with readable errors, answered 200', async () => {
@@ -226,18 +221,12 @@ describe('callback in, in a real Node-RED', function () {
       }
       deploying = false;
     })();
-    const sent = [];
-    const senders = [];
     collector.clear();
-    while (deploying) {
-      const delivery = deliveries.failed();
-      sent.push(delivery.data.bot_id);
-      senders.push(send(delivery));
+    const { sent, finals } = await sendWhile(() => deploying, send, async (count) => {
       await new Promise((resolve) => setImmediate(resolve));
-      if (sent.length % 5 === 0) await post(deliveries.failed()).catch(() => {}); // keep the pipe busy
-    }
+      if (count % 5 === 0) await post(deliveries.failed()).catch(() => {}); // keep the pipe busy
+    });
     await deploys;
-    const finals = await Promise.all(senders);
     assert.ok(!statuses.includes(404), `no 404 among ${statuses.length} answers`);
     assert.ok(sent.length > 10, `sent ${sent.length}`);
     assert.deepEqual(finals.filter((s) => s !== 200), [], 'every delivery eventually accepted');

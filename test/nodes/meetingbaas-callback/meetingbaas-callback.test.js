@@ -8,6 +8,7 @@ const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const configNode = require('../../../nodes/meetingbaas-config/meetingbaas-config.js');
 const { translatedNode } = require('../../support/translated-node');
+const { useHelperRuntime } = require('../../support/helper-runtime');
 const { request } = require('../../support/node-red');
 const deliveries = require('../../fixtures/deliveries');
 
@@ -16,8 +17,8 @@ helper.init(require.resolve('node-red'));
 const NODE_DIR = path.join(__dirname, '../../../nodes/meetingbaas-callback');
 const MESSAGES = require('../../../nodes/meetingbaas-callback/locales/en-US/meetingbaas-callback.json')['meetingbaas-callback'];
 const HELP = fs.readFileSync(path.join(NODE_DIR, 'locales/en-US/meetingbaas-callback.html'), 'utf8');
-const EDITOR = fs.readFileSync(path.join(NODE_DIR, 'meetingbaas-callback.html'), 'utf8');
-const RUNTIME = fs.readFileSync(path.join(__dirname, '../../../src/nodes/meetingbaas-callback/meetingbaas-callback.ts'), 'utf8');
+const RUNTIME = fs.readFileSync(path.join(NODE_DIR, 'meetingbaas-callback.js'), 'utf8');
+const { editorDefaults, editorDefinition, editorNode } = require('../../support/editor-definition');
 
 // Keep hold of the RED the node sees, to reach its httpNode.
 let RED;
@@ -61,26 +62,18 @@ describe('callback in node (test helper)', function () {
   this.timeout(15000);
   let server;
   let baseUrl;
-  // The journal lives in the user directory: a fresh one per test, never the working directory.
-  let userDir;
-  const settings = (extra = {}) => helper.settings({ userDir, ...extra });
 
   before(async () => {
     await callbackNode.ready();
   });
 
-  beforeEach(async () => {
-    userDir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'mb-callback-'));
-    settings();
-    await helper.startServer();
-  });
+  // The journal lives in the user directory: a fresh one per test, never the working directory.
+  const runtime = useHelperRuntime({ userDir: 'mb-callback-' });
+  const settings = (extra = {}) => helper.settings({ userDir: runtime.userDir, ...extra });
 
   afterEach(async () => {
-    await helper.unload();
-    await helper.stopServer();
     if (server) await new Promise((resolve) => server.close(resolve));
     server = null;
-    fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   async function serveHttpNode() {
@@ -181,14 +174,27 @@ describe('callback in node (test helper)', function () {
     assert.deepEqual(routesOn(RED.httpNode), []);
   });
 
-  it('checks paths in the editor by the same rule as at deploy', () => {
-    const { PATH_RULE, pathProblem } = require('../../../nodes/meetingbaas-callback/endpoints.js');
-    const editorRule = /var PATH_RULE = (\/.*\/);\n/.exec(EDITOR)[1];
-    assert.equal(editorRule, String(PATH_RULE));
-    const validPath = new Function('PATH_RULE', `${/function validPath\(value\) \{[\s\S]*?\n    \}/.exec(EDITOR)[0]}; return validPath;`)(PATH_RULE);
-    for (const path of ['/meetingbaas/callback', 'mb', '/', '/x+y', "/$(a).b!'~", '/a%20b', '/a:b', '/a*', '/p|q', '/a/../b', '/a..b', '']) {
-      assert.equal(validPath(path), pathProblem(path) === null, path);
+  it('checks paths in the editor by the same rule as at deploy, and says why one is refused', () => {
+    const { pathProblem } = require('../../../nodes/meetingbaas-callback/endpoints.js');
+    const { validate } = editorDefinition('meetingbaas-callback').defaults.url;
+    for (const path of ['/meetingbaas/callback', 'mb', '/', '/x+y', "/$(a).b!'~", '/a%20b', '/a:b', '/a*', '/p|q', '/a/../b', '/a..b', '', ' /mb/cb ']) {
+      const verdict = validate.call(editorNode(), path, {});
+      assert.equal(verdict, pathProblem(path.trim()) === null ? true : 'meetingbaas-callback.editor.badPath', path);
     }
+    assert.equal(typeof MESSAGES.editor.badPath, 'string');
+    // Importing a flow validates nodes whose catalogue the editor has not attached yet.
+    assert.equal(validate.call({ id: 'n1' }, '/a b', {}), false);
+  });
+
+  it('gives new nodes in the editor the defaults the runtime applies to a flow that leaves them out', () => {
+    const { CALLBACK_DEFAULTS } = require('../../../nodes/shared/defaults.js');
+    const { DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT_SECONDS } = require('../../../nodes/meetingbaas-callback/endpoints.js');
+    assert.deepEqual(editorDefaults('meetingbaas-callback'), { name: '', account: '', ...CALLBACK_DEFAULTS });
+    assert.equal(DEFAULT_BODY_LIMIT, CALLBACK_DEFAULTS.maxBodyKB * 1024);
+    assert.equal(DEFAULT_BODY_TIMEOUT_SECONDS, CALLBACK_DEFAULTS.bodyTimeoutSeconds);
+    const { label } = editorDefinition('meetingbaas-callback');
+    assert.equal(label.call(editorNode({ url: '/mb/cb' })), '[post] /mb/cb');
+    assert.equal(label.call(editorNode({ url: '/mb/cb', method: 'any' })), '[post|put] /mb/cb');
   });
 
   it('answers 500 at once, and logs why, when a middleware read the body first', async () => {
@@ -255,8 +261,7 @@ describe('callback in node (test helper)', function () {
       const value = key.split('.').reduce((o, k) => (o ? o[k] : undefined), MESSAGES);
       assert.equal(typeof value, 'string', `locale has ${key}`);
     }
-    const defaults = /defaults:\s*{([\s\S]*?)\n\s*},\n\s*inputs/.exec(EDITOR)[1];
-    const properties = [...defaults.matchAll(/^\s*(\w+):/gm)].map((m) => m[1]).filter((p) => p !== 'name');
+    const properties = Object.keys(editorDefaults('meetingbaas-callback')).filter((p) => p !== 'name');
     assert.deepEqual(properties, ['account', 'url', 'method', 'maxBodyKB', 'bodyTimeoutSeconds', 'dedupeHours', 'dedupeMax', 'dedupeMeetingMinutes', 'store', 'strict', 'journal', 'maxRedeliveries', 'catchUp', 'catchUpMinutes']);
     for (const property of properties) {
       const label = MESSAGES.label[property === 'url' ? 'url' : property];

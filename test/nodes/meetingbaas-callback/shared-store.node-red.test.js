@@ -3,7 +3,6 @@
 // Redis, how it treats claims another instance holds, and what it does while Redis is away.
 // The other instance is played by this test, writing to Redis as the node would.
 const assert = require('node:assert/strict');
-const { randomUUID } = require('node:crypto');
 const { createClient } = require('@redis/client');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector } = require('../../support/collector');

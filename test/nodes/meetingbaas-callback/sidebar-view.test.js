@@ -25,6 +25,8 @@ function entry(seq, overrides = {}) {
     verifiedBy: 'secret',
     meta: { event: 'bot.completed', botId: `bot-${seq}`, contentType: 'application/json', output: 0 },
     attempts: 0,
+    sentAgain: 0,
+    failedInFlow: false,
     lastProblem: null,
     parked: null,
     finishedAt: null,
@@ -50,7 +52,10 @@ function journal(node, entries) {
 describe('sidebar view', function () {
   it('says the state of an entry', function () {
     assert.equal(deliveryState(entry(1)), 'in-flow');
-    assert.equal(deliveryState(entry(1, { attempts: 2 })), 'sent-again');
+    assert.equal(deliveryState(entry(1, { attempts: 2, sentAgain: 2 })), 'sent-again');
+    assert.equal(deliveryState(entry(1, { attempts: 1, failedInFlow: true })), 'failed', 'a failure the flow reported is not a sending');
+    assert.equal(deliveryState(entry(1, { attempts: 2, sentAgain: 1 })), 'sent-again');
+    assert.equal(rowOf('n', entry(1, { attempts: 3, sentAgain: 1, failedInFlow: true })).attempts, 1, 'the row counts sendings');
     assert.equal(deliveryState(entry(1, { parked: 'boom', attempts: 3 })), 'parked');
     assert.equal(deliveryState(entry(1, { parked: 'boom', finishedAt: 5 })), 'finished');
     assert.equal(rowOf('n', entry(1, { verifiedBy: 'api' })).recovered, true);

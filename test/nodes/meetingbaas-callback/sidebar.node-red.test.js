@@ -7,6 +7,7 @@ const bcrypt = require('bcryptjs');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector, callbackFlow } = require('../../support/collector');
 const simulator = require('../../../simulator');
+const deliveries = require('../../fixtures/deliveries');
 
 const SECRET = 'secret-of-the-sidebar-account';
 const PASSWORD = 'sidebar-test-password';
@@ -45,10 +46,9 @@ describe('the sidebar routes, in a real Node-RED with adminAuth', function () {
     });
   }
 
-  const meeting = simulator.loadSampleMeeting();
   const video = `https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${SIGNATURE}`;
-  const completed = simulator.completedDelivery(meeting.script, { video, audio: video }, { botId: '11111111-2222-4333-8444-555555555555', extra: { customer: 'acme', ticket: 'T-42' } });
-  const failed = simulator.failedDelivery({ botId: '66666666-7777-4888-9999-000000000000', extra: { customer: 'globex' } });
+  const completed = deliveries.completed({ botId: '11111111-2222-4333-8444-555555555555', urls: { video, audio: video }, extra: { customer: 'acme', ticket: 'T-42' } });
+  const failed = deliveries.failed({ botId: '66666666-7777-4888-9999-000000000000', extra: { customer: 'globex' } });
 
   before(async function () {
     const hash = bcrypt.hashSync(PASSWORD, 8);
@@ -167,7 +167,7 @@ describe('the sidebar routes, in a real Node-RED with adminAuth', function () {
       const flows = callbackFlow({ collectorUrl: collector.url, url: '/mb/sidebar', account: { baseUrl: api.baseUrl, credentials: { callbackSecret: SECRET, apiKey: 'sidebar-api-key' } } });
       await nodeRed.deploy(flows, 'full', { authorization: `Bearer ${tokens.admin}` });
       const botId = '22222222-3333-4444-8555-666666666666';
-      assert.equal((await deliver(simulator.completedDelivery(meeting.script, api.artifactUrls(botId), { botId }))).status, 200);
+      assert.equal((await deliver(deliveries.completed({ botId, urls: api.artifactUrls(botId) }))).status, 200);
       const row = (await admin('/meetingbaas/deliveries', { user: 'viewer' })).body.rows.find((r) => r.botId === botId);
       const fresh = await admin(`/meetingbaas/deliveries/cb1/${row.seq}/fresh-links`, { user: 'admin', method: 'POST' });
       assert.equal(fresh.status, 200, fresh.text);
