@@ -255,12 +255,13 @@ const DOWNLOAD_COSTS = [
   '- *System calls* (`strace -c -f` on the process): 19,226 socket reads (about 56 KiB each, each into a fresh Buffer), 1,612 `writev` and 3,634 `write` calls to the partial file, ' +
   'all made by libuv\'s thread pool, 14,701 `futex` calls (handing each write to a pool thread and its completion back to the loop), one `fdatasync` before the rename (25–35 ms of system time). ' +
   '`curl -o` reads into one reused buffer and writes from its own thread, without a flush.',
-  '- *CPU time*: in three traced runs 1.36–1.82 s per GiB (user 0.70–0.94 s, system 0.66–1.02 s), 11,000–35,000 minor page faults; in the benchmark run above 2.6–3.1 s per GiB, ' +
-  'of which user 1.8–2.2 s. curl took 0.55–1.4 s per GiB in the same minutes, almost all of it system time (writing into the page cache, which costs more while other users of the machine write). ' +
-  'The difference in user time between the traced runs and the benchmark\'s is not explained yet; at 256 MiB the benchmark measured 0.46 s of user time per GiB.',
+  '- *CPU time*: in three traced runs 1.36–1.82 s per GiB (user 0.70–0.94 s, system 0.66–1.02 s), 11,000–35,000 minor page faults; the 1 GiB downloads of the run above are in the table ' +
+  '(user and system time of each run in bench/results/artifacts.json; across the benchmark runs of this day a 1 GiB download took 0.4–2.2 s of user and 0.8–3.0 s of system time: ' +
+  'the machine\'s other users move both, and the ratio to the curl run just before each download is the figure to compare). ' +
+  'curl took 0.55–1.4 s per GiB in the same minutes, almost all of it system time (writing into the page cache, which costs more while other users of the machine write).',
   '- *Memory* (`--trace-gc`): while the file downloads the JavaScript heap hardly moves (about 1 MB between collections); every scavenge is started by *external memory pressure*: ' +
   'the Buffers of socket reads already written are freed only when V8 collects their wrappers, and V8 starts that once about 32 MiB of them have piled up. ' +
-  'That pile, plus the 1 MiB write queue, is the peak above idle: it does not grow with the file (bounded, 30–45 MiB from 64 MiB to 1 GiB), but it sits at the 32 MiB goal rather than under it.',
+  'That pile, plus the 1 MiB write queue, is the peak above idle: it does not grow with the file (30–45 MiB from 64 MiB to 1 GiB in the runs of this day), but it sits at the 32 MiB goal rather than under it.',
   '- *Event loop*: the longest turns during the download in a CPU profile are garbage collections, 25–50 ms on this loaded machine (the scavenges themselves take 0.5–5 ms, ' +
   'one in about fifty 18 ms); an idle second just before each download already reads a p99 of 10–19 ms here (the histogram includes its 10 ms interval), what the other users of the 2 cores make the loop wait.',
   '',
