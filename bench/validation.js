@@ -7,7 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
-const { arg, writeResult } = require('./lib/common');
+const { arg, writeResult } = require('../test/support/bench-results');
 const { completedBody } = require('./lib/bodies');
 
 const SAMPLES = Number(arg('samples', 40));
