@@ -1,146 +1,149 @@
 'use strict';
-// Artifacts: one large file from a local HTTP server, fetched by (a) curl -o, (b) the artifact
-// node in file mode inside a real Node-RED, (c) the core flow a user would otherwise build
-// (http request, binary buffer → file). Throughput ratios and the Node-RED process's peak
-// resident memory above its idle level (VmHWM reset before each download, RSS sampled for the plot).
+// Artifacts (goal 2, downloads, and the throughput comparison): one large file on disk, served by a
+// local static server, fetched by (a) curl -o, (b) the artifact node in file mode inside a real
+// Node-RED, (c) the core flow a user would otherwise build (http request, binary buffer → file).
+// For each: throughput; for the Node-RED process, peak resident memory above its idle level (VmHWM
+// reset before the download, RSS sampled for the plot), its CPU time (user + system, read inside it
+// by the probe node) per GiB against curl's, and its event-loop delay (monitorEventLoopDelay) while
+// the file downloads.
 //   node bench/artifacts.js [--sizes 64,256,1024] (MiB)
 const { execFile } = require('node:child_process');
-const { randomUUID } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startNodeRed, request } = require('../test/support/node-red');
-const fx = require('../test/fixtures/artifacts');
+const { makeSparseFile, startFileServer, downloader, MiB } = require('../test/support/downloads');
 const { lineChart } = require('./lib/svg');
-const { memoryOf, resetPeak, sampleRss, pidOfNodeRed } = require('./lib/proc');
-const { arg, writeResult, PLOTS } = require('./lib/common');
+const { arg, writeResult, PLOTS } = require('../test/support/bench-results');
 
-const MiB = 2 ** 20;
 const SIZES = String(arg('sizes', '64,256,1024')).split(',').map(Number);
 // The core flow holds the whole body in memory, several times over; above this it is not run.
 const CORE_MAX_MIB = Number(arg('core-max', 1024));
+const GiB = 2 ** 30;
 
-function curl(url, file) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    execFile('curl', ['-s', '-S', '-f', '-o', file, url], (error) => {
-      if (error) return reject(error);
-      resolve(Number(process.hrtime.bigint() - started) / 1e9);
-    });
-  });
+// curl under a parent that reads its resource usage with wait4 (microseconds, where /usr/bin/time
+// prints hundredths): Node cannot read a child's rusage.
+const RUSAGE = [
+  'import json, os, sys, time',
+  't = time.monotonic()',
+  'pid = os.spawnvp(os.P_NOWAIT, sys.argv[1], sys.argv[1:])',
+  '_, status, ru = os.wait4(pid, 0)',
+  'print(json.dumps({"status": status, "seconds": time.monotonic() - t, "user": ru.ru_utime, "system": ru.ru_stime}))',
+].join('\n');
+
+async function curl(url, file, bytes) {
+  // Not execFileSync: the server answering curl runs in this process.
+  const out = await new Promise((resolve, reject) => execFile('python3', ['-c', RUSAGE, 'curl', '-s', '-S', '-f', '-o', file, url], (error, stdout) => (error ? reject(error) : resolve(stdout))));
+  const r = JSON.parse(out);
+  if (r.status !== 0) throw new Error(`curl exited with status ${r.status}`);
+  if (fs.statSync(file).size !== bytes) throw new Error('curl wrote the wrong size');
+  fs.rmSync(file);
+  const cpuMs = (r.user + r.system) * 1000;
+  return { seconds: r.seconds, mibps: bytes / MiB / r.seconds, cpu: { userMs: r.user * 1000, systemMs: r.system * 1000, msPerGiB: cpuMs / (bytes / GiB) } };
 }
 
-function nodeFlow(directory) {
-  return [
-    { id: 't', type: 'tab', label: 'artifacts bench' },
-    { id: 'b-in', type: 'http in', z: 't', url: '/fetch', method: 'post', wires: [['b-fa']] },
-    // The package: streamed to <directory>/<bot_id>/video.mp4 through a temporary file.
-    { id: 'b-fa', type: 'meetingbaas-artifacts', z: 't', mode: 'file', directory, artifacts: ['video'], allowLocal: true, wires: [['b-res'], ['b-res']] },
-    { id: 'b-c', type: 'catch', z: 't', scope: ['b-fa'], wires: [['b-fail']] },
-    { id: 'b-fail', type: 'change', z: 't', rules: [{ t: 'set', p: 'statusCode', pt: 'msg', to: '500', tot: 'num' }, { t: 'set', p: 'payload', pt: 'msg', to: 'error.message', tot: 'msg' }], wires: [['b-res']] },
-    { id: 'b-res', type: 'http response', z: 't', statusCode: '', wires: [] },
-  ];
-}
+const RUNS = Number(arg('runs', 3));
 
-function coreFlow(file) {
-  return [
-    { id: 't', type: 'tab', label: 'artifacts bench' },
-    { id: 'b-in', type: 'http in', z: 't', url: '/fetch', method: 'post', wires: [['b-url']] },
-    { id: 'b-url', type: 'change', z: 't', rules: [{ t: 'set', p: 'url', pt: 'msg', to: 'payload.video', tot: 'msg' }], wires: [['b-get']] },
-    // What a user builds: GET the URL as a binary buffer, write it to a file.
-    { id: 'b-get', type: 'http request', z: 't', method: 'GET', ret: 'bin', paytoqs: 'ignore', url: '', wires: [['b-file']] },
-    { id: 'b-file', type: 'file', z: 't', filename: file, filenameType: 'str', appendNewline: false, createDir: true, overwriteFile: 'true', encoding: 'none', wires: [['b-done']] },
-    { id: 'b-done', type: 'change', z: 't', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'ok', tot: 'str' }], wires: [['b-res']] },
-    { id: 'b-res', type: 'http response', z: 't', statusCode: '200', wires: [] },
-  ];
-}
-
-/** One download inside a fresh Node-RED: idle RSS after a warm-up, then time and peak. */
-async function inNodeRed(kind, url, bytes, workDir) {
-  const directory = path.join(workDir, `${kind}-out`);
-  const target = path.join(directory, 'core.bin');
-  const nodeRed = await startNodeRed({ logging: { console: { level: 'info', metrics: false, audit: false } } });
+/**
+ * `RUNS` downloads of `url` in one fresh Node-RED process running the `kind` flow (after a small
+ * warm-up download), each right after a `curl -o` of the same file, so that each CPU figure has a
+ * divisor measured under the same load. The first download gives the memory figure: the memory
+ * a process takes for a download stays with it, so later ones start from a higher idle level.
+ */
+async function inNodeRed(kind, warmUrl, url, bytes, workDir, curlFile) {
+  const d = await downloader(kind, workDir, warmUrl);
+  const runs = [];
   try {
-    await nodeRed.deploy(kind === 'node' ? nodeFlow(directory) : coreFlow(target));
-    const pid = pidOfNodeRed(nodeRed);
-    const trigger = (videoUrl, botId) => request(nodeRed.nodeUrl('/fetch'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ bot_id: botId, video: videoUrl }),
-    });
-    // Warm-up with a small file: the code paths are loaded and compiled before idle is measured.
-    const warm = await trigger(url.small, randomUUID());
-    if (warm.status !== 200) throw new Error(`warm-up answered ${warm.status}: ${warm.text}`);
-    fs.rmSync(directory, { recursive: true, force: true });
-    const idle = memoryOf(pid).rss;
-    resetPeak(pid);
-    const sampler = sampleRss(pid, 25);
-    const botId = randomUUID();
-    const started = process.hrtime.bigint();
-    const res = await trigger(url.big, botId);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const { peak: sampledPeak, samples } = sampler.stop();
-    if (res.status !== 200) throw new Error(`${kind} answered ${res.status}: ${res.text.slice(0, 300)}`);
-    const written = kind === 'node' ? path.join(directory, botId, 'video.mp4') : target;
-    const size = fs.statSync(written).size;
-    if (size !== bytes) throw new Error(`${kind} wrote ${size} bytes, expected ${bytes}`);
-    const hwm = memoryOf(pid).hwm;
-    const peak = Math.max(hwm, sampledPeak);
-    fs.rmSync(directory, { recursive: true, force: true });
-    return { seconds, mibps: bytes / MiB / seconds, idle, peak, peakAboveIdle: peak - idle, samples };
+    for (let i = 0; i < RUNS; i++) {
+      const c = await curl(url, curlFile, bytes);
+      runs.push({ curl: c, download: await d.download(url, bytes, { idleMs: 1000 }) });
+    }
   } finally {
-    await nodeRed.stop();
+    await d.stop();
   }
+  const first = runs[0].download;
+  const ratios = runs.map((r) => r.download.cpu.msPerGiB / r.curl.cpu.msPerGiB);
+  return {
+    ...first,
+    seconds: median(runs.map((r) => r.download.seconds)),
+    mibps: median(runs.map((r) => r.download.mibps)),
+    cpu: {
+      ...first.cpu,
+      msPerGiB: median(runs.map((r) => r.download.cpu.msPerGiB)),
+      curlMsPerGiB: median(runs.map((r) => r.curl.cpu.msPerGiB)),
+      ratioToCurl: median(ratios),
+      runs: runs.map((r, i) => ({ msPerGiB: r.download.cpu.msPerGiB, userMs: r.download.cpu.userMs, systemMs: r.download.cpu.systemMs, curlMsPerGiB: r.curl.cpu.msPerGiB, ratio: ratios[i] })),
+    },
+    eventLoop: {
+      ...first.eventLoop,
+      p99MsRuns: runs.map((r) => r.download.eventLoop.p99Ms),
+      maxMsRuns: runs.map((r) => r.download.eventLoop.maxMs),
+      idleP99MsRuns: runs.map((r) => r.download.idleLoop.p99Ms),
+      idleMaxMsRuns: runs.map((r) => r.download.idleLoop.maxMs),
+    },
+    later: runs.slice(1).map((r) => ({ seconds: r.download.seconds, peakAboveIdle: r.download.peakAboveIdle, idle: r.download.idle })),
+  };
 }
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main() {
-  const server = await fx.startServer();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-bench-artifacts-'));
+  const served = path.join(workDir, 'storage');
+  fs.mkdirSync(served);
+  const server = await startFileServer(served);
   const versions = {
     node: process.version,
     nodeRed: require('node-red/package.json').version,
     curl: await new Promise((resolve) => execFile('curl', ['--version'], (e, out) => resolve(e ? 'curl (unknown)' : out.split(' ').slice(0, 2).join(' ')))),
   };
+  const loadBefore = os.loadavg();
   const sizes = [];
   const traces = [];
   try {
-    const small = server.add('/warm.mp4', { size: 256 * 1024, head: fx.HEADS.mp4, type: 'video/mp4' });
+    const warm = server.url(path.basename(makeSparseFile(path.join(served, 'warm.mp4'), 256 * 1024)));
     for (const mib of SIZES) {
       const bytes = mib * MiB;
-      const big = server.add(`/big-${mib}.mp4`, { size: bytes, head: fx.HEADS.mp4, type: 'video/mp4' });
+      const name = `big-${mib}.mp4`;
+      makeSparseFile(path.join(served, name), bytes);
+      const big = server.url(name);
       const label = mib >= 1024 ? `${mib / 1024} GiB` : `${mib} MiB`;
       console.log(`${label}:`);
       const curlFile = path.join(workDir, 'curl.bin');
-      await curl(big, curlFile); // warm the server path and the page cache's free pages
-      fs.rmSync(curlFile);
-      const curlSeconds = await curl(big, curlFile);
-      if (fs.statSync(curlFile).size !== bytes) throw new Error('curl wrote the wrong size');
-      fs.rmSync(curlFile);
-      const c = { seconds: curlSeconds, mibps: mib / curlSeconds };
-      console.log(`  curl -o                ${c.seconds.toFixed(2)} s  ${c.mibps.toFixed(0)} MiB/s`);
-      const n = await inNodeRed('node', { small, big }, bytes, workDir);
-      console.log(`  fetch artifacts (file) ${n.seconds.toFixed(2)} s  ${n.mibps.toFixed(0)} MiB/s  peak above idle ${(n.peakAboveIdle / MiB).toFixed(1)} MiB (idle ${(n.idle / MiB).toFixed(0)} MiB)`);
+      await curl(big, curlFile, bytes); // warm the server path and the page cache
+      // Three timed runs, the median by CPU time: curl's figure is the divisor of a goal.
+      const curls = [];
+      for (let i = 0; i < 3; i++) curls.push(await curl(big, curlFile, bytes));
+      const c = curls.find((run) => run.cpu.msPerGiB === median(curls.map((r) => r.cpu.msPerGiB)));
+      console.log(`  curl -o                ${c.seconds.toFixed(2)} s  ${c.mibps.toFixed(0)} MiB/s  CPU ${c.cpu.msPerGiB.toFixed(0)} ms/GiB`);
+      const line = (title, m) => console.log(`  ${title} ${m.seconds.toFixed(2)} s  ${m.mibps.toFixed(0)} MiB/s  peak above idle ${(m.peakAboveIdle / MiB).toFixed(1)} MiB (idle ${(m.idle / MiB).toFixed(0)} MiB)  ` +
+        `CPU ${m.cpu.msPerGiB.toFixed(0)} ms/GiB (${m.cpu.ratioToCurl.toFixed(2)}× curl run beside it; ${m.cpu.runs.map((r) => r.ratio.toFixed(2)).join(', ')})  ` +
+        `event loop p99 ${m.eventLoop.p99MsRuns.map((v) => v.toFixed(1)).join(', ')} ms, max ${m.eventLoop.maxMsRuns.map((v) => v.toFixed(0)).join(', ')} ms ` +
+        `(idle 1 s before: p99 ${m.eventLoop.idleP99MsRuns.map((v) => v.toFixed(1)).join(', ')} ms)`);
+      const n = await inNodeRed('node', warm, big, bytes, workDir, curlFile);
+      line('fetch artifacts (file)', n);
       let core;
       if (mib <= CORE_MAX_MIB) {
-        core = await inNodeRed('core', { small, big }, bytes, workDir);
-        console.log(`  http request → file    ${core.seconds.toFixed(2)} s  ${core.mibps.toFixed(0)} MiB/s  peak above idle ${(core.peakAboveIdle / MiB).toFixed(0)} MiB`);
+        core = await inNodeRed('core', warm, big, bytes, workDir, curlFile);
+        line('http request → file   ', core);
       } else {
         core = { skipped: `not run above ${CORE_MAX_MIB} MiB (buffers the whole file)` };
       }
+      fs.rmSync(path.join(served, name));
       traces.push({ mib, node: n.samples, core: core.samples });
       const strip = ({ samples, ...rest }) => rest;
-      sizes.push({ label, mib, bytes, curl: c, node: strip(n), core: core.skipped ? core : strip(core) });
+      sizes.push({ label, mib, bytes, curl: { ...c, runs: curls.map((r) => r.cpu.msPerGiB) }, node: strip(n), core: core.skipped ? core : strip(core) });
     }
   } finally {
     await server.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+  const loadAfter = os.loadavg();
 
   fs.mkdirSync(PLOTS, { recursive: true });
   const series = [
     { name: 'fetch artifacts', colour: '#1f77b4', points: sizes.map((s) => [s.mib, s.node.peakAboveIdle / MiB]) },
     { name: 'http request → file', colour: '#d62728', points: sizes.filter((s) => !s.core.skipped).map((s) => [s.mib, s.core.peakAboveIdle / MiB]) },
-    { name: 'goal: 64 MiB', colour: '#999999', dashed: true, points: [[0, 64], [Math.max(...SIZES), 64]] },
+    { name: 'goal: 32 MiB', colour: '#999999', dashed: true, points: [[0, 32], [Math.max(...SIZES), 32]] },
   ];
   fs.writeFileSync(path.join(PLOTS, 'artifacts-memory.svg'), lineChart({
     title: 'Node-RED peak resident memory above idle while downloading one file',
@@ -150,11 +153,20 @@ async function main() {
   const result = {
     date: new Date().toISOString(),
     versions,
+    loadAverage: { before: loadBefore, after: loadAfter },
     method: [
-      'A local HTTP server (in the benchmark process, Node `http`) streams generated bytes (an MP4 header, then a pattern; nothing stored on disk) with a Content-Length.',
+      'Each file is made on disk in a temporary directory as a sparse file (an MP4 header, then a hole: no memory and no disk blocks), served by a local static server',
+      '(in the benchmark process, Node `http`, streamed from disk with a Content-Length), and deleted after its size is done.',
       'Each Node-RED download runs in a fresh Node-RED process: an `http in` node triggers the flow and is answered when the file is written; a 256 KiB warm-up download comes first,',
       'then idle RSS is read, the kernel\'s peak (VmHWM) is reset (`/proc/<pid>/clear_refs` = 5) and RSS is also sampled every 25 ms; peak above idle = max(VmHWM, samples) − idle.',
-      '`curl -s -o` runs once to warm up, then once timed. Every written file is checked for its exact size. The three share the machine\'s disk (files in the temp directory, deleted after each run).',
+      'Inside Node-RED a benchmark-only probe node (test/support/probe, loaded through `nodesDir`) reads `process.cpuUsage()` (user + system of the whole process) and a',
+      '`perf_hooks.monitorEventLoopDelay` histogram (10 ms resolution; its figures include the 10 ms timer interval, so an idle loop reads about 10 ms) reset just before the download and read just after.',
+      '`curl -s -o` runs once to warm up, then three times timed under a parent that reads its CPU time with wait4 (the curl row: the run with the median CPU time).',
+      `Each Node-RED process then downloads the file ${RUNS} times, each download right after a \`curl -o\` of the same file: the CPU ratio is the median of the ${RUNS} ratios`,
+      '(each download over the curl run just before it), seconds and MiB/s are medians; the memory figure is the first download\'s (the memory taken stays with the process,',
+      'later downloads start from a higher idle level); event-loop delay p99 is the first download\'s, every run\'s in the JSON, each beside the same histogram over',
+      'one second with nothing to do just before the download (what the machine\'s other users alone make the loop wait).',
+      'Every written file is checked for its exact size. All share the machine\'s disk (files in the temp directory, deleted after each run) and its 2 cores.',
     ].join(' '),
     sizes,
     notes: [

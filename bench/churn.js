@@ -1,7 +1,7 @@
 'use strict';
 // Deploy churn: 200 redeploys of a flow with the callback node while deliveries are posted.
 // Routes on RED.httpNode and the heap after a full GC (before and after, read by a
-// benchmark-only probe node loaded from bench/lib/probe through `nodesDir`, Node-RED run with
+// benchmark-only probe node loaded from test/support/probe through `nodesDir`, Node-RED run with
 // --expose-gc), and every answer's status: none may be 404.
 //   node bench/churn.js [--deploys 200]
 const http = require('node:http');
@@ -10,7 +10,7 @@ const path = require('node:path');
 const { startNodeRed, request } = require('../test/support/node-red');
 const { completedBody } = require('./lib/bodies');
 const { lineChart } = require('./lib/svg');
-const { arg, writeResult, PLOTS } = require('./lib/common');
+const { arg, writeResult, PLOTS } = require('../test/support/bench-results');
 
 const DEPLOYS = Number(arg('deploys', 200));
 const SECRET = 'churn-secret';
@@ -35,7 +35,7 @@ async function main() {
   process.env.NODE_OPTIONS = `${previous || ''} --expose-gc`.trim();
   let nodeRed;
   try {
-    nodeRed = await startNodeRed({ nodesDir: path.join(__dirname, 'lib', 'probe') });
+    nodeRed = await startNodeRed({ nodesDir: path.join(__dirname, '..', 'test', 'support', 'probe') });
   } finally {
     if (previous === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = previous;
@@ -91,7 +91,7 @@ async function main() {
       method: [
         `${DEPLOYS} full deploys in ${seconds.toFixed(0)} s, each changing the callback node's name so that it restarts, after 10 warm-up deploys;`,
         `meanwhile 4 senders post distinct deliveries back to back (no retries here: the retry behaviour is in the stress tests).`,
-        'Routes and heap are read by a benchmark-only probe node (bench/lib/probe, loaded through `nodesDir`, not part of the package)',
+        'Routes and heap are read by a benchmark-only probe node (test/support/probe, loaded through `nodesDir`, not part of the package)',
         'that counts the route layers on RED.httpNode and reports `process.memoryUsage().heapUsed` after two `global.gc()` calls (Node-RED started with `--expose-gc`).',
         'The heap may move by a few MiB with what Node-RED itself keeps (deploy history, context); the goal is no growth that scales with the number of deploys.',
       ].join(' '),

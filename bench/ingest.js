@@ -12,7 +12,7 @@ const path = require('node:path');
 const { startNodeRed, request } = require('../test/support/node-red');
 const { completedBody, TEMPLATE_BYTES } = require('./lib/bodies');
 const { lineChart } = require('./lib/svg');
-const { arg, writeResult, PLOTS } = require('./lib/common');
+const { arg, writeResult, PLOTS } = require('../test/support/bench-results');
 
 const SECONDS = Number(arg('seconds', 10));
 const ROUNDS = Number(arg('rounds', 3));
@@ -156,7 +156,7 @@ function answered2xx(run) {
 }
 
 async function startInstance() {
-  const settings = { logging: { console: { level: 'info', metrics: false, audit: false } }, nodesDir: path.join(__dirname, 'lib', 'probe') };
+  const settings = { logging: { console: { level: 'info', metrics: false, audit: false } }, nodesDir: path.join(__dirname, '..', 'test', 'support', 'probe') };
   if (!CPU_PROF) return startNodeRed(settings);
   // Node refuses --cpu-prof in NODE_OPTIONS, and npm (run while installing) must not be profiled:
   // Node-RED alone is started through a wrapper that adds the flag. It writes the profile on exit.
@@ -178,7 +178,8 @@ async function main() {
   try {
     await nodeRed.deploy(flows());
     const urls = Object.fromEntries(Object.entries(ROUTES).map(([name, r]) => [name, nodeRed.nodeUrl(r.url)]));
-    const stats = async () => JSON.parse((await request(nodeRed.nodeUrl('/bench/stats'))).text);
+    // With `reset`, the probe starts a fresh window of CPU time and event-loop delay (see test/support/probe).
+    const stats = async (reset = false) => JSON.parse((await request(nodeRed.nodeUrl(`/bench/stats${reset ? '?reset=1' : ''}`))).text);
     const journalOn = journalPath(nodeRed, ROUTES.journalOn.node);
     const journalOff = journalPath(nodeRed, ROUTES.journalOff.node);
 
@@ -204,15 +205,20 @@ async function main() {
     /** One load run; for the journaled node, what the journal gained meanwhile, checked against the answers. */
     const measure = async (name, mode, round) => {
       const sizeBefore = name === 'journalOn' ? fileSize(journalOn) : null;
-      const flushesBefore = (await stats()).flushes;
+      const flushesBefore = (await stats(true)).flushes;
       const r = await load(urls[name], mode, SECONDS, salt++);
-      const flushesAfter = (await stats()).flushes;
+      const { flushes: flushesAfter, window } = await stats();
       const run = {
         route: name, mode, round, ...r, answered2xx: 0,
         datasyncs: flushesAfter.datasync - flushesBefore.datasync,
         datasyncMs: flushesAfter.datasyncMs - flushesBefore.datasyncMs,
+        eventLoop: window.eventLoop,
+        cpuMs: window.cpuUserMs + window.cpuSystemMs,
+        windowSeconds: window.seconds,
       };
       run.answered2xx = answered2xx(run);
+      // Per 1,000 requests answered, over the whole window (the load worker starts a few ms after the reset).
+      run.cpuMsPer1000 = run.cpuMs / (run.answered2xx / 1000);
       if (name !== 'core' && r.duplicates > 0) {
         throw new Error(`${name}: ${r.duplicates} requests answered as repeats: the bodies are not distinct, and those skipped the journal`);
       }
@@ -230,7 +236,7 @@ async function main() {
         ? `  journal +${(run.journalBytes / 2 ** 20).toFixed(1)} MiB, ${run.journaled} deliveries, ${run.datasyncs} fdatasync of ${(run.datasyncMs / run.datasyncs).toFixed(2)} ms`
         : '';
       console.log(`  ${round === null ? 'svix    ' : `round ${round + 1}`} ${name.padEnd(10)} ${r.rps.toFixed(0).padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  ` +
-        `non-2xx ${r.non2xx}  errors ${r.errors}  repeats ${r.duplicates}${journal}`);
+        `loop p99 ${run.eventLoop.p99Ms.toFixed(1)} ms  CPU ${run.cpuMsPer1000.toFixed(0)} ms/1000  non-2xx ${r.non2xx}  errors ${r.errors}  repeats ${r.duplicates}${journal}`);
       return run;
     };
 
@@ -255,6 +261,11 @@ async function main() {
       non2xx: sum(list, 'non2xx'),
       errors: sum(list, 'errors'),
       repeats: sum(list, 'duplicates'),
+      eventLoopP99Ms: median(list.map((r) => r.eventLoop.p99Ms)),
+      eventLoopMaxMs: median(list.map((r) => r.eventLoop.maxMs)),
+      cpuMsPer1000: median(list.map((r) => r.cpuMsPer1000)),
+      // The share of one core the Node-RED process used during the runs.
+      cpuCores: median(list.map((r) => r.cpuMs / 1000 / r.windowSeconds)),
     });
     const on = summary(of('journalOn', 'secret'));
     const off = summary(of('journalOff', 'secret'));
@@ -301,11 +312,15 @@ async function main() {
         offToCore: off.rps / co.rps,
         svixToSecret: sv.rps / on.rps,
         svixToCore: sv.rps / co.rps,
+        loopP99OnToCore: on.eventLoopP99Ms / co.eventLoopP99Ms,
+        cpuPer1000OnToCore: on.cpuMsPer1000 / co.cpuMsPer1000,
+        cpuPer1000OffToCore: off.cpuMsPer1000 / co.cpuMsPer1000,
       },
       micro,
       runs: runs.map(({ perSecond, statusCodes, ...rest }) => ({ ...rest, statusCodes, perSecond })),
     };
-    const line = (label, r) => console.log(`${label.padEnd(28)} ${r.rps.toFixed(0).padStart(6)} req/s, p99 ${r.p99} ms`);
+    const line = (label, r) => console.log(`${label.padEnd(28)} ${r.rps.toFixed(0).padStart(6)} req/s, p99 ${r.p99} ms, ` +
+      `event loop p99 ${r.eventLoopP99Ms.toFixed(1)} ms, CPU ${r.cpuMsPer1000.toFixed(0)} ms per 1,000 deliveries (${r.cpuCores.toFixed(2)} cores)`);
     console.log('');
     line('callback in, journal on', on);
     line('callback in, journal off', off);

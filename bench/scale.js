@@ -8,7 +8,7 @@ const { startNodeRed, request } = require('../test/support/node-red');
 const { startRedis } = require('../test/support/redis');
 const { startHaproxy } = require('../test/support/haproxy');
 const { completedBody, TEMPLATE_BYTES } = require('./lib/bodies');
-const { arg, writeResult } = require('./lib/common');
+const { arg, writeResult } = require('../test/support/bench-results');
 const { load } = require('./ingest');
 
 const SECONDS = Number(arg('seconds', 10));

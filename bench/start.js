@@ -1,11 +1,12 @@
 'use strict';
-// npm run bench -- start [--rounds 5]: what the package adds to a Node-RED start (bench/lib/start.js),
+// npm run bench -- start [--rounds 5]: what the package adds to a Node-RED start (test/support/start.js),
 // on both cores and with Node-RED pinned to one core (taskset -c 0), and what requiring each node
 // file costs on its own, in a fresh process.
 const { execFileSync } = require('node:child_process');
+const os = require('node:os');
 const path = require('node:path');
-const { arg, writeResult } = require('./lib/common');
-const { measureStarts, canPin } = require('./lib/start');
+const { arg, writeResult } = require('../test/support/bench-results');
+const { measureStarts, canPin } = require('../test/support/start');
 
 const ROOT = path.join(__dirname, '..');
 
@@ -23,12 +24,13 @@ function requireCost() {
 
 async function main() {
   const rounds = Number(arg('rounds', 5));
+  const loadBefore = os.loadavg();
   const free = await measureStarts({ rounds });
-  console.log(`start, both cores: +${free.addedMs.toFixed(0)} ms, +${free.addedRssMiB.toFixed(1)} MiB`);
+  console.log(`start, both cores: +${free.addedMs.toFixed(0)} ms, +${free.addedRssMiB.toFixed(1)} MiB, +${free.addedCpuMs.toFixed(0)} ms CPU`);
   const pinned = canPin() ? await measureStarts({ rounds, pinned: true }) : null;
-  if (pinned) console.log(`start, one core: +${pinned.addedMs.toFixed(0)} ms, +${pinned.addedRssMiB.toFixed(1)} MiB`);
+  if (pinned) console.log(`start, one core: +${pinned.addedMs.toFixed(0)} ms, +${pinned.addedRssMiB.toFixed(1)} MiB, +${pinned.addedCpuMs.toFixed(0)} ms CPU`);
   const nodeRed = require(require.resolve('node-red/package.json', { paths: [ROOT] })).version;
-  writeResult('start', { date: new Date().toISOString(), versions: { node: process.version, nodeRed }, free, pinned, requireCost: requireCost() });
+  writeResult('start', { date: new Date().toISOString(), versions: { node: process.version, nodeRed }, loadAverage: { before: loadBefore, after: os.loadavg() }, free, pinned, requireCost: requireCost() });
 }
 
 module.exports = { main };

@@ -7,7 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
-const { arg, writeResult } = require('./lib/common');
+const { arg, writeResult } = require('../test/support/bench-results');
 const { completedBody } = require('./lib/bodies');
 
 const SAMPLES = Number(arg('samples', 40));
@@ -72,7 +72,7 @@ function cases() {
 function validatorBefore() {
   const Ajv2020 = require('ajv/dist/2020').default;
   const addFormats = require('ajv-formats').default;
-  const { readableErrors } = require('../lib/delivery/validation');
+  const { readableErrors } = require('../lib/schemas/documented');
   const { schemas } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'));
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
   addFormats(ajv, ['uuid', 'date-time', 'uri']);

@@ -4,6 +4,7 @@
 // so that a busy machine does not fail it but a hot path gone quadratic or buffered does.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const os = require('node:os');
 const http = require('node:http');
 const path = require('node:path');
 const { pipeline } = require('node:stream/promises');
@@ -13,7 +14,20 @@ const { downloadToFile } = require('../lib/artifacts/download');
 const { partialPathFor } = require('../lib/artifacts/temporary-file');
 const fx = require('./fixtures/artifacts');
 const deliveries = require('./fixtures/deliveries');
-const { measureStarts } = require('../bench/lib/start');
+const { execFile } = require('node:child_process');
+const { measureStarts } = require('./support/start');
+const { makeSparseFile, startFileServer, downloader, MiB } = require('./support/downloads');
+
+/** CPU time (ms, user + system, from inside) of a plain Node stream copy of `url` to `file`, in a process of its own. */
+function plainCopyCpuMs(url, file) {
+  const script = `
+    const http = require('node:http'); const fs = require('node:fs'); const { pipeline } = require('node:stream/promises');
+    const before = process.cpuUsage();
+    http.get(process.argv[1], (res) => pipeline(res, fs.createWriteStream(process.argv[2])).then(() => {
+      const cpu = process.cpuUsage(before); process.stdout.write(String((cpu.user + cpu.system) / 1000));
+    }));`;
+  return new Promise((resolve, reject) => execFile(process.execPath, ['-e', script, url, file], (error, out) => (error ? reject(error) : resolve(Number(out)))));
+}
 
 /** Median of `rounds` timings of `fn` run `times` times, in ns per call. */
 function nsPerCall(fn, times, rounds = 5) {
@@ -77,14 +91,51 @@ describe('gross regression guard (ratios within one run)', function () {
     }
   });
 
-  it('adds at most a third to a Node-RED start and under 20 MiB resident (goal and BENCHMARKS.md: 100 ms and 10 MiB)', async function () {
+  it('downloads through fetch artifacts in a real Node-RED in memory that does not grow with the file, and for at most 5× the CPU time of a plain stream copy (BENCHMARKS.md: goals 32 MiB and 2× curl)', async function () {
+    this.timeout(120000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-guard-dl-'));
+    const served = path.join(dir, 'storage');
+    fs.mkdirSync(served);
+    const server = await startFileServer(served);
+    let node;
+    try {
+      const size = 128 * MiB;
+      makeSparseFile(path.join(served, 'warm.mp4'), 256 * 1024);
+      makeSparseFile(path.join(served, 'big.mp4'), size);
+      node = await downloader('node', dir, server.url('warm.mp4'));
+      // The first large download shows the memory it takes (a buffered body would take the file's size, several times over);
+      // the second, warm, its CPU time against a plain copy measured beside it.
+      const first = await node.download(server.url('big.mp4'), size);
+      const plain = path.join(dir, 'plain.bin');
+      await plainCopyCpuMs(server.url('big.mp4'), plain); // warm-up of the page cache and the server
+      const second = await node.download(server.url('big.mp4'), size);
+      const plainMs = await plainCopyCpuMs(server.url('big.mp4'), plain);
+      assert.equal(fs.statSync(plain).size, size);
+      const nodeMs = second.cpu.userMs + second.cpu.systemMs;
+      const said = `peak ${(first.peakAboveIdle / MiB).toFixed(0)} MiB above idle for ${size / MiB} MiB; CPU ${nodeMs.toFixed(0)} ms against a plain copy's ${plainMs.toFixed(0)} ms`;
+      assert.ok(first.peakAboveIdle < 0.75 * size, said);
+      assert.ok(nodeMs < 5 * plainMs, said);
+    } finally {
+      await node?.stop();
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('adds at most a quarter to the CPU time of a Node-RED start and under 20 MiB resident (goal and BENCHMARKS.md: 100 ms and 10 MiB)', async function () {
     this.timeout(180000);
     // Three alternating starts of core Node-RED (empty flow) and of Node-RED with the package and two
-    // of its nodes deployed; medians. Compiling the schemas at load again, or loading undici or the
-    // simulator with the node files, costs more than this allows.
+    // of its nodes deployed; medians. The CPU time the process has used when its start is complete
+    // (measured here: about 1.05×) is checked rather than the wall time, which others using the cores
+    // move by a third either way; the wall time only against a gross slow-down. Compiling the
+    // schemas at load again (about +500 ms of CPU), or loading undici and the simulator with the
+    // node files, costs more than this allows.
     const starts = await measureStarts({ rounds: 3 });
-    const said = `core ${starts.core.ms.toFixed(0)} ms ${starts.core.rssMiB.toFixed(0)} MiB, with the package ${starts.package.ms.toFixed(0)} ms ${starts.package.rssMiB.toFixed(0)} MiB`;
-    assert.ok(starts.timeRatio < 1.33, `a start with the package takes ${starts.timeRatio.toFixed(2)}× core's (${said})`);
+    const said = `core ${starts.core.ms.toFixed(0)} ms, ${starts.core.cpuMs.toFixed(0)} ms CPU, ${starts.core.rssMiB.toFixed(0)} MiB; ` +
+      `with the package ${starts.package.ms.toFixed(0)} ms, ${starts.package.cpuMs.toFixed(0)} ms CPU, ${starts.package.rssMiB.toFixed(0)} MiB`;
+    const cpuRatio = starts.package.cpuMs / starts.core.cpuMs;
+    assert.ok(cpuRatio < 1.25, `a start with the package takes ${cpuRatio.toFixed(2)}× core's CPU time (${said})`);
+    assert.ok(starts.timeRatio < 2, `a start with the package takes ${starts.timeRatio.toFixed(2)}× core's time (${said})`);
     assert.ok(starts.addedRssMiB < 20, `the package adds ${starts.addedRssMiB.toFixed(1)} MiB to a start (${said})`);
   });
 });

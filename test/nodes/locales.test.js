@@ -3,15 +3,20 @@
 // and editor HTML of nodes/ and lib/. A key is used literally ('errors.noAccount', with or without
 // the node's namespace in front) or as a prefix completed at run time (`status.done.${action}`,
 // 'meetingbaas-bot.action.' + name); for the prefixes that take the codes of the library, every
-// code the library can give must have its sentence.
+// code the library can give must have its sentence. A file outside a node's folder that names the
+// node's namespace (`<package>/<type>`, the node set's id under which Node-RED registers its
+// catalog) uses that node's keys: the account's catalog holds the API sentences every node says.
 const assert = require('node:assert/strict');
 const { existsSync, readdirSync, readFileSync, statSync } = require('node:fs');
-const { join } = require('node:path');
+const { join, sep } = require('node:path');
 
 const root = join(__dirname, '..', '..');
 const nodesDir = join(root, 'nodes');
 
-const { API_PROBLEM_CODES } = require('../../lib/api/errors');
+const { ACCOUNT_SETTINGS, API_PROBLEM_CODES } = require('../../lib/api/errors');
+const { PARSE_PROBLEMS } = require('../../lib/artifacts/transcript');
+const { ACCOUNT_NAMESPACE } = require('../../nodes/shared/problems');
+const packageName = require('../../package.json').name;
 const { ACTIONS } = require('../../lib/api/operations');
 const { FILE_NAME_PROBLEMS } = require('../../lib/artifacts/file-names');
 const { REFUSAL_REASONS } = require('../../lib/artifacts/address-policy');
@@ -20,6 +25,8 @@ const { BODY_REFUSALS } = require('../../lib/delivery/routing');
 /** Prefixes completed with a code of the library: each code needs its key wherever the prefix is used. */
 const FAMILIES = {
   'apiProblems.': API_PROBLEM_CODES,
+  'apiOperations.': ACCOUNT_SETTINGS,
+  'parseProblems.': PARSE_PROBLEMS,
   'fileNames.': FILE_NAME_PROBLEMS,
   'refusals.': REFUSAL_REASONS,
   'bodyProblems.': BODY_REFUSALS,
@@ -67,7 +74,13 @@ function readNode(type) {
   const catalog = JSON.parse(readFileSync(localeFile, 'utf8'))[type];
   const keys = flatten(catalog);
   const groups = new Set(Object.keys(catalog));
-  const sources = filesOf(join(nodesDir, type), ['.js', '.html']).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  const own = filesOf(join(nodesDir, type), ['.js', '.html']).map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+  const namespace = `${packageName}/${type}`;
+  const naming = filesOf(nodesDir, ['.js'])
+    .filter((file) => !file.startsWith(join(nodesDir, type) + sep))
+    .map((file) => ({ file, text: readFileSync(file, 'utf8') }))
+    .filter(({ text }) => text.includes(`'${namespace}'`));
+  const sources = [...own, ...naming];
   const exact = new Map();
   const prefixes = new Map();
   for (const { file, text } of sources) {
@@ -94,6 +107,11 @@ describe('locales of the nodes', function () {
   it('covers every node of the package', function () {
     const declared = Object.keys(require('../../package.json')['node-red'].nodes);
     assert.deepEqual([...types].sort(), [...declared].sort());
+  });
+
+  it('names the account catalog by the namespace Node-RED registers it under', function () {
+    // @node-red/registry: a node set's id is `<module>/<name>`, and its catalog is registered under that id.
+    assert.equal(ACCOUNT_NAMESPACE, `${packageName}/meetingbaas-config`);
   });
 
   for (const type of types) {

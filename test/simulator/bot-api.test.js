@@ -8,7 +8,7 @@ const path = require('node:path');
 const Ajv2020 = require('ajv/dist/2020').default;
 const addFormats = require('ajv-formats').default;
 const simulator = require('../../simulator');
-const { validateBotDetails, validateValidationErrorResponse } = require('../../lib/delivery/validation');
+const { validateBotDetails, validateValidationErrorResponse } = require('../../lib/schemas/documented');
 
 const { schemas } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schemas', 'meetingbaas-v2.json'), 'utf8'));
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });

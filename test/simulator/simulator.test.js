@@ -8,7 +8,8 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const simulator = require('../../simulator');
-const { checkDelivery, validateBotDetails } = require('../../lib/delivery/validation');
+const { checkDelivery } = require('../../lib/delivery/validation');
+const { validateBotDetails } = require('../../lib/schemas/documented');
 const { DeliveryAuthenticator } = require('../../lib/delivery/authentication');
 
 const assets = join(__dirname, '..', '..', 'simulator-assets');

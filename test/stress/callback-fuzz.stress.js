@@ -330,7 +330,7 @@ describe('callback in under generated bad input, in a real Node-RED', function (
     const previous = process.env.NODE_OPTIONS;
     process.env.NODE_OPTIONS = `${previous || ''} --expose-gc`.trim();
     try {
-      nodeRed = await startNodeRed({ nodesDir: path.join(__dirname, '..', '..', 'bench', 'lib', 'probe') });
+      nodeRed = await startNodeRed({ nodesDir: path.join(__dirname, '..', 'support', 'probe') });
     } finally {
       if (previous === undefined) delete process.env.NODE_OPTIONS;
       else process.env.NODE_OPTIONS = previous;

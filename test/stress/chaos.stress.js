@@ -24,7 +24,7 @@ const { startNodeRed, ROOT } = require('../support/node-red');
 const { RETRY_WAITS_MS } = require('../support/meeting-baas-sender');
 const fx = require('../fixtures/artifacts');
 const simulator = require('../../simulator');
-const { writeResult } = require('../../bench/lib/common');
+const { writeResult } = require('../support/bench-results');
 
 const SEED = Number(process.env.CHAOS_SEED || crypto.randomInt(2 ** 31));
 const MEETINGS = Number(process.env.CHAOS_MEETINGS || 50);

@@ -27,7 +27,7 @@ function fuzzFlow({ collectorUrl, url = '/mb/fuzz', account, extra = {} }) {
     nodes.push({ id: `post${output}`, type: 'http request', z: 'tab1', method: 'POST', ret: 'txt', url: collectorUrl, wires: [[]] });
   }
   nodes.push({ id: 'cb', type: 'meetingbaas-callback', z: 'tab1', url, account: 'acc1', ...extra, wires });
-  // The heap after a full GC, from the benchmarks' probe node (bench/lib/probe, loaded through nodesDir).
+  // The heap after a full GC, from the benchmarks' probe node (test/support/probe, loaded through nodesDir).
   nodes.push({ id: 'heap-in', type: 'http in', z: 'tab1', url: '/probe/heap', method: 'get', wires: [['heap-probe']] });
   nodes.push({ id: 'heap-probe', type: 'bench-probe', z: 'tab1', wires: [['heap-out']] });
   nodes.push({ id: 'heap-out', type: 'http response', z: 'tab1', wires: [] });

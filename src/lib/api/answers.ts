@@ -15,7 +15,7 @@ import type {
   GetScheduledBotResponse,
   ListBotsResponse,
   ListScheduledBotsResponse,
-} from '../delivery/validation';
+} from '../schemas/documented';
 import { OPERATIONS, type Action } from './operations';
 
 type Documented = GetBotDetailsResponse['data'];

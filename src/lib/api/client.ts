@@ -16,7 +16,7 @@ import {
   validateValidationErrorResponse,
   type CreateBotRequestBodyInput,
   type RetryCallbackRequestBodyInput,
-} from '../delivery/validation';
+} from '../schemas/documented';
 import {
   ANSWER_READERS,
   PAGE_READERS,
@@ -31,7 +31,7 @@ import {
   type PagedAction,
   type PagedAnswer,
 } from './answers';
-import { ApiError, kindOfStatus } from './errors';
+import { ApiError, kindOfStatus, type ApiOperation } from './errors';
 import { OPERATIONS, operationName, type Action, type HttpMethod } from './operations';
 import { apiUrl, checkApiBase } from './origin';
 import { checkBody, queryString, queryValuesOf, requestPath, type QueryValues } from './requests';
@@ -114,7 +114,7 @@ export interface Page {
 }
 
 interface Call {
-  readonly operation: string;
+  readonly operation: ApiOperation;
   readonly method: HttpMethod;
   readonly path: string;
   /** e.g. `?limit=1`. */
@@ -135,7 +135,7 @@ export class MeetingBaasApi {
 
   /** Throws ApiError `no-api-key` or `refused` before anything is sent. */
   constructor(private readonly options: ApiClientOptions) {
-    if (!options.apiKey) throw new ApiError('no-api-key', 'Meeting BaaS API');
+    if (!options.apiKey) throw new ApiError('no-api-key', 'api-key');
     this.apiKey = options.apiKey;
     this.base = checkApiBase(options.baseUrl);
     this.timeoutMs = options.timeoutMs ?? API_DEFAULTS.timeoutMs;
@@ -309,7 +309,7 @@ function nextCursorOf(answer: { readonly next_cursor?: unknown; readonly cursor?
   return typeof next === 'string' && next !== '' ? next : null;
 }
 
-async function readCapped(body: AsyncIterable<Buffer>, operation: string): Promise<string> {
+async function readCapped(body: AsyncIterable<Buffer>, operation: ApiOperation): Promise<string> {
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of body) {
@@ -333,7 +333,7 @@ function parseJson(text: string): unknown {
 
 /** Reads what the API said in its error answer, whichever documented shape it has. */
 function errorFromAnswer(
-  operation: string,
+  operation: ApiOperation,
   statusCode: number,
   headers: Record<string, string | string[] | undefined>,
   body: unknown,

@@ -2,6 +2,7 @@
 // it. The node turns each kind, and each problem code, into a sentence; the status code travels
 // with it.
 import { problemCode, type Problem } from '../problem';
+import type { HttpMethod } from './operations';
 
 export type ApiErrorKind =
   /** The request we were about to send breaks the API's schema: nothing was sent. */
@@ -69,6 +70,20 @@ export const API_PROBLEM_CODES = [
   'answer-too-large',
 ] as const;
 
+/**
+ * What an error is about when no request was made: the account's API key (missing) or its API
+ * URL (not one the key may go to). Codes: the node says them.
+ */
+export const ACCOUNT_SETTINGS = ['api-key', 'api-url'] as const;
+export type AccountSetting = (typeof ACCOUNT_SETTINGS)[number];
+
+/** What an error is about: a request (`GET /v2/bots/{bot_id}`), or an account setting checked before any. */
+export type ApiOperation = `${HttpMethod} ${string}` | AccountSetting;
+
+export function isAccountSetting(operation: ApiOperation): operation is AccountSetting {
+  return (ACCOUNT_SETTINGS as readonly string[]).includes(operation);
+}
+
 export type ApiProblemCode = (typeof API_PROBLEM_CODES)[number];
 export type ApiProblem = Problem<ApiProblemCode>;
 
@@ -95,7 +110,7 @@ export class ApiError extends Error {
 
   constructor(
     readonly kind: ApiErrorKind,
-    readonly operation: string,
+    readonly operation: ApiOperation,
     details: ApiErrorDetails = {},
   ) {
     const status = details.statusCode !== undefined ? ` (HTTP ${details.statusCode})` : '';

@@ -1,6 +1,5 @@
 // The Meeting BaaS v2 bot API client (no Node-RED in here).
 export * from './answers';
-export * from './catch-up-api';
 export * from './client';
 export * from './errors';
 export * from './operations';

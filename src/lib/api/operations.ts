@@ -233,7 +233,7 @@ export function isAction(value: unknown): value is Action {
 }
 
 /** "GET /v2/bots/{bot_id}": how errors and logs name an operation. */
-export function operationName(action: Action): string {
+export function operationName(action: Action): `${HttpMethod} ${string}` {
   const { method, path } = OPERATIONS[action];
   return `${method} ${path}`;
 }

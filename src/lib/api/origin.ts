@@ -17,17 +17,17 @@ export function checkApiBase(baseUrl: string): URL {
   try {
     url = new URL(baseUrl.trim());
   } catch {
-    throw new ApiError('refused', 'API address', { problems: [problem('not-a-url', { url: baseUrl })] });
+    throw new ApiError('refused', 'api-url', { problems: [problem('not-a-url', { url: baseUrl })] });
   }
   if (url.username !== '' || url.password !== '') {
-    throw new ApiError('refused', 'API address', { problems: [problem('credentials-in-url')] });
+    throw new ApiError('refused', 'api-url', { problems: [problem('credentials-in-url')] });
   }
   if (url.search !== '' || url.hash !== '') {
-    throw new ApiError('refused', 'API address', { problems: [problem('query-in-url')] });
+    throw new ApiError('refused', 'api-url', { problems: [problem('query-in-url')] });
   }
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
-  throw new ApiError('refused', 'API address', { problems: [problem('not-https', { origin: url.origin })] });
+  throw new ApiError('refused', 'api-url', { problems: [problem('not-https', { origin: url.origin })] });
 }
 
 /** `{base}{path}`, keeping a path prefix of the base (a proxy); never another origin. */

@@ -1,7 +1,7 @@
 // Schema errors of a request we were about to send, as problems a flow builder can act on.
 import type { ErrorObject } from 'ajv';
 import { problem, problemCode } from '../problem';
-import { readableErrors } from '../delivery/validation';
+import { readableErrors } from '../schemas/documented';
 import type { ApiProblem } from './errors';
 
 /** `extra.customer` must be …; an unknown option is named (AJV alone only says "additional properties"). */

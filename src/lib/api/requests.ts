@@ -2,7 +2,7 @@
 // in the path as a UUID, the body against its closed schema, the query parameters against theirs.
 // A request that fails here is an ApiError `invalid-request` or `bad-bot-id`: nothing was sent.
 import type { ValidateFunction } from 'ajv';
-import { documentedValidator } from '../delivery/validation';
+import { documentedValidator } from '../schemas/documented';
 import { isBotId } from '../bot-id';
 import { problem } from '../problem';
 import { ApiError, type ApiProblem } from './errors';

@@ -32,6 +32,8 @@ export interface DownloadErrorDetails {
   readonly statusCode?: number;
   readonly limit?: number;
   readonly size?: number;
+  /** `length-mismatch`: the length the answer announced (`size` is what arrived). */
+  readonly expected?: number;
   readonly detail?: string;
   /** `refused`: why, as a code for the node to say. */
   readonly problem?: Problem;
@@ -46,6 +48,7 @@ export class DownloadError extends Error {
   ) {
     const parts = [kind, details.url];
     if (details.statusCode !== undefined) parts.push(`HTTP ${details.statusCode}`);
+    if (details.expected !== undefined) parts.push(`size=${details.size ?? '?'}, expected=${details.expected}`);
     if (details.detail) parts.push(details.detail);
     super(parts.join(': '));
     this.name = 'DownloadError';

@@ -1,10 +1,9 @@
 // Fetches the artifacts of one message: each download in a slot of the node's limiter, one
 // refresh of the signed URLs when storage says they expired, then the parsing a flow needs.
 import { readFile, stat } from 'node:fs/promises';
-import { ApiError, MeetingBaasApi, type ApiErrorKind, type FreshLinks } from '../api';
-import type { ArtifactName } from '../delivery/routing';
+import type { ArtifactName } from './names';
 import { problem, type Problem } from '../problem';
-import { parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from './transcript';
+import { ArtifactParseError, parseDiarization, toSrt, toWebVtt, transcriptText, utterancesOf } from './transcript';
 import type { AddressPolicy } from './address-policy';
 import { downloadToBuffer, downloadToFile } from './download';
 import { DownloadError, type DownloadErrorKind } from './download-errors';
@@ -33,31 +32,30 @@ export interface FetchSettings {
   readonly keepSaved?: boolean;
 }
 
-/** Fresh signed links for a bot, from `GET /v2/bots/{bot_id}`. */
-export type RefreshLinks = (botId: string, signal: AbortSignal) => Promise<FreshLinks>;
-
-export interface LinkRefresher {
-  /** null: the account has no API key, so expired links cannot be refreshed. */
-  readonly refresh: RefreshLinks | null;
-  close(): Promise<void>;
+/** What a refresh brings: the bot's links as the API answered them, read here for the artifacts. */
+export interface FreshLinks {
+  readonly artifacts_deleted?: unknown;
+  readonly [field: string]: unknown;
 }
+
+/** Why the refresh got no links, as the API client said it: for the node to word. */
+export interface RefreshFailure {
+  readonly detail: string;
+  readonly problems?: readonly Problem[];
+  /** The API client's code for what went wrong. */
+  readonly apiError: string;
+  readonly statusCode?: number;
+  readonly retryAfterSeconds?: number;
+}
+
+export type RefreshResult = { readonly ok: true; readonly links: FreshLinks } | { readonly ok: false; readonly failure: RefreshFailure };
 
 /**
- * The refresh goes through the bot API client, the only one that carries the API key: to the
- * account's API URL only, https (plain http only to this machine), no redirect followed. The
- * storage client, which follows redirects to wherever a link leads, never sees the key.
+ * Fresh signed links for a bot (`GET /v2/bots/{bot_id}`), passed in by the node: the storage
+ * client, which follows redirects to wherever a link leads, never sees the API key. A failure the
+ * API client can name is a result; anything else it throws is reported as any other error here.
  */
-export function linkRefresher(baseUrl: string, apiKey: string | undefined): LinkRefresher {
-  if (!apiKey) return { refresh: null, close: () => Promise.resolve() };
-  let api: MeetingBaasApi;
-  try {
-    api = new MeetingBaasApi({ baseUrl, apiKey, retries: 2 });
-  } catch (error) {
-    // An API URL the key may not go to: said when a refresh is needed, as other refresh failures.
-    return { refresh: () => Promise.reject(error), close: () => Promise.resolve() };
-  }
-  return { refresh: (botId, signal) => api.freshLinks(botId, signal), close: () => api.close() };
-}
+export type RefreshLinks = (botId: string, signal: AbortSignal) => Promise<RefreshResult>;
 
 export interface FetchContext {
   readonly client: HttpClient;
@@ -85,11 +83,13 @@ export interface Failure {
   /** What exactly, as codes for the node to say (an address refused, a file name, an API request or answer). */
   readonly problems?: readonly Problem[];
   readonly statusCode?: number;
-  /** `refresh`: what went wrong asking the API, for the node to say. */
-  readonly apiError?: ApiErrorKind;
+  /** `refresh`: what went wrong asking the API, the API client's code, for the node to say. */
+  readonly apiError?: string;
   readonly retryAfterSeconds?: number;
   readonly limit?: number;
   readonly size?: number;
+  /** `length-mismatch`: the length announced; `size` is what arrived. */
+  readonly expected?: number;
 }
 
 export interface Fetched {
@@ -119,21 +119,11 @@ const MEDIA: ReadonlySet<ArtifactName> = new Set(['video', 'audio']);
 
 function failureOf(error: unknown, refreshed: boolean, needsApiKey = false): Failure {
   if (error instanceof DownloadError) {
-    const { statusCode, limit, size, detail, problem } = error.details;
-    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, ...(problem ? { problems: [problem] } : {}), statusCode, limit, size };
+    const { statusCode, limit, size, expected, detail, problem } = error.details;
+    return { kind: error.kind, needsApiKey, refreshed, detail: detail ?? error.details.url, ...(problem ? { problems: [problem] } : {}), statusCode, limit, size, expected };
   }
   if (error instanceof FileNameError) return { kind: 'file-name', needsApiKey, refreshed, detail: error.message, problems: [error.problem] };
-  if (error instanceof ApiError) {
-    return {
-      kind: 'refresh',
-      needsApiKey,
-      refreshed,
-      ...(error.apiMessage !== undefined ? { detail: error.apiMessage } : { detail: error.message, problems: error.problems }),
-      apiError: error.kind,
-      ...(error.statusCode !== undefined ? { statusCode: error.statusCode } : {}),
-      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
-    };
-  }
+  if (error instanceof ArtifactParseError) return { kind: 'parse', needsApiKey, refreshed, detail: error.message, problems: [error.problem] };
   const detail = error instanceof Error ? error.message : String(error);
   const kind = (error as { syscall?: unknown } | null)?.syscall ? 'file' : 'parse';
   return { kind, needsApiKey, refreshed, detail };
@@ -167,8 +157,8 @@ export async function fetchArtifacts(
   onOutcome?: (outcome: Outcome) => void,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = request.skipped.map(({ artifact, reason }) => ({ status: 'skipped', artifact, reason }));
-  let details: Promise<FreshLinks> | null = null;
-  const freshDetails = (botId: string, refresh: RefreshLinks): Promise<FreshLinks> => {
+  let details: Promise<RefreshResult> | null = null;
+  const freshDetails = (botId: string, refresh: RefreshLinks): Promise<RefreshResult> => {
     // One API call per message, however many of its URLs expired.
     details ??= refresh(botId, context.signal);
     return details;
@@ -242,7 +232,9 @@ export async function fetchArtifacts(
           return { status: 'failed', artifact, failure: failureOf(error, false, true) };
         }
         refreshed = true;
-        const fresh = await freshDetails(request.botId, refresh);
+        const result = await freshDetails(request.botId, refresh);
+        if (!result.ok) return { status: 'failed', artifact, failure: { kind: 'refresh', needsApiKey: false, refreshed, ...result.failure } };
+        const fresh = result.links;
         const freshUrl = fresh[artifact];
         if (typeof freshUrl !== 'string' || fresh.artifacts_deleted) {
           return {

@@ -2,7 +2,7 @@
 // file outside the chosen directory; the extension comes from what was served, because the
 // docs disagree on formats (audio as FLAC or MP3) and a URL path proves nothing.
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import type { ArtifactName } from '../delivery/routing';
+import type { ArtifactName } from './names';
 import { isBotId } from '../bot-id';
 import { problem, problemCode, type Problem } from '../problem';
 

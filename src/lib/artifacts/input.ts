@@ -1,6 +1,6 @@
 // What to fetch, read from the message a user wires in: a callback node's `bot.completed`
 // delivery, a `GET /v2/bots/{id}` response, or a plain object with `bot_id` and URLs.
-import { ARTIFACT_FIELDS, artifactUrls, type ArtifactName } from '../delivery/routing';
+import { ARTIFACT_FIELDS, artifactUrls, type ArtifactName } from './names';
 
 export type SkipReason = 'data-deleted' | 'null' | 'missing';
 

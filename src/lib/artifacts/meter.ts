@@ -40,7 +40,7 @@ export class Meter extends Transform {
       throw new DownloadError('length-mismatch', {
         url: redactUrl(this.url),
         size: total,
-        detail: `received ${total} bytes, announced ${this.expected}`,
+        expected: this.expected,
       });
     }
   }

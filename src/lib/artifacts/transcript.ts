@@ -1,5 +1,6 @@
 // Meeting BaaS transcripts in forms a person can use without code: plain text for an e-mail
 // or an LLM prompt, SRT and WebVTT subtitles; and the diarization file (JSON Lines) parsed.
+import { problem, problemCode, type Problem } from '../problem';
 
 export interface Utterance {
   readonly speaker: string;
@@ -131,6 +132,21 @@ export interface DiarizationSegment {
   readonly [field: string]: unknown;
 }
 
+/** Why the diarization could not be read, as codes for the node to say. */
+export const PARSE_PROBLEMS = [
+  /** `line` (from 1), `detail`: the JSON parser's own message. */
+  'line-not-json',
+  'not-a-list',
+] as const;
+export type ParseProblem = Problem<(typeof PARSE_PROBLEMS)[number]>;
+
+export class ArtifactParseError extends Error {
+  constructor(readonly problem: ParseProblem) {
+    super(problemCode(problem));
+    this.name = 'ArtifactParseError';
+  }
+}
+
 /** Parses JSON Lines; blank lines are skipped, a bad line is reported with its number. */
 export function parseJsonLines(text: string): unknown[] {
   const out: unknown[] = [];
@@ -140,7 +156,7 @@ export function parseJsonLines(text: string): unknown[] {
     try {
       out.push(JSON.parse(line));
     } catch (error) {
-      throw new Error(`line ${index + 1} is not JSON: ${(error as Error).message}`);
+      throw new ArtifactParseError(problem('line-not-json', { line: index + 1, detail: error instanceof Error ? error.message : String(error) }));
     }
   });
   return out;
@@ -150,6 +166,6 @@ export function parseJsonLines(text: string): unknown[] {
 export function parseDiarization(text: string): DiarizationSegment[] {
   const trimmed = text.trimStart();
   const items = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown) : parseJsonLines(text);
-  if (!Array.isArray(items)) throw new Error('diarization is neither JSON Lines nor a JSON array');
+  if (!Array.isArray(items)) throw new ArtifactParseError(problem('not-a-list'));
   return items.filter((item): item is DiarizationSegment => record(item) !== null);
 }

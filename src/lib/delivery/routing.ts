@@ -3,9 +3,9 @@ import { problem, problemCode, type Problem } from '../problem';
 import { isRecord } from '../records';
 import type { VerifiedBy } from './authentication';
 import { isJsonContentType, parseJsonBody, type ParsedBody } from './request-body';
-import { ARTIFACT_FIELDS, checkDelivery, type ArtifactName, type FieldError } from './validation';
+import { artifactUrls, type ArtifactName } from '../artifacts/names';
+import { checkDelivery, type FieldError } from './validation';
 
-export { ARTIFACT_FIELDS, type ArtifactName } from './validation';
 
 /** How a delivery was known to be authentic: as the authenticator says, or rebuilt from the API (catch-up). */
 export type DeliverySource = VerifiedBy | 'api';
@@ -213,15 +213,4 @@ function dataOf(payload: unknown): { readonly [field: string]: unknown } | null 
 function botIdOf(payload: unknown): string | null {
   const botId = dataOf(payload)?.bot_id;
   return typeof botId === 'string' ? botId : null;
-}
-
-/** The artifact URLs of a `bot.completed` delivery, `mp4` read as `video`. */
-export function artifactUrls(payload: unknown): Partial<Record<ArtifactName, string>> {
-  const data = dataOf(payload) ?? {};
-  const urls: Partial<Record<ArtifactName, string>> = {};
-  for (const name of ARTIFACT_FIELDS) {
-    const value = name === 'video' ? (data.video ?? data.mp4) : data[name];
-    if (typeof value === 'string' && value !== '') urls[name] = value;
-  }
-  return urls;
 }

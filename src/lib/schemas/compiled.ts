@@ -5,11 +5,16 @@
 // lib/generated/validators-<flavour>.js. A validator is found there by a digest of its flavour and
 // schema, so a schema that changes without a rebuild cannot meet stale code: it is compiled at
 // run time instead (and counted, so that a test sees it).
+//
+// Outside the build, a validator is looked up when it is first called, not when it is asked for:
+// the modules ask for theirs when they load, at every Node-RED start, and the generated modules
+// are about 1 MB of code that a start otherwise parses whether a delivery ever comes or not.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { default as Ajv2020, ValidateFunction } from 'ajv/dist/2020';
+import type { default as Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import type { Format } from 'ajv';
+import type { DataValidationCxt } from 'ajv/dist/types';
 import type { JsonSchema } from './schema-subset';
 
 /**
@@ -32,6 +37,8 @@ interface Recorded {
 
 let recording: Recorded[] | null = null;
 let compiledAtRunTime = 0;
+/** Validators handed out and not looked up yet (see resolveAll). */
+const unresolved = new Set<() => unknown>();
 const generated = new Map<Flavour, Validators | null>();
 const instances = new Map<Flavour, Ajv2020>();
 
@@ -44,15 +51,50 @@ export function keyOf(flavour: Flavour, schema: JsonSchema): string {
  * caller's word that the schema describes T.
  */
 export function compiled<T>(flavour: Flavour, schema: JsonSchema): ValidateFunction<T> {
-  const key = keyOf(flavour, schema);
   if (recording !== null) {
+    const key = keyOf(flavour, schema);
     if (!recording.some((entry) => entry.key === key)) recording.push({ flavour, key, schema });
     return compileAtRunTime<T>(flavour, schema);
   }
-  const found = generatedOf(flavour)?.[key];
+  return lazily<T>(() => lookUp<T>(flavour, schema), schema);
+}
+
+function lookUp<T>(flavour: Flavour, schema: JsonSchema): ValidateFunction<T> {
+  const found = generatedOf(flavour)?.[keyOf(flavour, schema)];
   if (found) return found as ValidateFunction<T>;
   compiledAtRunTime += 1;
   return compileAtRunTime<T>(flavour, schema);
+}
+
+/** A validator that finds its code on its first call and hands each call, and its errors, to it. */
+function lazily<T>(find: () => ValidateFunction<T>, schema: JsonSchema): ValidateFunction<T> {
+  let found: ValidateFunction<T> | null = null;
+  const resolve = (): ValidateFunction<T> => {
+    if (found === null) {
+      found = find();
+      unresolved.delete(resolve);
+    }
+    return found;
+  };
+  unresolved.add(resolve);
+  const noErrors = (): ErrorObject[] | null | undefined => null;
+  function validate(this: unknown, data: unknown, dataCxt?: DataValidationCxt): data is T {
+    const inner = resolve();
+    const valid = inner.call(this, data, dataCxt);
+    validate.errors = inner.errors;
+    return valid;
+  }
+  validate.errors = noErrors();
+  validate.schema = schema;
+  // Like the generated functions (AJV standalone code has no compilation environment), this one
+  // is called and its errors read; the environment of a validator compiled at run time is reached
+  // through it on demand.
+  return Object.defineProperty(validate, 'schemaEnv', { get: () => resolve().schemaEnv, enumerable: true }) as ValidateFunction<T>;
+}
+
+/** Looks up every validator handed out so far (a test checks that none had to be compiled). */
+export function resolveAll(): void {
+  for (const resolve of [...unresolved]) resolve();
 }
 
 function generatedOf(flavour: Flavour): Validators | null {

@@ -1,5 +1,5 @@
 // The editor of "fetch artifacts" (bundled into meetingbaas-artifacts.html by the build).
-import { ARTIFACT_FIELDS } from '../../lib/delivery/artifact-names';
+import { ARTIFACT_FIELDS } from '../../lib/artifacts/names';
 import { ARTIFACTS_DEFAULTS } from '../shared/defaults';
 import { credentialsOf } from '../shared/editor-helpers';
 

@@ -3,11 +3,11 @@
 import { setMaxListeners } from 'node:events';
 import { isAbsolute, resolve } from 'node:path';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/delivery/routing';
+import { ARTIFACT_FIELDS, type ArtifactName } from '../../lib/artifacts/names';
 import type { Problem } from '../../lib/problem';
 import { isRecord } from '../../lib/records';
 import { parseHostList, type AddressPolicy } from '../../lib/artifacts/address-policy';
-import { fetchArtifacts, linkRefresher, type Failure, type FetchSettings, type Outcome } from '../../lib/artifacts/fetch';
+import { fetchArtifacts, type Failure, type FetchSettings, type Outcome } from '../../lib/artifacts/fetch';
 import { templateProblem } from '../../lib/artifacts/file-names';
 import { removeStalePartials } from '../../lib/artifacts/temporary-file';
 import { createHttpClient } from '../../lib/artifacts/http-client';
@@ -15,7 +15,9 @@ import { parseArtifactList, readArtifactRequest, type SkipReason } from '../../l
 import { Limiter } from '../../lib/artifacts/limiter';
 import { readAccount } from '../shared/account';
 import { ARTIFACTS_DEFAULTS, ARTIFACTS_DIRECTORY } from '../shared/defaults';
+import { sayApiProblemWith } from '../shared/problems';
 import { journalRefOf, reportFailed, reportFinished, reportInterrupted, reportSaved } from '../shared/finishing';
+import { linkRefresher } from './link-refresh';
 import { outputMessages, type Msg, type OutputOptions } from './output-messages';
 
 interface ArtifactsDef extends NodeDef {
@@ -67,6 +69,7 @@ export = (RED: NodeAPI): void => {
     RED.nodes.createNode(this, def);
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string => RED._(`meetingbaas-artifacts.${key}`, vars);
+    const sayApiProblem = sayApiProblemWith(RED);
 
     const mode = def.mode === 'file' ? 'file' : 'message';
     const single = def.output === 'single';
@@ -137,9 +140,11 @@ export = (RED: NodeAPI): void => {
     const skipMessage = (artifact: ArtifactName, reason: SkipReason): string => t(`skipped.${reason}`, { artifact });
 
     /** The codes of what went wrong, in words: each family of codes has its group in the locale. */
-    const sayProblem = (kind: Failure['kind'], { code, params }: Problem): string => {
-      if (kind === 'refresh') return t(`apiProblems.${code}`, params);
+    const sayProblem = (kind: Failure['kind'], found: Problem): string => {
+      const { code, params } = found;
+      if (kind === 'refresh') return sayApiProblem(found);
       if (kind === 'refused') return t(`refusals.${code}`, params);
+      if (kind === 'parse') return t(`parseProblems.${code}`, params);
       return t(`fileNames.${code}`, params);
     };
 
@@ -150,6 +155,8 @@ export = (RED: NodeAPI): void => {
         status: failure.statusCode ?? '',
         size: failure.size !== undefined ? megabytes(failure.size) : '?',
         limit: failure.limit !== undefined ? megabytes(failure.limit) : '?',
+        received: failure.size ?? '?',
+        announced: failure.expected ?? '?',
         wait: failure.retryAfterSeconds ?? '?',
       };
       if (failure.kind === 'refresh' && failure.apiError) return t('errors.refresh', { ...vars, detail: t(`api.${failure.apiError}`, vars) });

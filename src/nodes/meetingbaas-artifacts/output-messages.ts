@@ -2,7 +2,7 @@
 // tested without a Node-RED. Output 1 carries fetched artifacts, output 2 skipped ones;
 // failures are not messages but the node's error (see the runtime).
 import type { NodeMessageInFlow } from 'node-red';
-import type { ArtifactName } from '../../lib/delivery/routing';
+import type { ArtifactName } from '../../lib/artifacts/names';
 import type { Fetched, Outcome } from '../../lib/artifacts/fetch';
 import type { SkipReason } from '../../lib/artifacts/input';
 

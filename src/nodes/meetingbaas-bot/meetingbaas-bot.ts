@@ -8,7 +8,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { ApiError, isAction, isPagedAction, MeetingBaasApi, queryValuesOf, type Action, type OperationRequest, type PagedAction, type RetryNotice } from '../../lib/api';
 import { readAccount } from '../shared/account';
 import { BOT_DEFAULTS } from '../shared/defaults';
-import { apiDetail, type SayApiProblem } from '../shared/problems';
+import { apiDetail, sayApiProblemWith } from '../shared/problems';
 import { MAX_PAGES_LIMIT, traitsOf } from './actions';
 import { botIdOf, buildCreateRequest, explicitBotIdOf, inputFields, RECORDING_MODES, withoutSecrets } from './bot-request';
 import { resolveCallbackTarget, type CallbackTarget } from './callback-target';
@@ -44,7 +44,7 @@ export = (RED: NodeAPI): void => {
     RED.nodes.createNode(this, def);
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string => RED._(`meetingbaas-bot.${key}`, vars);
-    const sayApiProblem: SayApiProblem = ({ code, params }) => t(`apiProblems.${code}`, params);
+    const sayApiProblem = sayApiProblemWith(RED);
 
     // A flow without the property predates it: create. Any other value (a typo, a flow from a newer
     // version) is refused, never taken for another action.
@@ -93,7 +93,7 @@ export = (RED: NodeAPI): void => {
         status: error.statusCode ?? '',
         wait: error.retryAfterSeconds ?? '?',
         detail: apiDetail(sayApiProblem, error),
-        operation: error.operation,
+        operation: sayApiProblem.operation(error.operation),
       };
       let key = `api.${error.kind}`;
       if (error.kind === 'conflict') key = `api.conflict-${action}`;

@@ -1,15 +1,15 @@
 // Starting a callback node's catch-up once the flows run: the API client it looks with, the
 // meetings it leaves out (those the flow already had), the intake it hands the others to, and what
 // it says in the status and the log. Its close stops the looks and the API call under way.
-import { catchUpApiOf, MeetingBaasApi } from '../../lib/api';
+import { MeetingBaasApi } from '../../lib/api';
+import { catchUpApiOf } from '../../lib/delivery/catch-up-api';
 import type { RedisClaims } from '../../lib/delivery/redis-claims';
 import type { Account } from '../shared/account';
-import type { Translate } from '../shared/problems';
 import { CATCH_UP_TIMING, CatchingUp, DamagedCheckpoint } from './catching-up';
 import { journaledMeeting } from './claims';
 import type { Intake } from './intake';
 import type { JournaledDeliveries } from './journaling';
-import type { CallbackStatus, StatusSink } from './status';
+import type { CallbackStatus, StatusSink, Translate } from './status';
 
 export interface CatchUpParts {
   readonly account: Pick<Account, 'baseUrl' | 'credentials'>;

@@ -1,7 +1,7 @@
 // The "Meeting BaaS" sidebar: the recent deliveries of every callback node, from their journals
 // through the runtime's admin routes (read to see, write to act), updated live over RED.comms.
 // Bundled with the callback node's editor (editor.ts), which adds it once the type is registered.
-import { ARTIFACT_FIELDS } from '../../lib/delivery/artifact-names';
+import { ARTIFACT_FIELDS } from '../../lib/artifacts/names';
 import { CALLBACK_TYPE } from '../shared/defaults';
 
 // What the admin routes of sidebar.ts send (the rows are sidebar-view.ts's DeliveryRow).
@@ -241,7 +241,10 @@ export function addDeliveriesSidebar(): void {
       .fail((jqXHR) => {
         const json: unknown = jqXHR.responseJSON;
         const error = typeof json === 'object' && json !== null && 'error' in json ? json.error : undefined;
-        RED.notify(error === 'no-api-key' ? t('noApiKey') : failed(jqXHR), { type: 'error', timeout: 6000 });
+        // The server words what the API client said (the sentences live in the runtime's catalog).
+        const detail = typeof json === 'object' && json !== null && 'detail' in json && typeof json.detail === 'string' ? json.detail : undefined;
+        const message = error === 'no-api-key' ? t('noApiKey') : error === 'api-failed' && detail !== undefined ? t('apiFailed', { detail }) : failed(jqXHR);
+        RED.notify(message, { type: 'error', timeout: 6000 });
       });
   }
   const button = (id: string, icon: string, label: string): JQuery =>

@@ -12,7 +12,7 @@ import type { BodyRefusal, RoutedDelivery } from '../../lib/delivery/routing';
 import { readAccount } from '../shared/account';
 import { CALLBACK_DEFAULTS, type CallbackMethod } from '../shared/defaults';
 import { callbackMethodOf } from '../shared/urls';
-import { apiErrorText, type SayApiProblem } from '../shared/problems';
+import { apiErrorText, sayApiProblemWith } from '../shared/problems';
 import { startCatchUp, type RunningCatchUp } from './catch-up-start';
 import { KeptClaims } from './claims';
 import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
@@ -94,7 +94,7 @@ export = (RED: NodeAPI): void => {
     const node = this;
     const t = (key: string, vars?: Record<string, string | number>): string =>
       RED._(`meetingbaas-callback.${key}`, vars);
-    const sayApiProblem: SayApiProblem = ({ code, params }) => t(`apiProblems.${code}`, params);
+    const sayApiProblem = sayApiProblemWith(RED);
     const sayRefusal = ({ code, params }: BodyRefusal): string => t(`bodyProblems.${code}`, params);
     /** An error of the catch-up for the log: an API error with its problems in words. */
     const errorText = (error: unknown): string => (error instanceof ApiError ? apiErrorText(sayApiProblem, error) : String(error));

@@ -4,10 +4,11 @@
 // `meetingbaas-callback.read`, acting `meetingbaas-callback.write`.
 import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
-import { MeetingBaasApi } from '../../lib/api';
+import { ApiError, MeetingBaasApi } from '../../lib/api';
 import { DELIVERY_SOURCES, readDelivery, routeDelivery, type BodyRefusal } from '../../lib/delivery/routing';
 import type { JournalEntry } from '../../lib/delivery/journal';
 import type { JournaledDeliveries } from './journaling';
+import { apiErrorText, sayApiProblemWith } from '../shared/problems';
 import {
   decodeCursor,
   maskSecrets,
@@ -217,6 +218,14 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
     );
   });
 
+  const sayApiProblem = sayApiProblemWith(RED);
+  /** A failed API call, its problems in words here: the editor shows what it gets. */
+  const apiFailed = (res: Response, error: unknown): void => {
+    if (!(error instanceof ApiError)) return void res.status(502).json({ error: 'api-failed', detail: maskText(String(error)) });
+    const { kind, statusCode } = error;
+    res.status(502).json({ error: 'api-failed', kind, ...(statusCode !== undefined ? { status: statusCode } : {}), detail: maskText(apiErrorText(sayApiProblem, error)) });
+  };
+
   RED.httpAdmin.post('/meetingbaas/deliveries/:node/:seq/fresh-links', write, (req: Request, res: Response) => {
     const found = entryOf(req, res);
     if (!found) return;
@@ -228,13 +237,13 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
     try {
       api = new MeetingBaasApi({ baseUrl: account.baseUrl, apiKey: account.apiKey });
     } catch (error) {
-      return void res.status(502).json({ error: 'api-failed', detail: maskText(String(error)) });
+      return void apiFailed(res, error);
     }
     api
       .freshLinks(botId)
       .then(
         (links) => res.json({ links: maskSecrets(links) }),
-        (error: unknown) => res.status(502).json({ error: 'api-failed', detail: maskText(String(error)) }),
+        (error: unknown) => apiFailed(res, error),
       )
       .finally(() => void api.close());
   });

@@ -8,8 +8,10 @@ import { RedisTimeoutError, type RedisClaims } from '../../lib/delivery/redis-cl
 import type { RepeatFilter } from '../../lib/delivery/repeats';
 import { OUTPUT, type RoutedDelivery } from '../../lib/delivery/routing';
 import { errorMessage } from '../../lib/records';
-import type { Translate } from '../shared/problems';
 import type { Arrival, IntakeEvents } from './intake';
+
+/** A key of the node's catalog in words. */
+export type Translate = (key: string, vars?: Record<string, string | number>) => string;
 
 /** Where the status and the log lines go: the node's own methods. */
 export interface StatusSink {

@@ -2,7 +2,7 @@
 // this module (the editors through the build's bundler), so it stays pure: no Node.js imports.
 // A flow may hold only {type, url, wires}: the runtime then uses these values, and the editor
 // shows them and writes them into new nodes.
-import { ARTIFACT_FIELDS } from '../../lib/delivery/artifact-names';
+import { ARTIFACT_FIELDS } from '../../lib/artifacts/names';
 
 export const ACCOUNT_TYPE = 'meetingbaas-config';
 export const CALLBACK_TYPE = 'meetingbaas-callback';

@@ -4,8 +4,8 @@
 // server that records what it was asked.
 const assert = require('node:assert/strict');
 const { checkApiBase, apiUrl, retryDelay, retryAfterSeconds, CONNECT_ERRORS, ANY_NETWORK_ERROR } = require('../../../lib/api');
-const { MeetingBaasApi, catchUpApiOf, readBotList } = require('../../../lib/api');
-const { validateCreateBotRequest, validateCreateBotResponse } = require('../../../lib/delivery/validation');
+const { MeetingBaasApi, readBotList } = require('../../../lib/api');
+const { validateCreateBotRequest, validateCreateBotResponse } = require('../../../lib/schemas/documented');
 const { readBotDetails, readFreshLinks, readBotStatus, readCreatedBot, readLeaveAnswer } = require('../../../lib/api');
 const { recordingServer, sendJson } = require('../../support/local-server');
 
@@ -195,20 +195,5 @@ describe('bot API client: the list of bots', function () {
     } finally {
       await target.close();
     }
-  });
-
-  it('lists for the catch-up: completed and failed bots that ended after a moment, 250 a page, details by id', async function () {
-    answer = (req, res) => {
-      if (req.url.startsWith('/v2/bots?')) return sendJson(res, 200, { success: true, data: [{ bot_id: id(1), ended_at: '2026-12-02T11:30:00Z' }], next_cursor: 'c2' });
-      sendJson(res, 200, { success: true, data: { bot_id: id(1), status: 'failed', error_code: 'X', extra: null } });
-    };
-    const catchUp = catchUpApiOf(api);
-    const page = await catchUp.listEndedBots(new Date('2026-12-02T11:00:00Z'), 'c1');
-    assert.deepEqual(page, { bots: [{ bot_id: id(1), ended_at: '2026-12-02T11:30:00Z' }], nextCursor: 'c2' });
-    assert.deepEqual(await catchUp.botDetails(id(1)), { bot_id: id(1), status: 'failed', error_code: 'X', extra: null });
-    assert.deepEqual(
-      server.seen.map((r) => r.url),
-      [`/v2/bots?status=completed%2Cfailed&ended_after=2026-12-02T11%3A00%3A00.000Z&limit=250&cursor=c1`, `/v2/bots/${id(1)}`],
-    );
   });
 });

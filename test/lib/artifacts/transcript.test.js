@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { utterancesOf, transcriptText, toSrt, toWebVtt, parseJsonLines, parseDiarization } = require('../../../lib/artifacts/transcript');
+const { utterancesOf, transcriptText, toSrt, toWebVtt, parseJsonLines, parseDiarization, ArtifactParseError } = require('../../../lib/artifacts/transcript');
 const fx = require('../../fixtures/artifacts');
 
 describe('transcripts', function () {
@@ -55,6 +55,9 @@ describe('transcripts', function () {
       { speaker: 'Bob', start_time: 3661.25, end_time: 3662.75, lang: 'en' },
     ]);
     assert.deepEqual(parseJsonLines('\n{"a":1}\r\n\n{"b":2}\n'), [{ a: 1 }, { b: 2 }]);
-    assert.throws(() => parseJsonLines('{"a":1}\n{oops\n'), /line 2 is not JSON/);
+    assert.throws(
+      () => parseJsonLines('{"a":1}\n{oops\n'),
+      (error) => error instanceof ArtifactParseError && error.problem.code === 'line-not-json' && error.problem.params.line === 2 && typeof error.problem.params.detail === 'string',
+    );
   });
 });

@@ -2,7 +2,8 @@
 const assert = require('node:assert/strict');
 const { missedMeetings, recoveredDelivery } = require('../../../lib/delivery/catch-up');
 const { checkDelivery } = require('../../../lib/delivery/validation');
-const { MeetingBaasApi, catchUpApiOf } = require('../../../lib/api');
+const { MeetingBaasApi } = require('../../../lib/api');
+const { catchUpApiOf } = require('../../../lib/delivery/catch-up-api');
 const simulator = require('../../../simulator');
 
 const NOW = new Date('2026-12-02T12:00:00Z');

@@ -213,6 +213,16 @@ describe('fetch artifacts node', function () {
     assert.match(msg.error.message, /files on disk/);
   });
 
+  it('says which line of a diarization is not JSON', async function () {
+    await flow({ artifacts: ['diarization'] });
+    const botId = bot();
+    const errors = caught();
+    const diarization = server.add(`/${botId}/bad-d`, { body: '{"speaker":"A","start_time":0,"end_time":1}\n{oops\n', type: 'binary/octet-stream' });
+    helper.getNode('n1').receive({ payload: deliveries.completed({ botId, urls: { diarization } }) });
+    const [msg] = await errors;
+    assert.match(msg.error.message, /diarization could not be read: line 2 is not JSON: \S/);
+  });
+
   it('with defaults, refuses local addresses: links must be https to public hosts', async function () {
     await helper.load([artifactsNode, catchNode], [
       { id: 'n1', type: 'meetingbaas-artifacts', mode: 'file', directory: 'd', wires: [[]] },

@@ -180,4 +180,17 @@ describe('the sidebar routes, in a real Node-RED with adminAuth', function () {
       await api.close();
     }
   });
+
+  it('says in words why fresh links could not be fetched, not in the API client\'s codes', async function () {
+    // The key may not go to plain http off this machine: the client refuses before any request.
+    const flows = callbackFlow({ collectorUrl: collector.url, url: '/mb/sidebar', account: { baseUrl: 'http://api.example.com', credentials: { callbackSecret: SECRET, apiKey: 'k' } } });
+    await nodeRed.deploy(flows, 'full', { authorization: `Bearer ${tokens.admin}` });
+    assert.equal((await deliver(deliveries.failed({ botId: '33333333-4444-4555-8666-777777777777' }))).status, 200);
+    const row = (await admin('/meetingbaas/deliveries', { user: 'viewer' })).body.rows.find((r) => r.botId === '33333333-4444-4555-8666-777777777777');
+    const fresh = await admin(`/meetingbaas/deliveries/cb1/${row.seq}/fresh-links`, { user: 'admin', method: 'POST' });
+    assert.equal(fresh.status, 502, fresh.text);
+    assert.equal(fresh.body.error, 'api-failed');
+    assert.equal(fresh.body.kind, 'refused');
+    assert.equal(fresh.body.detail, 'API address: refused: the API key is only sent over https (plain http only to this machine), not to http://api.example.com');
+  });
 });

@@ -2,14 +2,15 @@
 // What the package costs a Node-RED start: core Node-RED with an empty flow against Node-RED with
 // the package installed (from its tarball) and one callback node and one artifact node deployed,
 // started alternately, each measured from spawn until its flows have started and its HTTP port
-// answers (Node-RED 4.1 listens before it starts the flows), with its resident memory then. Used by bench/start.js and the start guard of test/regression-guard.test.js.
+// answers (Node-RED 4.1 listens before it starts the flows), with its resident memory then.
+// Used by bench/start.js and by the start guard of test/regression-guard.test.js.
 const { spawn, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { installedTemplate, freePort, ROOT } = require('../../test/support/node-red');
-const { memoryOf } = require('./proc');
+const { installedTemplate, freePort, ROOT } = require('./node-red');
+const { memoryOf, cpuMsOf } = require('./proc');
 
 const PACKAGE_FLOW = [
   { id: 'tab1', type: 'tab', label: 'start' },
@@ -70,7 +71,9 @@ async function startOnce(userDir, { pinned = false } = {}) {
     const ms = Number(process.hrtime.bigint() - began) / 1e6;
     // taskset execs Node-RED in place: the child's pid is Node-RED's either way.
     const memory = memoryOf(child.pid);
-    return { ms, rssMiB: memory ? memory.rss / 2 ** 20 : NaN };
+    // CPU time is less disturbed than wall time by others using the cores meanwhile.
+    const cpuMs = cpuMsOf(child.pid);
+    return { ms, rssMiB: memory ? memory.rss / 2 ** 20 : NaN, cpuMs: cpuMs ?? NaN };
   } finally {
     child.kill('SIGKILL');
     await exited;
@@ -107,7 +110,7 @@ async function measureStarts({ rounds = 5, pinned = false } = {}) {
       const order = round % 2 === 0 ? ['core', 'package'] : ['package', 'core'];
       for (const which of order) samples[which].push(await startOnce(dirs[which], { pinned }));
     }
-    const summary = (list) => ({ ms: median(list.map((s) => s.ms)), rssMiB: median(list.map((s) => s.rssMiB)) });
+    const summary = (list) => ({ ms: median(list.map((s) => s.ms)), rssMiB: median(list.map((s) => s.rssMiB)), cpuMs: median(list.map((s) => s.cpuMs)) });
     const core = summary(samples.core);
     const withPackage = summary(samples.package);
     return {
@@ -117,6 +120,7 @@ async function measureStarts({ rounds = 5, pinned = false } = {}) {
       package: withPackage,
       addedMs: withPackage.ms - core.ms,
       addedRssMiB: withPackage.rssMiB - core.rssMiB,
+      addedCpuMs: withPackage.cpuMs - core.cpuMs,
       timeRatio: withPackage.ms / core.ms,
       samples,
     };

@@ -1,7 +1,7 @@
 // The catch-up's two calls, made through the one API client, so that they go where every other
 // request with the key goes (the account's API URL, no redirect) and are read the same way.
-import type { CatchUpApi } from '../delivery/catch-up';
-import { MAX_LIST_LIMIT, type MeetingBaasApi } from './client';
+import type { CatchUpApi } from './catch-up';
+import { MAX_LIST_LIMIT, type MeetingBaasApi } from '../api';
 
 /** The statuses a bot ends in: the ones whose callback could have been missed. */
 export const ENDED_STATUSES: readonly string[] = ['completed', 'failed'];

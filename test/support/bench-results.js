@@ -3,8 +3,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const RESULTS = path.join(__dirname, '..', 'results');
-const PLOTS = path.join(__dirname, '..', 'plots');
+const RESULTS = path.join(__dirname, '..', '..', 'bench', 'results');
+const PLOTS = path.join(__dirname, '..', '..', 'bench', 'plots');
 
 /** `--name value` from the command line, or an environment variable BENCH_NAME, or the default. */
 function arg(name, fallback) {

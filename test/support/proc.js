@@ -16,6 +16,22 @@ function memoryOf(pid) {
   return { rss: field('VmRSS'), hwm: field('VmHWM') };
 }
 
+/**
+ * CPU time (user + system, ms, every thread) a process has used, from /proc/<pid>/stat (in clock
+ * ticks of 10 ms on Linux: USER_HZ is 100); null when the process is gone.
+ */
+function cpuMsOf(pid) {
+  let text;
+  try {
+    text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // The command name, in parentheses, may hold spaces: fields are counted after its closing one.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Resets the peak (VmHWM) to the current RSS: writing 5 to clear_refs does that since Linux 4.0. */
 function resetPeak(pid) {
   try {
@@ -48,7 +64,7 @@ function sampleRss(pid, everyMs = 20) {
   };
 }
 
-module.exports = { memoryOf, resetPeak, sampleRss };
+module.exports = { memoryOf, cpuMsOf, resetPeak, sampleRss };
 
 /**
  * The id of the Node-RED process started by test/support/node-red.js: the process that holds the
