@@ -29,11 +29,12 @@ export interface DeployWatch {
   /** True from the moment a deploy that touches the node or what it is wired to begins until the flows run again. */
   readonly restarting: boolean;
   /**
-   * Counts the deploys that stopped a node the watched node is wired to; compare before and after a
-   * send. A deploy that stops only the sender does not count: what it sent just before still
-   * reaches the running nodes, and asking for a retry then would deliver it twice.
+   * Runs `send`, which sends a message to the wired nodes, and resolves once Node-RED has handed it
+   * over (on the next turn of the event loop): true, or false when a deploy stopped them in between
+   * (the message is then gone). A deploy that stops only the sender does not count: what it sent
+   * just before still reaches the running nodes, and asking for a retry then would deliver it twice.
    */
-  readonly epoch: number;
+  handedOver(send: () => void): Promise<boolean>;
   stop(): void;
 }
 
@@ -43,6 +44,7 @@ export interface DeployWatch {
  */
 export function watchDeploys(RED: NodeAPI, ownId: string, wiredTo: readonly string[]): DeployWatch {
   let restarting = true;
+  // Counts the deploys that stopped a node the watched node is wired to.
   let epoch = 0;
   const onStopping = (event: DeployEvent): void => {
     const stopped = stoppedIds(event);
@@ -59,8 +61,10 @@ export function watchDeploys(RED: NodeAPI, ownId: string, wiredTo: readonly stri
     get restarting() {
       return restarting;
     },
-    get epoch() {
-      return epoch;
+    handedOver(send) {
+      const before = epoch;
+      send();
+      return new Promise((resolve) => setImmediate(() => resolve(epoch === before)));
     },
     stop() {
       RED.events.removeListener('flows:stopping', onStopping);

@@ -373,6 +373,12 @@ function answerBeforeBody(req: IncomingMessage, res: ServerResponse, answer: Ear
   req.resume();
 }
 
+/** settings.js may give httpNodeMiddleware as one function or, since Node-RED 3, as an array of them. */
+export function httpNodeMiddlewareOf(configured: unknown): RequestHandler[] {
+  const handlers: unknown[] = Array.isArray(configured) ? configured : [configured];
+  return handlers.filter((handler): handler is RequestHandler => typeof handler === 'function');
+}
+
 const registries = new WeakMap<Express, EndpointRegistry>();
 
 /** The registry of one Node-RED runtime's httpNode app, created with its first callback node. */
