@@ -25,6 +25,42 @@ export function stoppedIds(event: DeployEvent): ReadonlySet<string> | null {
   return new Set(ids);
 }
 
+/** What one callback node wants to hear of deploys. */
+export interface FlowEventsListener {
+  readonly started?: () => void;
+  readonly stopping?: (event: DeployEvent) => void;
+}
+
+type FlowEvents = NodeAPI['events'];
+const listenersOf = new WeakMap<FlowEvents, Set<FlowEventsListener>>();
+
+/**
+ * Hears `flows:started` and `flows:stopping` through one listener each on RED.events for every
+ * callback node, called in the order they subscribed. Two listeners per node would pass Node.js's
+ * limit of ten per event with six callback nodes (the examples alone have six), and Node-RED's log
+ * would then show a memory-leak warning on every start. Returns the unsubscribe.
+ */
+export function onFlowEvents(events: FlowEvents, listener: FlowEventsListener): () => void {
+  let listeners = listenersOf.get(events);
+  if (!listeners) {
+    const all = new Set<FlowEventsListener>();
+    listeners = all;
+    listenersOf.set(events, all);
+    events.on('flows:started', () => {
+      for (const each of [...all]) each.started?.();
+    });
+    events.on('flows:stopping', (event: DeployEvent) => {
+      for (const each of [...all]) each.stopping?.(event);
+    });
+  }
+  // A wrapper of its own, so that one listener object subscribed twice is heard twice, as with `on`.
+  const entry: FlowEventsListener = { ...listener };
+  listeners.add(entry);
+  return () => {
+    listeners.delete(entry);
+  };
+}
+
 export interface DeployWatch {
   /** True from the moment a deploy that touches the node or what it is wired to begins until the flows run again. */
   readonly restarting: boolean;
@@ -55,8 +91,7 @@ export function watchDeploys(RED: NodeAPI, ownId: string, wiredTo: readonly stri
   const onStarted = (): void => {
     restarting = false;
   };
-  RED.events.on('flows:stopping', onStopping);
-  RED.events.on('flows:started', onStarted);
+  const unsubscribe = onFlowEvents(RED.events, { stopping: onStopping, started: onStarted });
   return {
     get restarting() {
       return restarting;
@@ -67,8 +102,7 @@ export function watchDeploys(RED: NodeAPI, ownId: string, wiredTo: readonly stri
       return new Promise((resolve) => setImmediate(() => resolve(epoch === before)));
     },
     stop() {
-      RED.events.removeListener('flows:stopping', onStopping);
-      RED.events.removeListener('flows:started', onStarted);
+      unsubscribe();
     },
   };
 }

@@ -15,7 +15,7 @@ import { callbackMethodOf } from '../shared/urls';
 import { apiErrorText, sayApiProblemWith } from '../shared/problems';
 import { startCatchUp, type RunningCatchUp } from './catch-up-start';
 import { KeptClaims } from './claims';
-import { stoppedIds, watchDeploys, type DeployEvent } from './deploys';
+import { onFlowEvents, stoppedIds, watchDeploys, type DeployEvent } from './deploys';
 import {
   answerRead,
   DEFAULT_BODY_LIMIT,
@@ -234,8 +234,7 @@ export = (RED: NodeAPI): void => {
       }
     };
     const onFlowsStopping = (event: DeployEvent): void => intake.flowsStopping(stoppedIds(event));
-    RED.events.on('flows:started', onFlowsStarted);
-    RED.events.on('flows:stopping', onFlowsStopping);
+    const stopHearingFlows = onFlowEvents(RED.events, { started: onFlowsStarted, stopping: onFlowsStopping });
 
     node.on('close', (removed: boolean, done: () => void) => {
       intake.close();
@@ -243,8 +242,7 @@ export = (RED: NodeAPI): void => {
       detachSidebar();
       attachment.detach(removed);
       deploys.stop();
-      RED.events.removeListener('flows:started', onFlowsStarted);
-      RED.events.removeListener('flows:stopping', onFlowsStopping);
+      stopHearingFlows();
       if (removed) {
         inFlow.delete(node.id);
         keptClaims.drop(node.id, claims);
