@@ -118,6 +118,12 @@ interface EntryState {
   length: number;
 }
 
+/** The state of a delivery just accepted: nothing has happened to it yet. */
+function acceptedEntry(seq: number, accepted: Pick<EntryState, 'deliveryId' | 'receivedAt' | 'verifiedBy' | 'meta'>, offset: number, length: number): EntryState {
+  const { deliveryId, receivedAt, verifiedBy, meta } = accepted;
+  return { seq, deliveryId, receivedAt, verifiedBy, meta, attempts: 0, sentAgain: 0, failedInFlow: false, lastProblem: null, parked: null, finishedAt: null, saved: [], offset, length };
+}
+
 interface PendingWrite {
   /** null asks for a compaction. */
   readonly line: Buffer | null;
@@ -267,22 +273,7 @@ export class DeliveryJournal {
   append(delivery: JournalDelivery): JournalAppend {
     if (this.closed) return { seq: 0, written: Promise.reject(new JournalError('closed')) };
     const seq = this.nextSeq++;
-    const entry: EntryState = {
-      seq,
-      deliveryId: delivery.deliveryId,
-      receivedAt: delivery.receivedAt,
-      verifiedBy: delivery.verifiedBy,
-      meta: delivery.meta,
-      attempts: 0,
-      sentAgain: 0,
-      failedInFlow: false,
-      lastProblem: null,
-      parked: null,
-      finishedAt: null,
-      saved: [],
-      offset: -1,
-      length: 0,
-    };
+    const entry = acceptedEntry(seq, delivery, -1, 0);
     const record: JournalRecord = { k: 'a', s: seq, id: delivery.deliveryId, at: delivery.receivedAt, by: delivery.verifiedBy, m: delivery.meta, b: delivery.body };
     this.entries.set(seq, entry);
     const written = this.write(encode(record), entry).catch((error: unknown) => {
@@ -536,22 +527,7 @@ function replay(bytes: Buffer): { entries: EntryState[]; nextSeq: number; goodBy
 function apply(entries: Map<number, EntryState>, record: JournalRecord, offset: number, length: number): void {
   if (record.k === 'n') return;
   if (record.k === 'a') {
-    entries.set(record.s, {
-      seq: record.s,
-      deliveryId: record.id,
-      receivedAt: record.at,
-      verifiedBy: record.by,
-      meta: record.m,
-      attempts: 0,
-      sentAgain: 0,
-      failedInFlow: false,
-      lastProblem: null,
-      parked: null,
-      finishedAt: null,
-      saved: [],
-      offset,
-      length,
-    });
+    entries.set(record.s, acceptedEntry(record.s, { deliveryId: record.id, receivedAt: record.at, verifiedBy: record.by, meta: record.m }, offset, length));
     return;
   }
   const entry = entries.get(record.s);
