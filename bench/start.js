@@ -1,5 +1,5 @@
 'use strict';
-// npm run bench -- start [--rounds 5]: what the package adds to a Node-RED start (test/support/start.js),
+// npm run bench -- start [--rounds 9]: what the package adds to a Node-RED start (test/support/start.js),
 // on both cores and with Node-RED pinned to one core (taskset -c 0), and what requiring each node
 // file costs on its own, in a fresh process.
 const { execFileSync } = require('node:child_process');
@@ -23,7 +23,7 @@ function requireCost() {
 }
 
 async function main() {
-  const rounds = Number(arg('rounds', 5));
+  const rounds = Number(arg('rounds', 9));
   const loadBefore = os.loadavg();
   const free = await measureStarts({ rounds });
   console.log(`start, both cores: +${free.addedMs.toFixed(0)} ms, +${free.addedRssMiB.toFixed(1)} MiB, +${free.addedCpuMs.toFixed(0)} ms CPU`);
