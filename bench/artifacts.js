@@ -1,7 +1,9 @@
 'use strict';
 // Artifacts (goal 2, downloads, and the throughput comparison): one large file on disk, served by a
 // local static server, fetched by (a) curl -o, (b) the artifact node in file mode inside a real
-// Node-RED, (c) the core flow a user would otherwise build (http request, binary buffer → file).
+// Node-RED, (c) the core flow a user would otherwise build (http request, binary buffer → file),
+// (d) Node's own streams and nothing more (http.get piped to fs.createWriteStream, in a
+// benchmark-only node): the floor any streamed download in Node pays.
 // For each: throughput; for the Node-RED process, peak resident memory above its idle level (VmHWM
 // reset before the download, RSS sampled for the plot), its CPU time (user + system, read inside it
 // by the probe node) per GiB against curl's, and its event-loop delay (monitorEventLoopDelay) while
@@ -121,6 +123,8 @@ async function main() {
         `(idle 1 s before: p99 ${m.eventLoop.idleP99MsRuns.map((v) => v.toFixed(1)).join(', ')} ms)`);
       const n = await inNodeRed('node', warm, big, bytes, workDir, curlFile);
       line('fetch artifacts (file)', n);
+      const stream = await inNodeRed('stream', warm, big, bytes, workDir, curlFile);
+      line('http.get → write stream', stream);
       let core;
       if (mib <= CORE_MAX_MIB) {
         core = await inNodeRed('core', warm, big, bytes, workDir, curlFile);
@@ -129,9 +133,9 @@ async function main() {
         core = { skipped: `not run above ${CORE_MAX_MIB} MiB (buffers the whole file)` };
       }
       fs.rmSync(path.join(served, name));
-      traces.push({ mib, node: n.samples, core: core.samples });
+      traces.push({ mib, node: n.samples, stream: stream.samples, core: core.samples });
       const strip = ({ samples, ...rest }) => rest;
-      sizes.push({ label, mib, bytes, curl: { ...c, runs: curls.map((r) => r.cpu.msPerGiB) }, node: strip(n), core: core.skipped ? core : strip(core) });
+      sizes.push({ label, mib, bytes, curl: { ...c, runs: curls.map((r) => r.cpu.msPerGiB) }, node: strip(n), stream: strip(stream), core: core.skipped ? core : strip(core) });
     }
   } finally {
     await server.close();
@@ -142,6 +146,7 @@ async function main() {
   fs.mkdirSync(PLOTS, { recursive: true });
   const series = [
     { name: 'fetch artifacts', colour: '#1f77b4', points: sizes.map((s) => [s.mib, s.node.peakAboveIdle / MiB]) },
+    { name: 'http.get → write stream', colour: '#2ca02c', points: sizes.map((s) => [s.mib, s.stream.peakAboveIdle / MiB]) },
     { name: 'http request → file', colour: '#d62728', points: sizes.filter((s) => !s.core.skipped).map((s) => [s.mib, s.core.peakAboveIdle / MiB]) },
     { name: 'goal: 32 MiB', colour: '#999999', dashed: true, points: [[0, 32], [Math.max(...SIZES), 32]] },
   ];
@@ -172,6 +177,7 @@ async function main() {
     notes: [
       'The artifact node writes through a temporary file and renames it, checks the length, and can resume; `curl -o` and the core flow do none of that.',
       'The core `http request` node buffers the whole body (`ret: bin`), then the `file` node writes that buffer: memory grows with the file.',
+      '`http.get → write stream` is Node\'s own streams and nothing more, in a benchmark-only node (test/support/probe/bench-stream.js): no temporary file, no checks, no resume, no address policy. It is the floor of a streamed download in Node.',
     ],
   };
   writeResult('artifacts', result);

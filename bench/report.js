@@ -314,6 +314,7 @@ function artifactsSection(r) {
         ...(inside ? [cpuCell(m), loopCell(m)] : []), m.note || ''];
     rows.push(row('curl -o', s.curl));
     rows.push(row('fetch artifacts (file)', s.node));
+    if (s.stream) rows.push(row('http.get → write stream', s.stream));
     rows.push(row('http request → file', s.core));
   }
   out.push(table(['file', 'downloader', 'seconds', 'MiB/s', 'Node-RED peak RSS above idle, MiB',
@@ -329,6 +330,10 @@ function artifactsSection(r) {
       goalRows.push([s.label, 'node CPU per GiB / curl\'s', x(cpu), '≤ 2×', yes(cpu <= 2)]);
       const big = s.mib >= 1024;
       goalRows.push([s.label, 'node event-loop delay p99', `${s.node.eventLoop.p99Ms.toFixed(1)} ms`, big ? '≤ 20 ms' : 'reported', big ? yes(s.node.eventLoop.p99Ms <= 20) : '']);
+      if (s.stream) {
+        goalRows.push([s.label, 'Node\'s own streams: peak RSS above idle, CPU per GiB / curl\'s, event-loop p99',
+          `${mib(s.stream.peakAboveIdle)} MiB, ${x(ratioOf(s, s.stream))}, ${s.stream.eventLoop.p99Ms.toFixed(1)} ms`, 'beside', '']);
+      }
       if (!s.core.skipped) {
         goalRows.push([s.label, 'core flow: peak RSS above idle, CPU per GiB / curl\'s, event-loop p99',
           `${mib(s.core.peakAboveIdle)} MiB, ${x(ratioOf(s, s.core))}, ${s.core.eventLoop.p99Ms.toFixed(1)} ms`, 'beside', '']);

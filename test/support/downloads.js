@@ -96,8 +96,23 @@ function coreFlow(file) {
   ];
 }
 
+/** Node's own streams and nothing more (the bench-stream node): the floor of any streamed download. */
+function streamFlow(file) {
+  return [
+    { id: 't', type: 'tab', label: 'downloads' },
+    { id: 'b-in', type: 'http in', z: 't', url: '/fetch', method: 'post', wires: [['b-url']] },
+    { id: 'b-url', type: 'change', z: 't', rules: [{ t: 'set', p: 'url', pt: 'msg', to: 'payload.video', tot: 'msg' }, { t: 'set', p: 'filename', pt: 'msg', to: file, tot: 'str' }], wires: [['b-get']] },
+    { id: 'b-get', type: 'bench-stream', z: 't', wires: [['b-done']] },
+    { id: 'b-done', type: 'change', z: 't', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'ok', tot: 'str' }], wires: [['b-res']] },
+    { id: 'b-res', type: 'http response', z: 't', statusCode: '200', wires: [] },
+    ...PROBE_ROUTE,
+  ];
+}
+
+const FLOWS = { node: nodeFlow, core: coreFlow, stream: streamFlow };
+
 /**
- * A Node-RED process with the probe node and the `kind` flow ('node' or 'core') deployed, warmed up
+ * A Node-RED process with the probe node and the `kind` flow ('node', 'core' or 'stream') deployed, warmed up
  * with one download of `warmUrl`. `download(url, bytes)` then measures one download: wall time,
  * peak resident memory above the idle level just before it (VmHWM reset, and RSS sampled every
  * `rssEveryMs`), the process's CPU time and its event-loop delay over the download (and, with
@@ -109,7 +124,7 @@ async function downloader(kind, workDir, warmUrl, { rssEveryMs = 25, nodeBinary 
   const target = path.join(directory, 'core.bin');
   const nodeRed = await startNodeRed({ logging: { console: { level: 'info', metrics: false, audit: false } }, nodesDir: PROBE_DIR }, nodeBinary ? { nodeBinary } : {});
   try {
-    await nodeRed.deploy(kind === 'node' ? nodeFlow(directory) : coreFlow(target));
+    await nodeRed.deploy(FLOWS[kind](kind === 'node' ? directory : target));
     const pid = pidOfNodeRed(nodeRed);
     const stats = async (reset) => JSON.parse((await request(nodeRed.nodeUrl(`/bench/stats${reset ? '?reset=1' : ''}`))).text);
     const trigger = async (url, botId) => {
@@ -171,4 +186,4 @@ async function downloader(kind, workDir, warmUrl, { rssEveryMs = 25, nodeBinary 
   }
 }
 
-module.exports = { makeSparseFile, startFileServer, downloader, nodeFlow, coreFlow, MP4_HEAD, PROBE_DIR, MiB };
+module.exports = { makeSparseFile, startFileServer, downloader, nodeFlow, coreFlow, streamFlow, MP4_HEAD, PROBE_DIR, MiB };
