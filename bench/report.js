@@ -252,42 +252,59 @@ function validationSection(r) {
   return out.join('\n');
 }
 
-// From separate runs of one 1 GiB download through fetch artifacts in Node-RED, the same hour as
-// the benchmark: strace -c on the process, minor page faults from /proc/<pid>/stat, node --trace-gc,
-// and a V8 CPU profile (node --cpu-prof).
-const DOWNLOAD_COSTS = [
-  '**Where a download\'s cost goes, and what would reach the goals that are not met.** Traced apart from the run above, one 1 GiB download through fetch artifacts in Node-RED:',
-  '',
-  '- *System calls* (`strace -c -f` on the process): 19,226 socket reads (about 56 KiB each, each into a fresh Buffer), 1,612 `writev` and 3,634 `write` calls to the partial file, ' +
-  'all made by libuv\'s thread pool, 14,701 `futex` calls (handing each write to a pool thread and its completion back to the loop), one `fdatasync` before the rename (25–35 ms of system time). ' +
-  '`curl -o` reads into one reused buffer and writes from its own thread, without a flush.',
-  '- *CPU time*: in three traced runs 1.36–1.82 s per GiB (user 0.70–0.94 s, system 0.66–1.02 s), 11,000–35,000 minor page faults; the 1 GiB downloads of the run above are in the table ' +
-  '(user and system time of each run in bench/results/artifacts.json; across the benchmark runs of this day a 1 GiB download took 0.4–2.2 s of user and 0.8–3.0 s of system time: ' +
-  'the machine\'s other users move both, and the ratio to the curl run just before each download is the figure to compare). ' +
-  'curl took 0.55–1.4 s per GiB in the same minutes, almost all of it system time (writing into the page cache, which costs more while other users of the machine write).',
-  '- *Memory* (`--trace-gc`): while the file downloads the JavaScript heap hardly moves (about 1 MB between collections); every scavenge is started by *external memory pressure*: ' +
-  'the Buffers of socket reads already written are freed only when V8 collects their wrappers, and V8 starts that once about 32 MiB of them have piled up. ' +
-  'That pile, plus the 1 MiB write queue, is the peak above idle: it does not grow with the file (30–45 MiB from 64 MiB to 1 GiB in the runs of this day), but it sits at the 32 MiB goal rather than under it.',
-  '- *Event loop*: the longest turns during the download in a CPU profile are garbage collections, 25–50 ms on this loaded machine (the scavenges themselves take 0.5–5 ms, ' +
-  'one in about fifty 18 ms); an idle second just before each download already reads a p99 of 10–19 ms here (the histogram includes its 10 ms interval), what the other users of the 2 cores make the loop wait.',
-  '',
-  'What would reach them: reading the socket into a few reused buffers (Node\'s `onread` option of a `net` socket, which undici\'s body stream does not offer; an `http.get` response ' +
-  'read that way, or a pooled copy before the write queue) removes the per-read garbage, hence the external-memory pile (memory under 32 MiB), most scavenges (event-loop p99) and the page faults; ' +
-  'gathering the write queue into writes of a few MiB divides the thread-pool hand-offs and their `futex` calls (CPU). The `fdatasync` before the rename is the price of never ' +
-  'leaving a short file under the final name after a power cut, and stays. The core `http request → file` flow, for comparison, holds the whole body several times over ' +
-  '(3 GiB above idle for 1 GiB) and stops its event loop for seconds (max delay 2–5 s at 1 GiB).',
-  '',
-  'Tried and not kept: gathering the chunks into one `writev` per 1–2 MiB (the partial file written 100 ms after its first pending chunk at the latest, so that a stalled body still ' +
-  'leaves what arrived on disk for a resume). Back to back against the current writer it cut CPU by about 30 % at 256 MiB in some runs (1.4–1.7× curl against 1.7–4.3×) but not at 1 GiB ' +
-  '(1.8–3.9× against 2.0–2.1×), and it raised the peak above idle to 42–51 MiB, the batch adding to the pile: not a clear gain, so the writer was left as it is. The pile itself looks like ' +
-  'V8 collecting external memory only once about 32 MiB of it is held, which no grouping of writes changes; undici 7 hands on slices of each socket read, so reading into reused buffers ' +
-  'is not possible through it.',
-].join('\n');
+// From separate runs of one 1 GiB download in Node-RED, 2026-12-03: `perf record -g -p <pid>` during the
+// download (samples sorted by where they ran: kernel path, libc, V8 garbage collection, the innermost
+// JavaScript frame), node --trace-gc, and V8's heap.cc for the collection rule.
+const DOWNLOAD_PROFILE = {
+  node: { kernelCopy: 42, socket: 18, file: 24, runtime: 15, nodeJs: 13, gc: 6, handOff: 9, libc: 4, undici: 2.6, packageCode: 1.4 },
+  stream: { kernelCopy: 27, handOff: 22, nodeJs: 13, gc: 4 },
+};
+
+function downloadCosts(r) {
+  const sizes = r.sizes.filter((s) => s.stream);
+  const peaks = (key) => sizes.map((s) => mib(s[key].peakAboveIdle)).join(' / ');
+  const labels = sizes.map((s) => s.label).join(' / ');
+  const kept = sizes.map((s) => s.node.idle - s.stream.idle);
+  const cpuToStream = sizes.map((s) => x(s.node.cpu.msPerGiB / s.stream.cpu.msPerGiB)).join(' / ');
+  const p = DOWNLOAD_PROFILE;
+  return [
+    '**Where a download\'s cost goes, and what would reach the goals that are not met.**',
+    '',
+    '- *Memory.* The peak above idle is Buffers that socket reads filled and the file has already taken, waiting to be collected. V8 frees young ArrayBuffers\' memory ' +
+    'when their total reaches twice its default maximum semi-space (16 MiB on 64-bit: 32 MiB; `Heap::AllocateExternalBackingStore` in V8\'s heap.cc), whatever ' +
+    '`--max-semi-space-size` says (a 4 MiB semi-space left the same pile), and Node reads a socket into a fresh Buffer each time. Every streamed download in Node pays this: ' +
+    (sizes.length ? `in the run above Node's own \`http.get\` piped into \`fs.createWriteStream\` peaked at ${peaks('stream')} MiB above idle and fetch artifacts at ${peaks('node')} MiB (${labels}). ` : '') +
+    'The pile does not grow with the file. When the machine is loaded, writes lag, chunks waiting to be written outlive a collection, and the peak rises: 30–38 MiB in ' +
+    'runs of the same day at a load average of about 5.',
+    '- *Memory that stays.* The first download loads undici (about 16 MiB resident) and compiles its HTTP parser (about 7 MiB)' +
+    (sizes.length ? `: idle after it, Node-RED with fetch artifacts held ${kept.map((v) => mib(v)).join(' / ')} MiB more than with Node's own streams. ` : '. ') +
+    'A start pays none of it (section 0): a flow that never downloads nor calls the API never loads undici. Requiring only the parts of undici the package uses would ' +
+    'save about 8 MiB of the 16, but through its internal file paths, which are not its public interface.',
+    `- *CPU* (\`perf record\` on the Node-RED process during one 1 GiB download, samples by where they ran): ${p.node.kernelCopy} % the kernel copying the bytes ` +
+    `(socket reads ${p.node.socket} %, file writes into the page cache ${p.node.file} %), which is nearly all \`curl -o\` does; ${p.node.runtime} % V8, Node and libuv ` +
+    `native code outside garbage collection; ${p.node.nodeJs} % Node's streams, fs and net in JavaScript; ${p.node.handOff} % handing writes to the thread pool and ` +
+    `waking the loop (futex, epoll, eventfd); ${p.node.gc} % garbage collection; ${p.node.libc} % libc copies and malloc; ${p.node.undici} % undici; ` +
+    `${p.node.packageCode} % the package's own code. Node's own streams spent theirs alike (the kernel's copies ${p.stream.kernelCopy} %, hand-offs ${p.stream.handOff} %, ` +
+    `JavaScript streams ${p.stream.nodeJs} %, garbage collection ${p.stream.gc} %)` +
+    (sizes.length ? `, and per GiB fetch artifacts used ${cpuToStream} of their CPU time in the run above (${labels}). ` : '. ') +
+    'With the copies under half of the process\'s CPU time, a streamed download in Node costs more than twice `curl -o`: what is left above 2× is Node\'s per-chunk ' +
+    'machinery (at most 64 KiB a socket read, a thread-pool round trip per write), not the package. Reaching 2× would take fewer, larger chunks, which Node\'s socket ' +
+    'reads do not offer, or the copy made outside JavaScript.',
+    '- *Event loop.* The longest turns while a file downloads are garbage collections: the external memory above also starts V8\'s incremental marking, about ' +
+    'thirteen full collections per GiB (`--trace-gc`), each a few milliseconds on a quiet machine and 25–50 ms on a loaded one. An idle second just before each download ' +
+    'already reads a p99 of 10–11 ms here (the histogram includes its 10 ms interval).',
+    '- *The flush.* One `fdatasync` before the rename (25–50 ms) is the price of never leaving a short file under the final name after a power cut, and stays.',
+    '',
+    'Tried and not kept: gathering the chunks into one `writev` per 1–2 MiB (the partial file written 100 ms after its first pending chunk at the latest, so that a stalled body still ' +
+    'leaves what arrived on disk for a resume). Back to back against the current writer it cut CPU by about 30 % at 256 MiB in some runs (1.4–1.7× curl against 1.7–4.3×) but not at 1 GiB ' +
+    '(1.8–3.9× against 2.0–2.1×), and it raised the peak above idle to 42–51 MiB, the batch adding to the pile: not a clear gain, so the writer was left as it is.',
+  ].join('\n');
+}
 
 function artifactsSection(r) {
   if (!r) return '## 2. Artifacts\n\nNot run yet: `npm run bench -- artifacts`.\n';
   const out = [];
-  out.push('## 2. Artifacts: the artifact node in `file` mode against `curl -o` and the core `http request → file` flow');
+  out.push('## 2. Artifacts: the artifact node in `file` mode against `curl -o`, Node\'s own streams and the core `http request → file` flow');
   out.push('');
   out.push(`Run ${day(r.date)}; Node ${r.versions.node}, Node-RED ${r.versions.nodeRed}, ${r.versions.curl}.`);
   out.push('');
@@ -354,21 +371,21 @@ function artifactsSection(r) {
   if (r.notes) for (const note of r.notes) out.push(`- ${note}`);
   if (inside) {
     out.push('');
-    out.push(DOWNLOAD_COSTS);
+    out.push(downloadCosts(r));
   }
   const short = r.sizes.filter((s) => s.node.mibps / s.curl.mibps < 0.9);
   if (short.length) {
     out.push('');
     out.push(`**Throughput goal not met** (${short.map((s) => `${s.label}: ${x(s.node.mibps / s.curl.mibps)}`).join(', ')} of curl). ` +
-      'Where the time goes, from the code and one change measured (not a full profile): curl copies from the socket to the file in C; the node passes every ' +
-      'network chunk (about 64 KiB) through undici\'s body stream, a counting Transform and the temporary-file writer in JavaScript, and writes through ' +
-      'libuv\'s thread pool, while on this 2-core machine the local server, Node-RED and the kernel share the cores. Batching queued chunks into one ' +
-      '`writev` took 256 MiB from about 300 to about 530 MiB/s. Outside Node-RED the download library alone fetched 1 GiB from the same ' +
-      'kind of server at 800–900 MiB/s against curl\'s 1,370 MiB/s, with its main thread 57 % idle and 13 % in garbage collection in a CPU ' +
-      'profile (a fresh Buffer per socket read, writes waiting on the thread pool). What would close more of the gap: count bytes inside the file writer instead of a ' +
-      'separate Transform, larger socket reads (undici `highWaterMark`), or handing the socket-to-file copy to the kernel; against real storage over ' +
+      'Where the time goes is the CPU profile above: curl copies from the socket to the file in C; the node passes every network chunk (about 64 KiB) through undici\'s ' +
+      'body stream, a counting Transform and the temporary-file writer in JavaScript, and writes through libuv\'s thread pool, while on this 2-core machine the local ' +
+      'server, Node-RED and the kernel share the cores. Against real storage over ' +
       'the internet the network, not this path, is the limit (a few hundred Mbit/s is 30–60 MiB/s).');
   }
+  out.push('');
+  out.push('**Throughput does not fall (goal 4).** The ratios to curl move with the machine\'s load from run to run (1 GiB: 0.48× in the run before the work on small ' +
+    'machines, 0.26–0.49× in the runs after it). Compared directly on 2026-12-03, each in a fresh Node process, alternately four times, at a load average of about 4.5: the ' +
+    'download library as it was before that work (commit 191ad6e) took a median 4.7 s and 2.55 s of CPU time for 1 GiB, the current one 4.0 s and 2.33 s.');
   out.push('');
   return out.join('\n');
 }
