@@ -104,6 +104,8 @@ export interface Fetched {
   readonly text?: string;
   readonly subtitles?: string;
   readonly subtitlesPath?: string;
+  /** The subtitles' size in bytes: of the file written, or of `subtitles` as UTF-8 in message mode. */
+  readonly subtitlesSize?: number;
   /** The signed URL had expired and a fresh one from the API was used. */
   readonly refreshed: boolean;
   /** File mode, `keepSaved`: the file was complete from an earlier attempt; nothing was downloaded. */
@@ -206,12 +208,15 @@ export async function fetchArtifacts(
       json = JSON.parse((await readFile(fetched.path, 'utf8')).replace(/^\uFEFF/, '')) as unknown;
     }
     const utterances = utterancesOf(json);
-    const extra: { text: string; subtitles?: string; subtitlesPath?: string } = { text: transcriptText(utterances) };
+    const extra: { text: string; subtitles?: string; subtitlesPath?: string; subtitlesSize?: number } = { text: transcriptText(utterances) };
     if (settings.subtitles !== 'none') {
-      extra.subtitles = settings.subtitles === 'srt' ? toSrt(utterances) : toWebVtt(utterances);
+      const subtitles = settings.subtitles === 'srt' ? toSrt(utterances) : toWebVtt(utterances);
+      extra.subtitles = subtitles;
       if (fetched.path) {
         extra.subtitlesPath = fetched.path.replace(/\.[a-z0-9]+$/, '') + `.${settings.subtitles}`;
-        await writeFileAtomically(extra.subtitlesPath, extra.subtitles);
+        extra.subtitlesSize = await writeFileAtomically(extra.subtitlesPath, subtitles);
+      } else {
+        extra.subtitlesSize = Buffer.byteLength(subtitles, 'utf8');
       }
     }
     return { ...fetched, ...extra };

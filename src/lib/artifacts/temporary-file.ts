@@ -35,12 +35,17 @@ export async function removePartial(partialPath: string): Promise<void> {
   await unlink(recordPathOf(partialPath)).catch(() => undefined);
 }
 
-/** Writes a small file (subtitles) the same all-or-nothing way as the downloads. */
-export async function writeFileAtomically(path: string, content: string): Promise<void> {
+/**
+ * Writes a small file (subtitles) the same all-or-nothing way as the downloads. Resolves to the
+ * bytes written: the text encoded once, so that the size reported is the file's, not a count of characters.
+ */
+export async function writeFileAtomically(path: string, content: string): Promise<number> {
   const temp = temporaryPathFor(path, randomBytes(6).toString('hex'));
+  const bytes = Buffer.from(content, 'utf8');
   try {
-    await writeFile(temp, content, { flag: 'wx' });
+    await writeFile(temp, bytes, { flag: 'wx' });
     await rename(temp, path);
+    return bytes.length;
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;

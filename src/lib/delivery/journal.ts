@@ -29,13 +29,14 @@ export interface JournalDelivery {
 
 /** A file (or, kept in a message, a buffer) a node further down the flow saved of a delivery. */
 export interface SavedArtifact {
+  /** An artifact's name, or `subtitles` for those fetch artifacts made of the transcript; read as any text. */
   readonly artifact: string;
   readonly bytes: number;
   /** Null when it went into a message instead of a file. */
   readonly path: string | null;
 }
 
-/** At most this many saved artifacts per entry (a meeting has about seven), newest kept. */
+/** At most this many saved artifacts per entry (a meeting has about eight, subtitles included), newest kept. */
 export const MAX_SAVED_PER_ENTRY = 16;
 /** A longer name or path is not a file this package wrote: cut, so that one record stays small. */
 const MAX_SAVED_TEXT = 1024;

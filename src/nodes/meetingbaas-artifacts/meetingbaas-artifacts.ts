@@ -18,7 +18,7 @@ import { ARTIFACTS_DEFAULTS, ARTIFACTS_DIRECTORY } from '../shared/defaults';
 import { sayApiProblemWith } from '../shared/problems';
 import { journalRefOf, reportFailed, reportFinished, reportInterrupted, reportSaved } from '../shared/finishing';
 import { linkRefresher } from './link-refresh';
-import { outputMessages, type Msg, type OutputOptions } from './output-messages';
+import { outputMessages, savedFiles, type Msg, type OutputOptions } from './output-messages';
 
 interface ArtifactsDef extends NodeDef {
   account?: string;
@@ -213,7 +213,7 @@ export = (RED: NodeAPI): void => {
         },
         onOutcome,
       );
-      reportSaved(msg, outcomes.flatMap((o) => (o.status === 'fetched' ? [{ artifact: o.artifact, bytes: o.size, path: o.path ?? null }] : [])));
+      reportSaved(msg, savedFiles(outcomes));
 
       if (closing.signal.aborted) {
         const failedOtherwise = outcomes.flatMap((o) => (o.status === 'failed' && o.failure.kind !== 'aborted' ? [o] : []));

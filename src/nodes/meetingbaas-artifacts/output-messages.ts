@@ -5,6 +5,7 @@ import type { NodeMessageInFlow } from 'node-red';
 import type { ArtifactName } from '../../lib/artifacts/names';
 import type { Fetched, Outcome } from '../../lib/artifacts/fetch';
 import type { SkipReason } from '../../lib/artifacts/input';
+import type { SavedArtifact } from '../../lib/delivery/journal';
 
 export type Msg = NodeMessageInFlow & Record<string, unknown>;
 
@@ -90,4 +91,18 @@ export function outputMessages(input: Msg, outcomes: readonly Outcome[], options
     if (outcome.status === 'skipped') skipped.push(skippedMessage(input, outcome.artifact, outcome.reason, options));
   }
   return [fetched, skipped];
+}
+
+/**
+ * The saved files to tell the callback node of, for its journal and the sidebar: each artifact
+ * fetched, in a file (its path) or a message (null), and the subtitles made of a transcript as a
+ * line of their own (artifact `subtitles`), so that every file this node writes is listed.
+ */
+export function savedFiles(outcomes: readonly Outcome[]): SavedArtifact[] {
+  return outcomes.flatMap((o): SavedArtifact[] => {
+    if (o.status !== 'fetched') return [];
+    const artifact: SavedArtifact = { artifact: o.artifact, bytes: o.size, path: o.path ?? null };
+    if (o.subtitlesSize === undefined) return [artifact];
+    return [artifact, { artifact: 'subtitles', bytes: o.subtitlesSize, path: o.subtitlesPath ?? null }];
+  });
 }

@@ -27,6 +27,14 @@ describe('temporary files (lib)', function () {
     assert.deepEqual(fs.readdirSync(dir), ['transcription.srt']);
   });
 
+  it('says how many bytes it wrote: the size of the file, multi-byte characters counted as bytes', async function () {
+    const target = path.join(dir, 'transcription.vtt');
+    const content = 'WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nAnaïs: ça va, 你好 👋\n';
+    const bytes = await writeFileAtomically(target, content);
+    assert.equal(bytes, fs.statSync(target).size);
+    assert.ok(bytes > content.length, 'bytes, not characters');
+  });
+
   it('removes its temporary file when the rename fails, and says why', async function () {
     // A folder where the file should go: the rename onto it fails.
     fs.mkdirSync(path.join(dir, 'taken.srt'));

@@ -119,6 +119,45 @@ describe('delivery journal', () => {
     await compacted.close();
   });
 
+  it('keeps subtitles beside their transcript as their own saved files, across a reopen and a compaction', async () => {
+    const file = tempFile();
+    let now = 1_700_000_000_000;
+    const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    for (const n of [1, 2]) await journal.append(delivery(n)).written;
+    await journal.finish(2);
+    now += 2 * HOUR;
+    // One node saving files with SRT subtitles, one keeping the transcript and WebVTT subtitles in messages.
+    const files = [
+      { artifact: 'transcription', bytes: 2048, path: '/rec/bot-1/transcription.json' },
+      { artifact: 'subtitles', bytes: 913, path: '/rec/bot-1/transcription.srt' },
+    ];
+    const inMessages = [
+      { artifact: 'transcription', bytes: 2048, path: null },
+      { artifact: 'subtitles', bytes: 987, path: null },
+    ];
+    await journal.saved(1, files);
+    await journal.saved(1, inMessages);
+    // Sent again after a restart: the subtitles are written again, and replace their line.
+    await journal.saved(1, [{ artifact: 'subtitles', bytes: 914, path: '/rec/bot-1/transcription.srt' }]);
+    await journal.finish(1);
+    const expected = [files[0], ...inMessages, { ...files[1], bytes: 914 }];
+    assert.deepEqual(journal.get(1).saved, expected);
+    await journal.close();
+    // The record keeps its shape, [artifact, bytes, path], which every version reads.
+    assert.match(fs.readFileSync(file, 'utf8'), /\{"k":"s","s":1,"f":\[\["subtitles",914,"\/rec\/bot-1\/transcription\.srt"\]\]\}/);
+    const { journal: again, skippedRecords } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    assert.equal(skippedRecords, 0);
+    assert.deepEqual(again.get(1).saved, expected);
+    await again.compact();
+    assert.equal(again.get(2), undefined, 'compacted away');
+    assert.deepEqual(again.get(1).saved, expected);
+    await again.close();
+    const { journal: compacted, skippedRecords: skippedAfter } = await DeliveryJournal.open(file, { retentionMs: HOUR, now: () => now });
+    assert.equal(skippedAfter, 0);
+    assert.deepEqual(compacted.get(1).saved, expected);
+    await compacted.close();
+  });
+
   it('keeps at most a bounded number of saved artifacts per entry, the newest', async () => {
     const file = tempFile();
     const { journal } = await DeliveryJournal.open(file, { retentionMs: HOUR });

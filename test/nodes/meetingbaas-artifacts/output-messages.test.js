@@ -1,7 +1,7 @@
 'use strict';
 // The messages of "fetch artifacts", built from its input message and the outcomes, without a Node-RED.
 const assert = require('node:assert/strict');
-const { outputMessages } = require('../../../nodes/meetingbaas-artifacts/output-messages');
+const { outputMessages, savedFiles } = require('../../../nodes/meetingbaas-artifacts/output-messages');
 
 const BOT = 'c0ffee00-1234-4abc-8def-0123456789ab';
 const DELIVERY = { event: 'bot.completed', data: { bot_id: BOT } };
@@ -33,6 +33,7 @@ const TRANSCRIPT = {
   text: '[00:00:01] Ann: hello',
   subtitles: '1\n…',
   subtitlesPath: '/d/transcription.srt',
+  subtitlesSize: 5,
   refreshed: true,
 };
 const SAVED = { status: 'fetched', artifact: 'audio', contentType: 'audio/flac', size: 9, payload: '/d/audio.flac', path: '/d/audio.flac', refreshed: false, alreadySaved: true };
@@ -118,5 +119,32 @@ describe('fetch artifacts output messages', function () {
     assert.deepEqual(allSkipped.payload, {});
     assert.deepEqual(allSkipped.artifacts, {});
     assert.deepEqual(outputMessages(input(), [VIDEO, FAILED], options(true)), [[], []]);
+  });
+
+  describe('saved files, as told to the callback node', function () {
+    it('lists each fetched artifact with its size and file, and the subtitles written beside the transcript as their own line', function () {
+      assert.deepEqual(savedFiles([SKIPPED, VIDEO, { ...TRANSCRIPT, path: '/d/transcription.json', payload: '/d/transcription.json' }, SAVED, FAILED]), [
+        { artifact: 'video', bytes: 42, path: '/d/video.mp4' },
+        { artifact: 'transcription', bytes: 7, path: '/d/transcription.json' },
+        { artifact: 'subtitles', bytes: 5, path: '/d/transcription.srt' },
+        { artifact: 'audio', bytes: 9, path: '/d/audio.flac' },
+      ]);
+    });
+
+    it('lists what was kept in messages without a path, the subtitles apart from the transcript', function () {
+      const inMessage = { ...TRANSCRIPT, subtitlesPath: undefined };
+      delete inMessage.subtitlesPath;
+      assert.deepEqual(savedFiles([inMessage]), [
+        { artifact: 'transcription', bytes: 7, path: null },
+        { artifact: 'subtitles', bytes: 5, path: null },
+      ]);
+    });
+
+    it('lists no subtitles when none were made, and nothing for skipped or failed artifacts', function () {
+      const plain = { ...TRANSCRIPT };
+      for (const key of ['subtitles', 'subtitlesPath', 'subtitlesSize']) delete plain[key];
+      assert.deepEqual(savedFiles([plain]), [{ artifact: 'transcription', bytes: 7, path: null }]);
+      assert.deepEqual(savedFiles([SKIPPED, FAILED]), []);
+    });
   });
 });

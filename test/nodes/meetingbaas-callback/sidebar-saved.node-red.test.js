@@ -1,14 +1,16 @@
 'use strict';
 // What fetch artifacts saved of a bot.completed, in the sidebar's view of the delivery, in a real
-// Node-RED: callback in → two fetch artifacts nodes (one saving files, one keeping the transcript
-// in messages) → a complete node that reports to a collector once each is done. The delivery's
-// view then lists each artifact with its size and, for files, its path; it survives a restart.
+// Node-RED: callback in → two fetch artifacts nodes (one saving files with SRT subtitles, one keeping
+// the transcript and WebVTT subtitles in messages) → a complete node that reports to a collector once
+// each is done. The delivery's view then lists each artifact, subtitles included, with its size and,
+// for files, its path; it survives a restart.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startNodeRed, request } = require('../../support/node-red');
 const { startCollector } = require('../../support/collector');
 const simulator = require('../../../simulator');
+const { toWebVtt, utterancesOf } = require('../../../lib/artifacts/transcript');
 
 const SECRET = 'secret-of-the-saved-files-test';
 
@@ -17,8 +19,8 @@ function flow(collectorUrl) {
     { id: 'tab1', type: 'tab', label: 'saved' },
     { id: 'acc1', type: 'meetingbaas-config', name: 'account', credentials: { callbackSecret: SECRET } },
     { id: 'cb1', type: 'meetingbaas-callback', z: 'tab1', url: '/mb/saved', account: 'acc1', wires: [['files', 'memory'], [], [], []] },
-    { id: 'files', type: 'meetingbaas-artifacts', z: 'tab1', artifacts: ['audio', 'transcription'], mode: 'file', directory: 'recordings', allowLocal: true, wires: [[], []] },
-    { id: 'memory', type: 'meetingbaas-artifacts', z: 'tab1', artifacts: ['transcription'], mode: 'message', allowLocal: true, wires: [[], []] },
+    { id: 'files', type: 'meetingbaas-artifacts', z: 'tab1', artifacts: ['audio', 'transcription'], mode: 'file', directory: 'recordings', subtitles: 'srt', allowLocal: true, wires: [[], []] },
+    { id: 'memory', type: 'meetingbaas-artifacts', z: 'tab1', artifacts: ['transcription'], mode: 'message', subtitles: 'vtt', allowLocal: true, wires: [[], []] },
     { id: 'done1', type: 'complete', z: 'tab1', scope: ['files', 'memory'], uncaught: false, wires: [['report']] },
     { id: 'catch1', type: 'catch', z: 'tab1', scope: null, uncaught: false, wires: [['report']] },
     {
@@ -67,15 +69,19 @@ describe('the artifacts saved of a delivery, in the sidebar, in a real Node-RED'
     const { saved } = await view(row.seq);
     const dir = path.join(nodeRed.userDir, 'recordings');
     const files = saved.filter((f) => f.path !== null).sort((a, b) => a.artifact.localeCompare(b.artifact));
-    assert.deepEqual(files.map((f) => f.artifact), ['audio', 'transcription']);
+    assert.deepEqual(files.map((f) => f.artifact), ['audio', 'subtitles', 'transcription']);
     for (const file of files) {
       assert.ok(file.path.startsWith(dir + path.sep), file.path);
       assert.equal(file.bytes, fs.statSync(file.path).size, file.artifact);
       assert.ok(file.bytes > 0);
     }
-    const inMessage = saved.filter((f) => f.path === null);
-    assert.deepEqual(inMessage.map((f) => f.artifact), ['transcription']);
-    assert.equal(inMessage[0].bytes, files[1].bytes, 'the same transcript, kept in a message');
+    const [, subtitles, transcript] = files;
+    assert.equal(subtitles.path, transcript.path.replace(/\.json$/, '.srt'), 'the subtitles beside their transcript');
+    const inMessage = saved.filter((f) => f.path === null).sort((a, b) => a.artifact.localeCompare(b.artifact));
+    assert.deepEqual(inMessage.map((f) => f.artifact), ['subtitles', 'transcription']);
+    assert.equal(inMessage[1].bytes, transcript.bytes, 'the same transcript, kept in a message');
+    const vtt = toWebVtt(utterancesOf(JSON.parse(fs.readFileSync(transcript.path, 'utf8'))));
+    assert.equal(inMessage[0].bytes, Buffer.byteLength(vtt), 'the WebVTT subtitles kept in a message, in UTF-8 bytes');
   });
 
   it('shows a delivery whose download failed as failed, waiting to be sent again, not as sent again', async function () {
