@@ -4,7 +4,7 @@
 // A download's temporary file (its "partial") keeps a fixed name and outlives an aborted
 // attempt, so that the next one can continue it; stale ones are swept by removeStalePartials.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 
@@ -36,14 +36,21 @@ export async function removePartial(partialPath: string): Promise<void> {
 }
 
 /**
- * Writes a small file (subtitles) the same all-or-nothing way as the downloads. Resolves to the
+ * Writes a small file (subtitles) the same all-or-nothing way as the downloads: flushed to disk
+ * before the rename, so a power cut never leaves it short under its final name. Resolves to the
  * bytes written: the text encoded once, so that the size reported is the file's, not a count of characters.
  */
 export async function writeFileAtomically(path: string, content: string): Promise<number> {
   const temp = temporaryPathFor(path, randomBytes(6).toString('hex'));
   const bytes = Buffer.from(content, 'utf8');
   try {
-    await writeFile(temp, bytes, { flag: 'wx' });
+    const handle = await open(temp, 'wx');
+    try {
+      await handle.writeFile(bytes);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, path);
     return bytes.length;
   } catch (error) {

@@ -35,6 +35,27 @@ describe('temporary files (lib)', function () {
     assert.ok(bytes > content.length, 'bytes, not characters');
   });
 
+  it('flushes a small file to disk before it takes its final name, as the downloads do (a power cut leaves no short file under that name)', async function () {
+    const target = path.join(dir, 'transcription.srt');
+    // FileHandle is not exported: its prototype is reached through a handle.
+    const probe = await fs.promises.open(__filename, 'r');
+    const proto = Object.getPrototypeOf(probe);
+    await probe.close();
+    const { datasync } = proto;
+    const flushed = [];
+    proto.datasync = function () {
+      flushed.push(fs.existsSync(target));
+      return datasync.call(this);
+    };
+    try {
+      await writeFileAtomically(target, '1\nhello\n');
+    } finally {
+      proto.datasync = datasync;
+    }
+    assert.deepEqual(flushed, [false], 'one flush, before the final name exists');
+    assert.equal(fs.readFileSync(target, 'utf8'), '1\nhello\n');
+  });
+
   it('removes its temporary file when the rename fails, and says why', async function () {
     // A folder where the file should go: the rename onto it fails.
     fs.mkdirSync(path.join(dir, 'taken.srt'));
