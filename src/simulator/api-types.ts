@@ -4,6 +4,8 @@
 // document. They need only be right for the code here: every request is checked and every answer
 // compared with the document itself at run time (./openapi).
 
+import type { ArtifactUrls } from './artifact-links';
+
 export type Platform = 'zoom' | 'meet' | 'teams';
 export type RecordingMode = 'speaker_view' | 'gallery_view' | 'audio_only';
 export type Extra = Record<string, unknown>;
@@ -117,8 +119,8 @@ export interface Screenshot {
   url: string;
 }
 
-/** `GET /v2/bots/{bot_id}`. */
-export interface BotDetails {
+/** `GET /v2/bots/{bot_id}`, with the bot's artifact links. */
+export interface BotDetails extends ArtifactUrls {
   bot_id: string;
   bot_name: string;
   meeting_url: string;
@@ -132,12 +134,6 @@ export interface BotDetails {
   participants: Speaker[];
   speakers: Speaker[];
   artifacts_deleted: boolean;
-  video: string | null;
-  audio: string | null;
-  diarization: string | null;
-  raw_transcription: string | null;
-  transcription: string | null;
-  chat_messages: string | null;
   transcription_ids: string[] | null;
   transcription_provider: string | null;
   error_code: string | null;
@@ -179,10 +175,10 @@ export interface ScheduledDetails extends ScheduledListItem {
   zoom_config: null;
 }
 
-/** `bot.completed`, as a per-bot callback carries it. */
+/** `bot.completed`, as a per-bot callback carries it, with the bot's artifact links. */
 export interface CompletedDelivery {
   event: 'bot.completed';
-  data: {
+  data: ArtifactUrls & {
     bot_id: string;
     event_id: string | null;
     participants: Speaker[];
@@ -191,12 +187,6 @@ export interface CompletedDelivery {
     joined_at: string;
     exited_at: string;
     data_deleted: boolean;
-    video: string | null;
-    audio: string | null;
-    diarization: string | null;
-    raw_transcription: string | null;
-    transcription: string | null;
-    chat_messages: string | null;
     transcription_provider: string | null;
     transcription_ids: string[] | null;
     sent_at: string;

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { BOT_ID, BotApi, type BotApiOptions } from './bot-api';
 import { error, routeNotFound, unauthorized } from './api-checks';
-import type { ArtifactName, ArtifactUrls } from './deliveries';
+import { noLinks, type ArtifactName, type ArtifactUrls } from './artifact-links';
 import { DEMO_API_KEY } from './demo';
 import { apiKeyHeader } from './openapi';
 import {
@@ -76,14 +76,7 @@ export function signedArtifactUrls(baseUrl: string, botId: string, options: Sign
   const key = options.signingKey ?? SIMULATOR_SIGNING_KEY;
   const date = amzDate(signedAt);
   const expires = String(URL_LIFETIME_SECONDS);
-  const urls: ArtifactUrls = {
-    video: null,
-    audio: null,
-    transcription: null,
-    raw_transcription: null,
-    diarization: null,
-    chat_messages: null,
-  };
+  const urls = noLinks();
   for (const artifact of ARTIFACT_FILES) {
     const url = new URL(`/recordings/${botId}/${artifact.file}`, baseUrl);
     url.searchParams.set('X-Amz-Algorithm', 'AWS4-HMAC-SHA256');

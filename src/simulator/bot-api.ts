@@ -34,7 +34,7 @@ import {
 } from './api-checks';
 import { documentedEnum, route, type DocumentedOperation } from './openapi';
 import { ScheduledBots } from './scheduled-bots';
-import type { ArtifactUrls } from './deliveries';
+import { linkFields, noLinks, type ArtifactUrls } from './artifact-links';
 import {
   DEFAULT_FAILURE,
   SAMPLE_BOT_NAME,
@@ -126,8 +126,6 @@ export interface BotApiOptions {
 
 /** Well-formed bot ids; one not created here is answered as a bot that completed the sample meeting. */
 export const BOT_ID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
-
-const LINK_FIELDS = ['video', 'audio', 'diarization', 'raw_transcription', 'transcription', 'chat_messages'] as const;
 
 /** Leave works in these, as its description lists them. */
 const ACTIVE: readonly BotStatusCode[] = [
@@ -522,18 +520,16 @@ export class BotApi extends EventEmitter {
         details.data.tokens = null;
         details.data.error_code = created.errorCode;
         details.data.error_message = created.errorMessage;
-        for (const field of LINK_FIELDS) details.data[field] = null;
+        Object.assign(details.data, noLinks());
       }
     }
     // After DELETE …/delete-data the bot is still described, its links are null.
     if (created?.artifactsDeleted) {
       details.data.artifacts_deleted = true;
-      for (const field of LINK_FIELDS) details.data[field] = null;
+      Object.assign(details.data, noLinks());
     }
     if (this.answers === 'full') return json(200, details);
-    const data: Record<string, unknown> = { bot_id: details.data.bot_id, status: details.data.status };
-    for (const field of LINK_FIELDS) data[field] = details.data[field];
-    return json(200, { success: true, data });
+    return json(200, { success: true, data: { bot_id: details.data.bot_id, status: details.data.status, ...linkFields(details.data) } });
   }
 
   /** Leave and retry-callback: the documented message, or no data at all in minimal mode. */

@@ -2,12 +2,8 @@
 // plausible and valid against the documented schemas (the tests check that with the package's).
 import { randomUUID } from 'node:crypto';
 import type { BotDetailsResponse, CompletedDelivery, FailedDelivery, StatusChangeDelivery, TokenUse } from './api-types';
+import { linkFields, type ArtifactUrls } from './artifact-links';
 import { meetingTimes, transcriptionIds, type MeetingScript } from './meeting';
-
-/** The links a bot.completed carries, by the names the API gives them. */
-export type ArtifactName = 'video' | 'audio' | 'transcription' | 'raw_transcription' | 'diarization' | 'chat_messages';
-
-export type ArtifactUrls = Record<ArtifactName, string | null>;
 
 export interface DeliveryOptions {
   /** Defaults to a new random bot id, as every real bot has its own. */
@@ -60,12 +56,7 @@ export function completedDelivery(
       joined_at: joinedAt.toISOString(),
       exited_at: exitedAt.toISOString(),
       data_deleted: false,
-      video: urls.video,
-      audio: urls.audio,
-      diarization: urls.diarization,
-      raw_transcription: urls.raw_transcription,
-      transcription: urls.transcription,
-      chat_messages: urls.chat_messages,
+      ...linkFields(urls),
       transcription_provider: 'gladia',
       transcription_ids: transcriptionIds(botId),
       sent_at: sentAt.toISOString(),
@@ -166,12 +157,7 @@ export function botDetailsResponse(
       participants: participantsOf(script),
       speakers: participantsOf(script),
       artifacts_deleted: false,
-      video: urls.video,
-      audio: urls.audio,
-      diarization: urls.diarization,
-      raw_transcription: urls.raw_transcription,
-      transcription: urls.transcription,
-      chat_messages: urls.chat_messages,
+      ...linkFields(urls),
       transcription_ids: transcriptionIds(botId),
       transcription_provider: 'gladia',
       error_code: null,

@@ -187,7 +187,7 @@ describe('bot API stand-in: the actions added to the bot node', function () {
       assert.deepEqual(await deleted, { botId: bot.botId, fromProvider: false });
       const details = (await call('GET', `/v2/bots/${bot.botId}`)).body.data;
       assert.equal(details.artifacts_deleted, true);
-      assert.deepEqual([details.video, details.audio, details.transcription], [null, null, null]);
+      for (const name of simulator.ARTIFACT_NAMES) assert.equal(details[name], null, name);
       assert.deepEqual((await call('GET', pathOf('screenshots', bot.botId))).body.data, []);
       const again = new Promise((resolve) => server.api.once('data-deleted', resolve));
       assert.equal((await call('DELETE', pathOf('delete-data', bot.botId))).status, 200, 'the documented default: delete from the provider too');

@@ -257,6 +257,7 @@ describe('bot API stand-in: GET /v2/bots', function () {
       [bad.data.status, bad.data.extra, bad.data.error_code, bad.data.error_message, bad.data.audio, bad.data.duration_seconds],
       ['failed', null, 'CANNOT_JOIN_MEETING', 'locked', null, null],
     );
+    for (const name of simulator.ARTIFACT_NAMES) assert.equal(bad.data[name], null, name);
     const status = (await get(`/v2/bots/${failed.botId}/status`)).body;
     assert.equal(status.data.status, 'failed');
   });

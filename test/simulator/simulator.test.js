@@ -14,6 +14,11 @@ const { DeliveryAuthenticator } = require('../../lib/delivery/authentication');
 
 const assets = join(__dirname, '..', '..', 'simulator-assets');
 const script = JSON.parse(readFileSync(join(assets, 'meeting-script.json'), 'utf8'));
+const openapi = JSON.parse(readFileSync(join(assets, 'meetingbaas-openapi.json'), 'utf8'));
+/** The fields of GET /v2/bots/{id} that the simulator's OpenAPI extract describes as signed URLs, in its order. */
+const DOCUMENTED_LINKS = Object.entries(openapi.components.schemas.GetBotDetailsResponse.properties.data.properties)
+  .filter(([, schema]) => /^Signed URL/.test(schema.description ?? ''))
+  .map(([name]) => name);
 
 /** Node's own header object, lower-cased, as the callback node sees it. */
 function asIncoming(headers) {
@@ -42,6 +47,19 @@ describe('simulator deliveries', function () {
     );
     assert.equal(delivery.data.duration_seconds, Math.ceil(script.duration));
     assert.ok(new Date(delivery.data.joined_at) < new Date(delivery.data.exited_at));
+  });
+
+  it('names the artifact links of a bot as its OpenAPI extract documents them, in its order', function () {
+    assert.equal(DOCUMENTED_LINKS.length, 6, DOCUMENTED_LINKS.join());
+    assert.deepEqual(simulator.ARTIFACT_NAMES, DOCUMENTED_LINKS);
+  });
+
+  it('puts the same artifact links, in the documented order, in a bot.completed and in the bot details', function () {
+    const botId = randomUUID();
+    const linksIn = (data) => Object.entries(data).filter(([name]) => DOCUMENTED_LINKS.includes(name));
+    const expected = DOCUMENTED_LINKS.map((name) => [name, urls[name]]);
+    assert.deepEqual(linksIn(simulator.completedDelivery(meeting.script, urls, { botId }).data), expected);
+    assert.deepEqual(linksIn(simulator.botDetailsResponse(meeting.script, botId, urls).data), expected);
   });
 
   it('makes a bot.failed for every documented error code, with a message', function () {
