@@ -11,7 +11,7 @@ const path = require('node:path');
 const { startNodeRed, request, ROOT } = require('../support/node-red');
 const { MAJORS } = require('../support/node-red-majors');
 const { startCollector } = require('../support/collector');
-const { launchBrowser, openEditor } = require('./support/browser');
+const { useEditorInBrowser } = require('./support/editor-in-browser');
 const simulator = require('../../simulator');
 const { DeliveryJournal } = require('../../lib/delivery/journal');
 
@@ -54,9 +54,8 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
   let nodeRed;
   let collector;
   let storage;
-  let browser;
   let page;
-  let pageErrors;
+  const editor = useEditorInBrowser();
   const meeting = simulator.loadSampleMeeting();
   const video = `https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${SIGNATURE}`;
 
@@ -91,18 +90,12 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     await first.stop({ keep: true });
     await leaveParkedDelivery(first.userDir);
     nodeRed = await startNodeRed({}, { ...major.runtime(), userDir: first.userDir });
-    browser = await launchBrowser();
-    ({ page, errors: pageErrors } = await openEditor(browser, nodeRed.adminUrl('/')));
-    page.setDefaultTimeout(15000);
+    ({ page } = await editor.open(nodeRed.adminUrl('/')));
   });
   after(async function () {
-    await browser?.close();
     await nodeRed?.stop();
     await collector?.close();
     await storage?.close();
-  });
-  afterEach(function () {
-    assert.deepEqual(pageErrors, [], 'the editor threw errors');
   });
 
   it('shows the parked delivery of an earlier run, highlighted with why', async function () {
