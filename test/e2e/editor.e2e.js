@@ -15,7 +15,7 @@ const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { startNodeRed, ROOT } = require('../support/node-red');
 const { MAJORS } = require('../support/node-red-majors');
-const { launchBrowser, openEditor } = require('./support/browser');
+const { useEditorInBrowser } = require('./support/editor-in-browser');
 const simulator = require('../../simulator');
 
 const PACKAGE = require('../../package.json').name;
@@ -53,12 +53,11 @@ for (const major of MAJORS) describe(`the editor in a real browser (${major.titl
   this.timeout(120000);
   const IMAGES_DIR = imagesDir(major);
   let nodeRed;
-  let browser;
   let page;
-  let pageErrors;
   let artifacts;
   let api;
   const meeting = simulator.loadSampleMeeting();
+  const editor = useEditorInBrowser();
 
   before(async function () {
     fs.mkdirSync(IMAGES_DIR, { recursive: true });
@@ -67,18 +66,12 @@ for (const major of MAJORS) describe(`the editor in a real browser (${major.titl
     this.timeout(600000);
     nodeRed = await startNodeRed({}, major.runtime());
     assert.match((nodeRed.log.match(/Node-RED version: (v\S+)/) || [])[1] ?? '', major.version, nodeRed.log);
-    browser = await launchBrowser();
-    ({ page, errors: pageErrors } = await openEditor(browser, nodeRed.adminUrl('/')));
-    page.setDefaultTimeout(15000);
+    ({ page } = await editor.open(nodeRed.adminUrl('/')));
   });
   after(async function () {
-    await browser?.close();
     await nodeRed?.stop();
     await artifacts?.close();
     api?.server.close();
-  });
-  afterEach(function () {
-    assert.deepEqual(pageErrors, [], 'the editor threw errors');
   });
 
   /** Shows a sidebar tab through its editor action. */

@@ -3,15 +3,16 @@
 // appear live with their state, a parked one (left by an earlier run) says why, the filters work,
 // a payload opens with its signed links hidden, and Send again runs the flow again (the debug
 // sidebar and a test node see it), a click on a callback node's status opens the sidebar on that
-// node, and an opened bot.completed lists the files fetch artifacts saved. Screenshots go to test-results/screenshots/<major>/, or with
-// UPDATE_SCREENSHOTS=1 (Node-RED 4.1) to docs/images/.
+// node, an opened bot.completed lists the files fetch artifacts saved, and Fetch fresh links says
+// in the server's words why the API refused. Screenshots go to test-results/screenshots/<major>/,
+// or with UPDATE_SCREENSHOTS=1 (Node-RED 4.1) to docs/images/.
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startNodeRed, request, ROOT } = require('../support/node-red');
 const { MAJORS } = require('../support/node-red-majors');
 const { startCollector } = require('../support/collector');
-const { launchBrowser, openEditor } = require('./support/browser');
+const { useEditorInBrowser } = require('./support/editor-in-browser');
 const simulator = require('../../simulator');
 const { DeliveryJournal } = require('../../lib/delivery/journal');
 
@@ -54,19 +55,21 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
   let nodeRed;
   let collector;
   let storage;
-  let browser;
   let page;
-  let pageErrors;
+  const editor = useEditorInBrowser();
   const meeting = simulator.loadSampleMeeting();
   const video = `https://bucket.s3.amazonaws.com/v.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${SIGNATURE}`;
 
   function deliver(body, url = '/mb/sidebar') {
     return request(nodeRed.nodeUrl(url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-mb-secret': SECRET }, body: JSON.stringify(body) });
   }
+  /** Hides the notifications shown so far: hidden, not removed, since the editor removes each one itself when its time is up. */
+  async function hideNotifications() {
+    await page.evaluate(() => $('.red-ui-notification').css('visibility', 'hidden'));
+  }
   /** A screenshot of the editor as a user would see it, without the notifications of earlier steps. */
   async function screenshot(name) {
-    // Hidden, not removed: the editor removes each one itself when its time is up.
-    await page.evaluate(() => $('.red-ui-notification').css('visibility', 'hidden'));
+    await hideNotifications();
     await page.screenshot({ path: path.join(IMAGES_DIR, name) });
   }
   const rows = () => page.locator('#red-ui-sidebar .meetingbaas-sidebar-list .meetingbaas-delivery:visible');
@@ -91,18 +94,12 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     await first.stop({ keep: true });
     await leaveParkedDelivery(first.userDir);
     nodeRed = await startNodeRed({}, { ...major.runtime(), userDir: first.userDir });
-    browser = await launchBrowser();
-    ({ page, errors: pageErrors } = await openEditor(browser, nodeRed.adminUrl('/')));
-    page.setDefaultTimeout(15000);
+    ({ page } = await editor.open(nodeRed.adminUrl('/')));
   });
   after(async function () {
-    await browser?.close();
     await nodeRed?.stop();
     await collector?.close();
     await storage?.close();
-  });
-  afterEach(function () {
-    assert.deepEqual(pageErrors, [], 'the editor threw errors');
   });
 
   it('shows the parked delivery of an earlier run, highlighted with why', async function () {
@@ -261,6 +258,32 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     const file = page.locator('.meetingbaas-delivery-saved-file:visible');
     await file.waitFor({ state: 'visible' });
     assert.match(await file.innerText(), /^transcription · transcription, [\d.]+ (B|KB)\s+kept in the message \(no file\)/);
+    await page.locator('#meetingbaas-sidebar-back').click();
+  });
+
+  it('says in the server\'s words why fresh links could not be fetched when the API refuses the key', async function () {
+    const botId = '12121212-3434-4565-8787-909090909090';
+    assert.equal((await deliver(simulator.completedDelivery(meeting.script, storage.artifactUrls(botId), { botId }))).status, 200);
+    await page.evaluate(() => RED.sidebar.show('meetingbaas'));
+    await page.locator('#meetingbaas-sidebar-node').selectOption('cb1');
+    const row = page.locator('#red-ui-sidebar .meetingbaas-delivery:visible', { hasText: '12121212' });
+    await row.locator('.meetingbaas-state-finished').waitFor({ state: 'visible' });
+    await row.click();
+    // Only the notification of this click is to be visible.
+    await hideNotifications();
+    // The next API request is refused as the stand-in refuses a wrong key; the artifacts are downloaded already.
+    storage.api.injectFaults({ status: 401, code: 'INVALID_API_KEY', message: 'Invalid or missing API key' });
+    const [answer] = await Promise.all([
+      page.waitForResponse((response) => response.url().endsWith('/fresh-links')),
+      page.locator('#meetingbaas-sidebar-fresh-links').click(),
+    ]);
+    assert.equal(answer.status(), 502);
+    const { detail } = await answer.json();
+    assert.match(detail, /^GET \/v2\/bots\/\S+: auth \(HTTP 401\): Invalid or missing API key$/);
+    const note = page.locator('.red-ui-notification:visible');
+    await note.waitFor({ state: 'visible' });
+    assert.equal((await note.innerText()).trim(), `The API did not give fresh links: ${detail}`);
+    assert.equal(await page.locator('.meetingbaas-delivery-fresh').count(), 0, 'no links shown');
     await page.locator('#meetingbaas-sidebar-back').click();
   });
 });

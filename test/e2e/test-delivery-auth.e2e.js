@@ -5,14 +5,13 @@
 const assert = require('node:assert/strict');
 const bcrypt = require('bcryptjs');
 const { startNodeRed } = require('../support/node-red');
-const { launchBrowser, openEditor } = require('./support/browser');
+const { useEditorInBrowser } = require('./support/editor-in-browser');
 
 describe('send a test delivery under httpNodeAuth, in a real browser', function () {
   this.timeout(120000);
   let nodeRed;
-  let browser;
   let page;
-  let pageErrors;
+  const editor = useEditorInBrowser();
 
   before(async function () {
     nodeRed = await startNodeRed({ httpNodeAuth: { user: 'hooks', pass: bcrypt.hashSync('a-password-only-the-user-knows', 8) } });
@@ -22,16 +21,10 @@ describe('send a test delivery under httpNodeAuth, in a real browser', function 
       { id: 'cb1', type: 'meetingbaas-callback', z: 'tab1', url: '/mb/authed', account: 'acc1', x: 200, y: 100, wires: [['dbg1'], ['dbg1'], ['dbg1'], ['dbg1']] },
       { id: 'dbg1', type: 'debug', z: 'tab1', name: 'delivered', active: true, tosidebar: true, complete: 'topic', x: 450, y: 100, wires: [] },
     ]);
-    browser = await launchBrowser();
-    ({ page, errors: pageErrors } = await openEditor(browser, nodeRed.adminUrl('/')));
-    page.setDefaultTimeout(15000);
+    ({ page } = await editor.open(nodeRed.adminUrl('/')));
   });
   after(async function () {
-    await browser?.close();
     await nodeRed?.stop();
-  });
-  afterEach(function () {
-    assert.deepEqual(pageErrors, [], 'the editor threw errors');
   });
 
   it('reaches the flow and the notification says it went past httpNodeAuth', async function () {
