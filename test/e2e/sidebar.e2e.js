@@ -286,4 +286,23 @@ for (const major of MAJORS) describe(`the Meeting BaaS sidebar in a real browser
     assert.equal(await page.locator('.meetingbaas-delivery-fresh').count(), 0, 'no links shown');
     await page.locator('#meetingbaas-sidebar-back').click();
   });
+
+  it('names the action that did not work when the server answers without a reason', async function () {
+    await page.evaluate(() => RED.sidebar.show('meetingbaas'));
+    await page.locator('#meetingbaas-sidebar-node').selectOption('cb1');
+    const row = page.locator('#red-ui-sidebar .meetingbaas-delivery:visible', { hasText: '12121212' });
+    await row.click();
+    await hideNotifications();
+    // A proxy's or a crashed runtime's answer: a status and no JSON.
+    await page.route('**/finish', (route) => route.fulfill({ status: 500, contentType: 'text/plain', body: 'Internal Server Error' }));
+    try {
+      await page.locator('#meetingbaas-sidebar-finish').click();
+      const note = page.locator('.red-ui-notification:visible');
+      await note.waitFor({ state: 'visible' });
+      assert.equal((await note.innerText()).trim(), 'Mark finished did not work (HTTP 500)');
+    } finally {
+      await page.unroute('**/finish');
+    }
+    await page.locator('#meetingbaas-sidebar-back').click();
+  });
 });

@@ -140,9 +140,10 @@ export function addDeliveriesSidebar(): void {
     if (cursor) params.cursor = cursor;
     return `meetingbaas/deliveries?${$.param(params)}`;
   }
-  function failed(jqXHR: JQuery.jqXHR): string {
+  /** What a failed request tells the user; `key` words the failure (loading the list by default). */
+  function failed(jqXHR: JQuery.jqXHR, key = 'failed', params: Record<string, string> = {}): string {
     if (jqXHR.status === 401 || jqXHR.status === 403) return t('forbidden');
-    return t('failed', { status: jqXHR.status });
+    return t(key, { ...params, status: jqXHR.status });
   }
   const deliveryUrl = (row: DeliveryRow): string => `meetingbaas/deliveries/${encodeURIComponent(row.node)}/${row.seq}`;
 
@@ -235,7 +236,7 @@ export function addDeliveriesSidebar(): void {
       });
   }
 
-  function act(row: DeliveryRow, action: string, done: (answer: ActionAnswer) => void): void {
+  function act(row: DeliveryRow, action: string, label: string, done: (answer: ActionAnswer) => void): void {
     $.ajax({ url: `${deliveryUrl(row)}/${action}`, type: 'POST', contentType: 'application/json', data: '{}' })
       .done((answer: ActionAnswer) => done(answer))
       .fail((jqXHR) => {
@@ -243,7 +244,7 @@ export function addDeliveriesSidebar(): void {
         const error = typeof json === 'object' && json !== null && 'error' in json ? json.error : undefined;
         // The server words what the API client said (the sentences live in the runtime's catalog).
         const detail = typeof json === 'object' && json !== null && 'detail' in json && typeof json.detail === 'string' ? json.detail : undefined;
-        const message = error === 'no-api-key' ? t('noApiKey') : error === 'api-failed' && detail !== undefined ? t('apiFailed', { detail }) : failed(jqXHR);
+        const message = error === 'no-api-key' ? t('noApiKey') : error === 'api-failed' && detail !== undefined ? t('apiFailed', { detail }) : failed(jqXHR, 'actionFailed', { action: label });
         RED.notify(message, { type: 'error', timeout: 6000 });
       });
   }
@@ -269,20 +270,20 @@ export function addDeliveriesSidebar(): void {
     const $actions = $('<div class="meetingbaas-delivery-actions">').appendTo($detail);
     button('meetingbaas-sidebar-send-again', 'fa-repeat', t('sendAgain'))
       .on('click', () => {
-        act(row, 'send-again', (answer) => {
+        act(row, 'send-again', t('sendAgain'), (answer) => {
           RED.notify(t('sentAgain', { event: row.event || '?' }), { type: 'success', timeout: 3000 });
           showRow(answer.row);
         });
       })
       .appendTo($actions);
     button('meetingbaas-sidebar-finish', 'fa-check', t('markFinished'))
-      .on('click', () => act(row, 'finish', (answer) => showRow(answer.row)))
+      .on('click', () => act(row, 'finish', t('markFinished'), (answer) => showRow(answer.row)))
       .appendTo($actions);
     const source = state.nodes.find((known) => known.id === row.node);
     if (row.botId && source?.api) {
       button('meetingbaas-sidebar-fresh-links', 'fa-link', t('freshLinks'))
         .on('click', () => {
-          act(row, 'fresh-links', (answer) => {
+          act(row, 'fresh-links', t('freshLinks'), (answer) => {
             $detail.children('.meetingbaas-delivery-fresh').remove();
             freshLinksElement(answer.links).insertAfter($actions);
           });
@@ -305,7 +306,7 @@ export function addDeliveriesSidebar(): void {
         $('<pre class="meetingbaas-delivery-payload">').text(answer.payload).appendTo($payload);
       })
       .fail((jqXHR) => {
-        $payload.text(failed(jqXHR));
+        $payload.text(failed(jqXHR, 'deliveryFailed'));
       });
   }
   // What fetch artifacts saved of the opened delivery: file name, size, and the path to copy.
