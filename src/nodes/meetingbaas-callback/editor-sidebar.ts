@@ -323,7 +323,9 @@ export function addDeliveriesSidebar(): void {
     const $file = $('<li class="meetingbaas-delivery-saved-file">');
     const name = file.path ? (file.path.split(/[\\/]/).pop() ?? file.path) : file.artifact;
     $('<span class="meetingbaas-delivery-saved-name">').text(name).appendTo($file);
-    text(` · ${t('saved.size', { artifact: file.artifact, size: humanSize(file.bytes) })}`).appendTo($file);
+    // Kept in a message, the artifact is its own name: said once.
+    const size = file.path ? t('saved.size', { artifact: file.artifact, size: humanSize(file.bytes) }) : humanSize(file.bytes);
+    text(` · ${size}`).appendTo($file);
     const $where = $('<div class="meetingbaas-delivery-saved-path">').appendTo($file);
     if (file.path) {
       $('<code>').text(file.path).appendTo($where);
