@@ -299,7 +299,8 @@ function downloadCosts(r) {
     'leaves what arrived on disk for a resume). Back to back against the current writer it cut CPU by about 30 % at 256 MiB in some runs (1.4–1.7× curl against 1.7–4.3×) but not at 1 GiB ' +
     '(1.8–3.9× against 2.0–2.1×), and it raised the peak above idle to 42–51 MiB, the batch adding to the pile: not a clear gain, so the writer was left as it is. ' +
     'Counting the bytes without the separate Transform (one stream hop fewer per chunk): five alternating runs of the download library alone on 1 GiB took a median ' +
-    '1.60 s of CPU time either way.',
+    '1.60 s of CPU time either way. A write queue of 256 KiB instead of 1 MiB, four alternating runs with both cores kept busy by two other processes: the Buffers ' +
+    'held at the peak about 2 MiB fewer, the CPU time a quarter more: not kept, CPU time being the goal further from reach.',
   ].join('\n');
 }
 
