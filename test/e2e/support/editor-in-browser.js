@@ -8,6 +8,8 @@ const { chromium } = require('playwright-core');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** How long one step (a click, a wait for an element) may take: far more than a step of a working editor needs. */
 const ACTION_TIMEOUT_MS = 15000;
+/** Where Node-RED's palette manager reads the list of installable nodes (editorTheme.palette.catalogues). */
+const NODE_RED_CATALOGUE = 'catalogue.nodered.org';
 
 function launchBrowser() {
   return chromium.launch({
@@ -31,12 +33,12 @@ function launchBrowser() {
 /**
  * Registers, in the calling describe, the hooks around an editor in the browser: after each test
  * the test fails if the page threw an error so far (an editor script that breaks is a bug even
- * when the assertions passed), and at the end the browser closes. Call it before the describe's
+ * when the assertions passed) or asked for anything off 127.0.0.1, and at the end the browser closes. Call it before the describe's
  * own `after`, so that the browser closes before the Node-RED it shows stops.
  *
  * `open(url)`, from the describe's `before` once Node-RED runs, launches Chromium and resolves
  * with the editor's `page` once the editor is ready; `offsite` lists the requests elsewhere than
- * 127.0.0.1, which were aborted.
+ * 127.0.0.1, which were aborted (and fail the test).
  */
 function useEditorInBrowser() {
   let browser = null;
@@ -45,6 +47,10 @@ function useEditorInBrowser() {
 
   afterEach(function () {
     assert.deepEqual(pageErrors, [], 'the editor threw errors');
+    // A help page or editor script that loads from the internet breaks offline installs and tells a
+    // third party who opened it. The palette manager's catalogue is Node-RED's own request.
+    const ours = offsite.filter((href) => new URL(href).hostname !== NODE_RED_CATALOGUE);
+    assert.deepEqual(ours, [], 'the editor asked for something off this machine');
   });
   after(async function () {
     await browser?.close();
