@@ -3,65 +3,19 @@
 // Bundled with the callback node's editor (editor.ts), which adds it once the type is registered.
 import { ARTIFACT_FIELDS } from '../../lib/artifacts/names';
 import { CALLBACK_TYPE } from '../shared/defaults';
+import {
+  DEFAULT_PAGE,
+  MAX_PAGE,
+  STATE_FILTERS,
+  TOPIC,
+  type ActionAnswer,
+  type DeliveriesPage,
+  type DeliveryDetail,
+  type DeliveryRow,
+  type NodeSummary,
+  type SavedFile,
+} from './sidebar-contract';
 
-// What the admin routes of sidebar.ts send (the rows are sidebar-view.ts's DeliveryRow).
-
-interface DeliveryRow {
-  readonly node: string;
-  readonly seq: number;
-  readonly receivedAt: number;
-  readonly event: string | null;
-  readonly botId: string | null;
-  readonly extra: Readonly<Record<string, unknown>> | null;
-  readonly verifiedBy: string;
-  /** 0 to 3; null for records written before the output was kept. */
-  readonly output: number | null;
-  readonly state: string;
-  readonly recovered: boolean;
-  readonly attempts: number;
-  readonly problem: string | null;
-}
-
-interface NodeSummary {
-  readonly id: string;
-  readonly label: string;
-  readonly rejected: number;
-  readonly repeats: number;
-  readonly journal: boolean;
-  /** The node's account has an API key: fresh links can be fetched. */
-  readonly api?: boolean;
-}
-
-interface DeliveriesPage {
-  readonly rows: readonly DeliveryRow[];
-  readonly next: string | null;
-  readonly nodes: readonly NodeSummary[];
-}
-
-/** An artifact fetch artifacts saved: `path` is null when it went into a message. */
-interface SavedFile {
-  readonly artifact: string;
-  readonly bytes: number;
-  readonly path?: string | null;
-}
-
-interface DeliveryDetail {
-  readonly row: DeliveryRow;
-  readonly payload: string;
-  readonly errors: readonly string[];
-  readonly saved?: readonly SavedFile[];
-}
-
-interface ActionAnswer {
-  readonly row?: DeliveryRow;
-  readonly links?: unknown;
-}
-
-const TOPIC = 'meetingbaas/deliveries';
-const PAGE = 50;
-/** The most rows a live update asks for again. */
-const MAX_PAGE = 200;
-const STATES = ['in-flow', 'finished', 'sent-again', 'failed', 'parked', 'recovered'] as const;
 const EVENTS = ['bot.completed', 'bot.failed', 'bot.status_change'] as const;
 const OUTPUTS = ['completed', 'failed', 'other', 'invalid'] as const;
 const SIZE_UNITS = ['b', 'kb', 'mb', 'gb', 'tb'] as const;
@@ -95,7 +49,7 @@ export function addDeliveriesSidebar(): void {
   const $detail = $('<div class="meetingbaas-delivery-detail"></div>').hide().appendTo($body);
 
   $('<option value="">').text(t('allStates')).appendTo($state);
-  for (const name of STATES) $('<option>').val(name).text(t(`state.${name}`)).appendTo($state);
+  for (const name of STATE_FILTERS) $('<option>').val(name).text(t(`state.${name}`)).appendTo($state);
   $('<option value="">').text(t('allEvents')).appendTo($event);
   for (const name of EVENTS) $('<option>').val(name).text(name).appendTo($event);
 
@@ -212,7 +166,7 @@ export function addDeliveriesSidebar(): void {
   /** The first page (again), or the page after `cursor`; `keep`: as many rows as are shown, for a live update. */
   function load(cursor: string | null, keep = false): void {
     if (loading) loading.abort();
-    const limit = keep ? Math.min(MAX_PAGE, Math.max(PAGE, state.rows.length)) : PAGE;
+    const limit = keep ? Math.min(MAX_PAGE, Math.max(DEFAULT_PAGE, state.rows.length)) : DEFAULT_PAGE;
     const request: JQuery.jqXHR = $.getJSON(query(cursor, limit));
     loading = request;
     request
@@ -423,7 +377,7 @@ export function addDeliveriesSidebar(): void {
     RED.sidebar.show('meetingbaas');
     state.node = typeof nodeId === 'string' ? nodeId : '';
     const node = state.node;
-    if (node && !state.nodes.some((known) => known.id === node)) state.nodes.push({ id: node, label: node, rejected: 0, repeats: 0, journal: true });
+    if (node && !state.nodes.some((known) => known.id === node)) state.nodes.push({ id: node, label: node, rejected: 0, repeats: 0, journal: true, api: false });
     fillNodes();
     if (state.open) closeDelivery();
     else load(null);

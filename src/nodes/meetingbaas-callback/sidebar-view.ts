@@ -2,34 +2,7 @@
 // the state of a delivery in words the editor translates, the rows of one page across every
 // callback node (newest first, filtered, bounded), and a payload with its secrets hidden.
 import type { JournalEntry } from '../../lib/delivery/journal';
-
-/** `failed`: the flow reported a failure; it waits to be sent again (at the next start), not parked yet. */
-export type DeliveryState = 'in-flow' | 'finished' | 'sent-again' | 'failed' | 'parked';
-export const DELIVERY_STATES: readonly DeliveryState[] = ['in-flow', 'finished', 'sent-again', 'failed', 'parked'];
-/** What the state filter accepts: a state, or `recovered` (rebuilt by the catch-up), whatever its state. */
-export type StateFilter = DeliveryState | 'recovered';
-export const STATE_FILTERS: readonly StateFilter[] = [...DELIVERY_STATES, 'recovered'];
-
-/** One line of the sidebar: facts of the journal, never the body. */
-export interface DeliveryRow {
-  readonly node: string;
-  readonly seq: number;
-  readonly receivedAt: number;
-  readonly event: string | null;
-  readonly botId: string | null;
-  /** The `extra` the bot was created with, as the journal kept it (secrets hidden); null when unknown. */
-  readonly extra: Record<string, unknown> | null;
-  readonly verifiedBy: string;
-  /** 0 to 3; null for records written before the output was kept. */
-  readonly output: number | null;
-  readonly state: DeliveryState;
-  readonly recovered: boolean;
-  /** Times it was sent again (failures the flow reported not counted). */
-  readonly attempts: number;
-  /** Why it is parked, or what went wrong the last time. */
-  readonly problem: string | null;
-  readonly finishedAt: number | null;
-}
+import { MAX_PAGE, type DeliveryRow, type DeliveryState, type StateFilter } from './sidebar-contract';
 
 export interface DeliveryFilter {
   readonly node?: string;
@@ -143,7 +116,6 @@ export interface Page {
   readonly next: string | null;
 }
 
-export const MAX_PAGE = 200;
 /** The entries looked at per node for one page: a filter that matches little gives a short page, never a long scan. */
 export const MAX_SCAN_PER_NODE = 5000;
 const CHUNK = 100;

@@ -10,17 +10,17 @@ import type { JournalEntry } from '../../lib/delivery/journal';
 import type { JournaledDeliveries } from './journaling';
 import { apiErrorText, sayApiProblemWith } from '../shared/problems';
 import {
-  decodeCursor,
-  maskSecrets,
-  maskText,
-  pageOf,
-  rowOf,
+  DEFAULT_PAGE,
   STATE_FILTERS,
-  type DeliveryFilter,
+  TOPIC,
+  type ActionAnswer,
+  type DeliveriesPage,
+  type DeliveryDetail,
   type DeliveryRow,
-  type PagedJournal,
+  type NodeSummary,
   type StateFilter,
-} from './sidebar-view';
+} from './sidebar-contract';
+import { decodeCursor, maskSecrets, maskText, pageOf, rowOf, type DeliveryFilter, type PagedJournal } from './sidebar-view';
 
 /** What a callback node hands the sidebar. */
 export interface SidebarSource {
@@ -41,11 +41,9 @@ interface Attached extends SidebarSource {
   unwatch: () => void;
 }
 
-export const TOPIC = 'meetingbaas/deliveries';
 /** Live updates cross to every open editor: at most this often, whatever the load. */
 const PUBLISH_EVERY_MS = 500;
 const COUNTS_EVERY_MS = 2000;
-const DEFAULT_PAGE = 50;
 
 const sources = new Map<string, Attached>();
 let publishTimer: NodeJS.Timeout | null = null;
@@ -120,7 +118,7 @@ export function filterOf(query: Record<string, unknown>): DeliveryFilter {
   return filter;
 }
 
-function nodesSummary(): Array<{ id: string; label: string; journal: boolean; api: boolean; rejected: number; repeats: number }> {
+function nodesSummary(): NodeSummary[] {
   return [...sources.values()].map((s) => ({ id: s.node, label: s.label, journal: s.journal !== null, api: s.api !== null, ...s.counts() }));
 }
 
@@ -173,7 +171,7 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
       return journal ? [{ node: s.node, list: (n: number, before: number) => journal.list(n, before) }] : [];
     });
     const page = pageOf(journals, filter, limit, cursor);
-    res.json({ rows: page.rows, next: page.next, nodes: nodesSummary() });
+    res.json({ rows: page.rows, next: page.next, nodes: nodesSummary() } satisfies DeliveriesPage);
   });
 
   RED.httpAdmin.get('/meetingbaas/deliveries/:node/:seq', read, (req: Request, res: Response) => {
@@ -186,7 +184,7 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
           row: { ...row, problem: row.problem && maskText(row.problem) },
           ...payloadView(found.entry, body, ({ code, params }) => RED._(`meetingbaas-callback.bodyProblems.${code}`, params)),
           saved: found.entry.saved,
-        }),
+        } satisfies DeliveryDetail),
       () => res.status(404).json({ error: 'unknown-delivery' }),
     );
   });
@@ -200,7 +198,7 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
       .then(async (body) => {
         const updated = (await journal.attemptAgain(entry.seq)) ?? entry;
         source.replay(updated, body, updated.attempts);
-        res.json({ row: rowOf(source.node, updated) });
+        res.json({ row: rowOf(source.node, updated) } satisfies ActionAnswer);
       })
       .catch(() => res.status(404).json({ error: 'unknown-delivery' }));
   });
@@ -211,7 +209,7 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
     found.journal.finish(found.entry.seq).then(
       () => {
         const entry = found.journal.get(found.entry.seq) ?? found.entry;
-        res.json({ row: rowOf(found.source.node, entry) });
+        res.json({ row: rowOf(found.source.node, entry) } satisfies ActionAnswer);
       },
       // The journal could not record it (closed by a deploy, a full disk): still unfinished.
       (error: unknown) => void res.status(500).json({ error: 'not-recorded', detail: maskText(String(error)) }),
@@ -242,7 +240,7 @@ export function registerSidebarRoutes(RED: NodeAPI): void {
     api
       .freshLinks(botId)
       .then(
-        (links) => res.json({ links: maskSecrets(links) }),
+        (links) => res.json({ links: maskSecrets(links) } satisfies ActionAnswer),
         (error: unknown) => apiFailed(res, error),
       )
       .finally(() => void api.close());
