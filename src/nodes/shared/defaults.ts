@@ -37,8 +37,11 @@ export const CALLBACK_DEFAULTS = {
 export const ARTIFACTS_DEFAULTS = {
   artifacts: ARTIFACT_FIELDS,
   mode: 'message',
-  /** Blank: ARTIFACTS_DIRECTORY. */
-  directory: '',
+  /**
+   * New nodes keep recordings apart from <userDir>/meetingbaas, where callback in keeps its
+   * journals and catch-up checkpoints. Blank (flows made before): ARTIFACTS_DIRECTORY.
+   */
+  directory: 'meetingbaas-recordings',
   template: '<bot_id>/<artifact>.<ext>',
   output: 'each',
   subtitles: 'none',
@@ -52,7 +55,7 @@ export const ARTIFACTS_DEFAULTS = {
   allowLocal: false,
 } as const;
 
-/** Where files go when the node names no directory: relative to the Node-RED user directory. */
+/** Where files go when the node names no directory (as flows made before the default above): relative to the Node-RED user directory. */
 export const ARTIFACTS_DIRECTORY = 'meetingbaas';
 
 export const BOT_DEFAULTS = {

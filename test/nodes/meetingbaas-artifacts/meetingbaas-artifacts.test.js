@@ -331,6 +331,8 @@ describe('fetch artifacts node', function () {
       const defaults = editorDefaults('meetingbaas-artifacts');
       assert.deepEqual(defaults, { name: '', account: '', ...require('../../../nodes/shared/defaults').ARTIFACTS_DEFAULTS });
       assert.equal(defaults.mode, 'message');
+      // Recordings apart from the folder where callback in keeps its journals and catch-up checkpoints.
+      assert.equal(defaults.directory, 'meetingbaas-recordings');
       assert.match(HELP, /<i>Max in memory<\/i> \(default 100 MB\)/);
       assert.equal(defaults.maxMessageMB, 100);
       assert.match(HELP, /<i>Retries<\/i>, default 4/);
