@@ -78,6 +78,8 @@ export interface LookOptions {
   readonly alreadyDelivered: (botId: string) => boolean;
   /** A bound on the pages one look reads (250 bots a page at most). */
   readonly maxPages?: number;
+  /** Where a look cut short at the page bound stopped (its `ListEnd` cursor), with the same `endedAfter`. */
+  readonly cursor?: string | null;
   readonly now?: () => Date;
 }
 
@@ -85,17 +87,32 @@ export type LookResult =
   | { readonly kind: 'recovered'; readonly botId: string; readonly delivery: RecoveredDelivery }
   | { readonly kind: 'not-ended'; readonly botId: string };
 
+/**
+ * How a look's reading of the list ended. The list is in creation order, not in the order the bots
+ * ended: a bot not read yet may have ended at any time in the window, so only a list read to its
+ * end says that the window is covered.
+ */
+export type ListEnd =
+  | { readonly kind: 'complete' }
+  /** The page bound was reached: the list goes on from `cursor`, for the same `endedAfter`. */
+  | { readonly kind: 'page-limit'; readonly cursor: string }
+  /** The API gave a cursor it had given before in this look: the rest of the list cannot be reached. */
+  | { readonly kind: 'stuck-cursor' };
+
 const DEFAULT_MAX_PAGES = 40;
 
 /**
  * The meetings that ended in the window and were not delivered, one at a time, so that the caller
- * sends each before the next details are asked for. Throws what the API client throws.
+ * sends each before the next details are asked for; returns how the list ended. Throws what the
+ * API client throws.
  */
-export async function* missedMeetings(api: CatchUpApi, options: LookOptions): AsyncGenerator<LookResult> {
+export async function* missedMeetings(api: CatchUpApi, options: LookOptions): AsyncGenerator<LookResult, ListEnd, undefined> {
   const now = options.now ?? (() => new Date());
-  let cursor: string | null = null;
+  let cursor: string | null = options.cursor ?? null;
   const seen = new Set<string>();
-  for (let page = 0; page < (options.maxPages ?? DEFAULT_MAX_PAGES); page++) {
+  const cursors = new Set<string>(cursor === null ? [] : [cursor]);
+  const pages = Math.max(1, options.maxPages ?? DEFAULT_MAX_PAGES);
+  for (let page = 1; ; page++) {
     const { bots, nextCursor }: BotPage = await api.listEndedBots(options.endedAfter, cursor);
     for (const bot of bots) {
       const botId = bot.bot_id.toLowerCase();
@@ -107,7 +124,10 @@ export async function* missedMeetings(api: CatchUpApi, options: LookOptions): As
       const delivery = recoveredDelivery(await api.botDetails(bot.bot_id), now());
       yield delivery ? { kind: 'recovered', botId, delivery } : { kind: 'not-ended', botId };
     }
-    if (nextCursor === null || nextCursor === '' || nextCursor === cursor) return;
+    if (nextCursor === null || nextCursor === '') return { kind: 'complete' };
+    if (cursors.has(nextCursor)) return { kind: 'stuck-cursor' };
+    if (page >= pages) return { kind: 'page-limit', cursor: nextCursor };
+    cursors.add(nextCursor);
     cursor = nextCursor;
   }
 }

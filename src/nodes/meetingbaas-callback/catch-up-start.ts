@@ -85,6 +85,11 @@ async function start(parts: CatchUpParts): Promise<RunningCatchUp | null> {
         const detail = error instanceof DamagedCheckpoint ? t('warnings.damagedCheckpoint', { file: error.file }) : String(error);
         sink.warn(t('warnings.catchUpCheckpoint', { detail }));
       },
+      behind: ({ reason, since }) => {
+        const params = { since: new Date(since).toISOString() };
+        sink.warn(reason === 'page-limit' ? t('warnings.catchUpBehind', params) : t('warnings.catchUpStuckCursor', params));
+      },
+      caughtUp: () => sink.log(t('log.catchUpCaughtUp')),
     },
   });
   const running: RunningCatchUp = {

@@ -6,7 +6,7 @@
 // looks from there; a node with no checkpoint yet recovers nothing from before it existed.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { missedMeetings, type CatchUpApi, type RecoveredDelivery } from '../../lib/delivery/catch-up';
+import { missedMeetings, type CatchUpApi, type ListEnd, type RecoveredDelivery } from '../../lib/delivery/catch-up';
 import { errorCode, isRecord } from '../../lib/records';
 
 export interface CatchUpTiming {
@@ -65,6 +65,8 @@ export interface CatchUpOptions {
   readonly deliver: (botId: string, delivery: RecoveredDelivery) => Promise<boolean>;
   readonly events: CatchUpEvents;
   readonly now?: () => number;
+  /** A bound on the pages one look reads (the library's own when not given). */
+  readonly maxPages?: number;
   /** Several instances behind a load balancer: a look runs only while holding this lock. */
   readonly lock?: CatchUpLock;
   readonly shared?: SharedCoveredTime;
@@ -75,9 +77,15 @@ export interface CatchUpEvents {
   failed(error: unknown, retryInMs: number): void;
   /** A look succeeded after one or more failed. */
   resumed(): void;
-  /** The checkpoint could not be read or written. */
   /** The checkpoint could not be read (DamagedCheckpoint when it holds none) or written. */
   checkpointProblem(error: unknown): void;
+  /**
+   * A look could not read the whole list of ended bots, so the meetings that ended since `since`
+   * (ms since the epoch) are not all looked at yet. Said once, until a look reads a list to its end.
+   */
+  behind(why: { readonly reason: 'page-limit' | 'stuck-cursor'; readonly since: number }): void;
+  /** A look read the whole list after one or more could not. */
+  caughtUp(): void;
 }
 
 interface Checkpoint {
@@ -88,11 +96,28 @@ interface Checkpoint {
   readonly upAt: number;
   /** Its first start: nothing that ended before is recovered, margin or not. */
   readonly since: number;
+  readonly unfinished?: Unfinished;
+}
+
+/**
+ * A look cut short at the page bound. The list is in creation order, so a bot not read yet may have
+ * ended anywhere in the window: the covered time stays, and the next look reads on from `cursor`
+ * in the same window instead of reading the same first pages again.
+ */
+interface Unfinished {
+  readonly endedAfter: number;
+  readonly endedBefore: number;
+  readonly cursor: string;
+  /** Every meeting found so far in this window could be sent. */
+  readonly allSent: boolean;
 }
 
 export class CatchingUp {
   private coveredUntil: number;
   private readonly since: number;
+  private unfinished: Unfinished | null;
+  /** A look was cut short and none has read a list to its end since. */
+  private behind = false;
   private lookTimer: NodeJS.Timeout | null = null;
   private readonly checkpointTimer: NodeJS.Timeout;
   private looking: Promise<void> | null = null;
@@ -104,11 +129,12 @@ export class CatchingUp {
 
   private constructor(
     private readonly options: CatchUpOptions,
-    saved: Pick<Checkpoint, 'coveredUntil' | 'since'>,
+    saved: Pick<Checkpoint, 'coveredUntil' | 'since' | 'unfinished'>,
   ) {
     this.now = options.now ?? Date.now;
     this.coveredUntil = saved.coveredUntil;
     this.since = saved.since;
+    this.unfinished = saved.unfinished ?? null;
     this.checkpointTimer = setInterval(() => void this.saveCheckpoint(), options.timing.checkpointEveryMs);
     this.checkpointTimer.unref();
   }
@@ -154,8 +180,10 @@ export class CatchingUp {
   private schedule(): void {
     if (this.closed) return;
     const { everyMs, retryMs, settleMs } = this.options.timing;
-    // Locked out: soon again rather than a whole period later, so that this instance's covered time keeps up.
-    const wait = this.lockedOut ? retryMs : this.failures === 0 ? everyMs : Math.min(everyMs, retryMs * 2 ** (this.failures - 1));
+    const backOff = Math.min(everyMs, retryMs * 2 ** (this.failures - 1));
+    // Locked out, or a long list to read on: soon again rather than a whole period later, so that the covered time keeps up.
+    const soon = this.lockedOut || (this.unfinished !== null && this.failures === 0);
+    const wait = soon ? retryMs : this.failures === 0 ? everyMs : backOff;
     this.lookTimer = setTimeout(() => this.lookNow(settleMs), wait);
     this.lookTimer.unref();
   }
@@ -173,23 +201,37 @@ export class CatchingUp {
   }
 
   private async lookHolding(settleMs: number): Promise<void> {
-    const { timing, api, deliveredBots, deliver, events, shared } = this.options;
+    const { timing, api, deliveredBots, deliver, events, shared, maxPages } = this.options;
     // Unreadable: this instance's own covered time, at worst a few copies the meeting claims drop.
     const sharedCovered = shared ? await shared.read().catch(() => null) : null;
     if (sharedCovered !== null && sharedCovered > this.coveredUntil) this.coveredUntil = Math.min(sharedCovered, this.now());
-    const endedBefore = this.now() - settleMs;
-    const endedAfter = Math.max(this.coveredUntil - timing.marginMs, this.since);
-    if (endedBefore <= endedAfter) return;
-    let allSent = true;
+    // Another instance read the whole window since: nothing left to read on.
+    if (this.unfinished !== null && this.coveredUntil >= this.unfinished.endedBefore) this.unfinished = null;
+    const window = this.unfinished ?? {
+      endedAfter: Math.max(this.coveredUntil - timing.marginMs, this.since),
+      endedBefore: this.now() - settleMs,
+      cursor: null,
+      allSent: true,
+    };
+    if (window.endedBefore <= window.endedAfter) return;
+    let allSent = window.allSent;
+    let end: ListEnd;
     try {
       const delivered = deliveredBots();
       const found = missedMeetings(api, {
-        endedAfter: new Date(endedAfter),
-        endedBefore: new Date(endedBefore),
+        endedAfter: new Date(window.endedAfter),
+        endedBefore: new Date(window.endedBefore),
         alreadyDelivered: (botId) => delivered.has(botId),
+        cursor: window.cursor,
+        ...(maxPages === undefined ? {} : { maxPages }),
       });
-      for await (const result of found) {
+      for (let step = await found.next(); ; step = await found.next()) {
         if (this.closed) return;
+        if (step.done) {
+          end = step.value;
+          break;
+        }
+        const result = step.value;
         if (result.kind === 'recovered' && !(await deliver(result.botId, result.delivery))) allSent = false;
       }
     } catch (error) {
@@ -201,16 +243,31 @@ export class CatchingUp {
     }
     if (this.failures > 0) events.resumed();
     this.failures = 0;
-    // A meeting that could not be sent is looked for again next time: the covered time stays.
-    if (allSent && !this.closed) {
-      this.coveredUntil = Math.max(this.coveredUntil, endedBefore);
+    if (end.kind !== 'complete') {
+      // The covered time stays where it is, so that the bots not read are inside the next look.
+      this.unfinished = end.kind === 'page-limit' ? { ...window, cursor: end.cursor, allSent } : null;
+      if (!this.behind) events.behind({ reason: end.kind, since: window.endedAfter });
+      this.behind = true;
       await this.saveCheckpoint();
-      await shared?.raise(this.coveredUntil).catch(() => undefined);
+      return;
     }
+    this.unfinished = null;
+    if (this.behind) events.caughtUp();
+    this.behind = false;
+    // A meeting that could not be sent is looked for again next time: the covered time stays.
+    if (allSent) this.coveredUntil = Math.max(this.coveredUntil, window.endedBefore);
+    await this.saveCheckpoint();
+    if (allSent) await shared?.raise(this.coveredUntil).catch(() => undefined);
   }
 
   private async saveCheckpoint(): Promise<void> {
-    const checkpoint: Checkpoint = { version: 1, coveredUntil: this.coveredUntil, upAt: this.now(), since: this.since };
+    const checkpoint: Checkpoint = {
+      version: 1,
+      coveredUntil: this.coveredUntil,
+      upAt: this.now(),
+      since: this.since,
+      ...(this.unfinished === null ? {} : { unfinished: this.unfinished }),
+    };
     const file = this.options.file;
     try {
       await mkdir(dirname(file), { recursive: true });
@@ -247,12 +304,24 @@ async function readCheckpoint(file: string): Promise<Checkpoint | null> {
     throw new DamagedCheckpoint(file);
   }
   if (!isRecord(value)) throw new DamagedCheckpoint(file);
-  const { coveredUntil, upAt, since } = value;
+  const { coveredUntil, upAt, since, unfinished } = value;
   if (typeof coveredUntil !== 'number' || !Number.isFinite(coveredUntil)) throw new DamagedCheckpoint(file);
+  const readOn = unfinishedOf(unfinished);
   return {
     version: 1,
     coveredUntil,
     upAt: typeof upAt === 'number' ? upAt : coveredUntil,
     since: typeof since === 'number' && since <= coveredUntil ? since : Number.NEGATIVE_INFINITY,
+    ...(readOn === null ? {} : { unfinished: readOn }),
   };
+}
+
+/** A saved unfinished look, or null for anything else: the next look then reads the window from its start. */
+function unfinishedOf(value: unknown): Unfinished | null {
+  if (!isRecord(value)) return null;
+  const { endedAfter, endedBefore, cursor, allSent } = value;
+  if (typeof endedAfter !== 'number' || !Number.isFinite(endedAfter)) return null;
+  if (typeof endedBefore !== 'number' || !Number.isFinite(endedBefore) || endedBefore <= endedAfter) return null;
+  if (typeof cursor !== 'string' || cursor === '') return null;
+  return { endedAfter, endedBefore, cursor, allSent: allSent === true };
 }

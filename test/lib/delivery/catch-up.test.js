@@ -58,6 +58,15 @@ async function collect(generator) {
   return out;
 }
 
+/** What a look yields, and what it returns: how its reading of the list ended. */
+async function drain(generator) {
+  const results = [];
+  for (let step = await generator.next(); ; step = await generator.next()) {
+    if (step.done) return { results, end: step.value };
+    results.push(step.value);
+  }
+}
+
 describe('catch-up: meetings that ended while no callback arrived', () => {
   it('builds a bot.completed from the details, valid against the callback schema, with the fields given', () => {
     const delivery = recoveredDelivery(completedDetails(1), NOW);
@@ -90,16 +99,47 @@ describe('catch-up: meetings that ended while no callback arrived', () => {
     assert.deepEqual(stand.asked, [`list ${minutes(-60).toISOString()} null`, `details ${id(1)}`, `list ${minutes(-60).toISOString()} 1`, `details ${id(4)}`]);
   });
 
-  it('stops after the page bound, and on a cursor that does not move', async () => {
-    const endless = { listEndedBots: async () => ({ bots: [], nextCursor: 'same' }), botDetails: async () => ({}) };
+  it('says whether it read the list to its end', async () => {
+    const stand = api([[{ bot_id: id(1), ended_at: minutes(-20).toISOString() }], [{ bot_id: id(2), ended_at: minutes(-19).toISOString() }]], {
+      [id(1)]: completedDetails(1),
+      [id(2)]: completedDetails(2),
+    });
+    const { results, end } = await drain(missedMeetings(stand, { endedAfter: minutes(-60), endedBefore: minutes(-2), alreadyDelivered: () => false }));
+    assert.equal(results.length, 2);
+    assert.deepEqual(end, { kind: 'complete' });
+  });
+
+  it('stops at the page bound and says where the list goes on; a look from there reads the rest', async () => {
+    // Seven pages of one bot each; the bound is three pages a look.
+    const pages = [1, 2, 3, 4, 5, 6, 7].map((n) => [{ bot_id: id(n), ended_at: minutes(-20 - n).toISOString() }]);
+    const details = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((n) => [id(n), completedDetails(n)]));
+    const stand = api(pages, details);
+    const options = { endedAfter: minutes(-60), endedBefore: minutes(-2), alreadyDelivered: () => false, maxPages: 3 };
+    const first = await drain(missedMeetings(stand, options));
+    assert.deepEqual(first.results.map((r) => r.botId), [id(1), id(2), id(3)]);
+    assert.deepEqual(first.end, { kind: 'page-limit', cursor: '3' });
+    const second = await drain(missedMeetings(stand, { ...options, cursor: first.end.cursor }));
+    assert.deepEqual(second.results.map((r) => r.botId), [id(4), id(5), id(6)]);
+    assert.deepEqual(second.end, { kind: 'page-limit', cursor: '6' });
+    const third = await drain(missedMeetings(stand, { ...options, cursor: second.end.cursor }));
+    assert.deepEqual(third.results.map((r) => r.botId), [id(7)]);
+    assert.deepEqual(third.end, { kind: 'complete' });
+    assert.ok(stand.asked.filter((a) => a.startsWith('list')).every((a) => a.startsWith(`list ${minutes(-60).toISOString()} `)), 'the same window throughout');
+  });
+
+  it('stops on a cursor it was given before, and says so', async () => {
     let lists = 0;
-    const counting = { ...endless, listEndedBots: async (...args) => { lists += 1; return endless.listEndedBots(...args); } };
-    await collect(missedMeetings(counting, { endedAfter: minutes(-60), endedBefore: NOW, alreadyDelivered: () => false }));
+    const stuck = { listEndedBots: async () => ((lists += 1), { bots: [], nextCursor: 'same' }), botDetails: async () => ({}) };
+    const { end } = await drain(missedMeetings(stuck, { endedAfter: minutes(-60), endedBefore: NOW, alreadyDelivered: () => false }));
     assert.equal(lists, 2, 'the second page gave back the same cursor');
-    let pages = 0;
-    const moving = { listEndedBots: async () => ({ bots: [], nextCursor: String(++pages) }), botDetails: async () => ({}) };
-    await collect(missedMeetings(moving, { endedAfter: minutes(-60), endedBefore: NOW, alreadyDelivered: () => false, maxPages: 5 }));
-    assert.equal(pages, 5);
+    assert.deepEqual(end, { kind: 'stuck-cursor' });
+    // A cursor that comes back after others: a loop all the same.
+    const cycle = ['a', 'b', 'c', 'a', 'b', 'c'];
+    let page = 0;
+    const circling = { listEndedBots: async () => ({ bots: [], nextCursor: cycle[page++] }), botDetails: async () => ({}) };
+    const circled = await drain(missedMeetings(circling, { endedAfter: minutes(-60), endedBefore: NOW, alreadyDelivered: () => false }));
+    assert.equal(page, 4);
+    assert.deepEqual(circled.end, { kind: 'stuck-cursor' });
   });
 });
 
@@ -147,5 +187,22 @@ describe('catch-up through the API client, against the simulator', () => {
     assert.deepEqual(results[1].delivery.extra, { order: 1 });
     assert.match(results[1].delivery.data.audio, /\/recordings\//);
     for (const skipped of [before, tooRecent, delivered]) assert.ok(!results.some((r) => r.botId === skipped.botId));
+  });
+
+  it('reads a list longer than one look from the cursor where the last look stopped, in the same window', async () => {
+    const now = new Date();
+    const ago = (m) => new Date(now.getTime() - m * 60_000);
+    // The API lists the newest created first: a bot created before the 10,000 others, which ended
+    // last, is on page 41, past what one look reads.
+    const createdFirst = server.api.addEndedBot({ status: 'completed', createdAt: ago(300), endedAt: ago(3) });
+    const others = new Set();
+    for (let i = 0; i < 10_000; i++) others.add(server.api.addEndedBot({ status: 'completed', endedAt: new Date(ago(50).getTime() + i * 100) }).botId);
+    const options = { endedAfter: ago(60), endedBefore: ago(2), alreadyDelivered: (botId) => others.has(botId), now: () => now };
+    const first = await drain(missedMeetings(catchUpApiOf(api), options));
+    assert.deepEqual(first.results, []);
+    assert.equal(first.end.kind, 'page-limit');
+    const second = await drain(missedMeetings(catchUpApiOf(api), { ...options, cursor: first.end.cursor }));
+    assert.deepEqual(second.results.map((r) => r.botId), [createdFirst.botId]);
+    assert.deepEqual(second.end, { kind: 'complete' });
   });
 });

@@ -119,4 +119,13 @@ describe('callback in: catch-up after a downtime, in a real Node-RED', function 
     await nodeRed.waitForLog(/\[warn\] \[meetingbaas-callback:[^\]]+\] The catch-up could not ask Meeting BaaS which meetings ended .*tries again in \d+ s/, from);
     assert.equal(nodeRed.log.includes('a-wrong-key'), false, 'the key is never logged');
   });
+
+  it('warns, in its own words, when a look could not read the whole list of ended bots', async () => {
+    // More bots than one look reads (40 pages of 250), all ending an hour from now: the API lists
+    // them (ended_after is only a lower bound), and no look's window holds them, so none is sent.
+    for (let i = 0; i < 10_050; i++) api.api.addEndedBot({ status: 'completed', endedAt: new Date(Date.now() + HOUR) });
+    const from = nodeRed.log.length;
+    await nodeRed.deploy(flow({ catchUpMinutes: 0.02 }));
+    await nodeRed.waitForLog(/\[warn\] \[meetingbaas-callback:[^\]]+\] The catch-up is behind: more meetings ended since \d{4}-\d\d-\d\dT[\d:.]+Z than one look reads\./, from);
+  });
 });

@@ -42,6 +42,34 @@ function standIn() {
   return api;
 }
 
+/**
+ * The list as the API gives it: newest created first (not in the order the bots ended), `pageSize`
+ * a page, a cursor that is a place in the whole list; optionally a cursor that never moves.
+ */
+function pagedStandIn({ pageSize = 250, stuckCursor = false } = {}) {
+  const bots = [];
+  const api = {
+    lists: [],
+    listEndedBots: async (endedAfter, cursor) => {
+      api.lists.push({ endedAfter: endedAfter.getTime(), cursor });
+      const all = [...bots].reverse();
+      const after = cursor === null || stuckCursor ? all : all.slice(all.findIndex((b) => b.bot_id === cursor) + 1);
+      const matching = after.filter((b) => Date.parse(b.ended_at) > endedAfter.getTime());
+      const page = matching.slice(0, pageSize);
+      const nextCursor = stuckCursor ? 'stuck' : matching.length > pageSize ? page.at(-1).bot_id : null;
+      return { bots: page.map((b) => ({ bot_id: b.bot_id, ended_at: b.ended_at })), nextCursor };
+    },
+    botDetails: async (botId) => ({ bot_id: botId, status: 'completed', extra: null }),
+    /** A bot created now (after every other) that ended at `at`. */
+    end(at) {
+      const bot = { bot_id: randomUUID(), ended_at: new Date(at).toISOString() };
+      bots.push(bot);
+      return bot.bot_id;
+    },
+  };
+  return api;
+}
+
 describe('catch-up schedule of a callback node', () => {
   let dir;
   let now;
@@ -56,9 +84,9 @@ describe('catch-up schedule of a callback node', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(api, { delivered = new Set(), deliver, events = {}, lock, shared } = {}) {
+  async function start(api, { delivered = new Set(), deliver, events = {}, lock, shared, maxPages } = {}) {
     const sent = [];
-    const said = { failed: [], resumed: 0, checkpoint: [] };
+    const said = { failed: [], resumed: 0, checkpoint: [], behind: [], caughtUp: 0 };
     const catchingUp = await CatchingUp.start({
       file: path.join(dir, 'catch-up', 'cb.json'),
       api,
@@ -69,11 +97,14 @@ describe('catch-up schedule of a callback node', () => {
         failed: (error, retryInMs) => said.failed.push({ error: error.message, retryInMs }),
         resumed: () => (said.resumed += 1),
         checkpointProblem: (detail) => said.checkpoint.push(detail),
+        behind: (why) => said.behind.push(why),
+        caughtUp: () => (said.caughtUp += 1),
         ...events,
       },
       now: () => now,
       ...(lock ? { lock } : {}),
       ...(shared ? { shared } : {}),
+      ...(maxPages ? { maxPages } : {}),
     });
     running.push(catchingUp);
     return { catchingUp, sent, said };
@@ -252,6 +283,126 @@ describe('catch-up schedule of a callback node', () => {
     await catchingUp.idle();
     assert.deepEqual(sent, [missed]);
     assert.equal(checkpoint().coveredUntil, now - TIMING.settleMs);
+  });
+
+  /**
+   * After a long downtime on a busy account: more ended bots than one look reads (40 pages of 250),
+   * nearly all delivered already; the ones still missing were created first, so they come last in
+   * the list, although they ended last.
+   */
+  function longDowntime(api) {
+    const delivered = new Set();
+    const missedLast = [api.end(T0 + 100 * MINUTE), api.end(T0 + 101 * MINUTE)];
+    for (let i = 0; i < 10_100; i++) delivered.add(api.end(T0 + 10 * MINUTE + i * 500));
+    const missedFirst = api.end(T0 + 50 * MINUTE);
+    return { delivered, missedFirst, missedLast };
+  }
+
+  it('a list longer than one look reads: the covered time stays until the rest is read, and the next look goes on from where it stopped', async () => {
+    const api = pagedStandIn();
+    await (await start(api)).catchingUp.close(false);
+    const { delivered, missedFirst, missedLast } = longDowntime(api);
+    now = T0 + 120 * MINUTE;
+    const listed = api.lists.length;
+    const { catchingUp, sent, said } = await start(api, { delivered });
+    await catchingUp.idle();
+    assert.deepEqual(sent.map((s) => s.botId), [missedFirst]);
+    assert.equal(api.lists.length - listed, 40, 'one look reads 40 pages');
+    assert.equal(checkpoint().coveredUntil, T0, 'not past the bots it has not read');
+    assert.deepEqual(said.behind, [{ reason: 'page-limit', since: T0 }]);
+
+    await afterLooks(catchingUp, () => sent.length === 3);
+    await catchingUp.idle();
+    assert.deepEqual(sent.map((s) => s.botId).slice(1).sort(), [...missedLast].sort());
+    const lists = api.lists.slice(listed);
+    assert.equal(lists.length, 41, 'the second look read only the page after the 40 (10,103 bots)');
+    assert.notEqual(lists[40].cursor, null, 'it went on from the cursor');
+    assert.ok(lists.every((l) => l.endedAfter === T0), 'the same window');
+    assert.equal(new Set(lists.map((l) => l.cursor)).size, 41, 'no page read twice');
+    assert.equal(checkpoint().coveredUntil, now - TIMING.settleAtStartMs, 'covered up to where the first look ended');
+    assert.equal(said.behind.length, 1, 'said once');
+    assert.equal(said.caughtUp, 1);
+  });
+
+  it('a restart in the middle of a long list goes on from the cursor in the checkpoint', async () => {
+    const api = pagedStandIn();
+    await (await start(api)).catchingUp.close(false);
+    const { delivered, missedLast } = longDowntime(api);
+    now = T0 + 120 * MINUTE;
+    const first = await start(api, { delivered });
+    await first.catchingUp.idle();
+    await first.catchingUp.close(false);
+    const stoppedAt = api.lists.at(-1);
+    const { catchingUp, sent } = await start(api, { delivered });
+    await catchingUp.idle();
+    assert.equal(api.lists.at(-1).endedAfter, T0);
+    assert.notEqual(api.lists.at(-1).cursor, null);
+    assert.notEqual(api.lists.at(-1).cursor, stoppedAt.cursor, 'the page after the last one read');
+    assert.deepEqual(sent.map((s) => s.botId).sort(), [...missedLast].sort());
+    assert.equal(checkpoint().coveredUntil, T0 + 120 * MINUTE - TIMING.settleAtStartMs);
+  });
+
+  it('a cursor that does not move: what was read is sent, the covered time stays, and it is said once', async () => {
+    const api = pagedStandIn({ pageSize: 2, stuckCursor: true });
+    await (await start(api)).catchingUp.close(false);
+    const unread = api.end(T0 + 5 * MINUTE);
+    const read = [api.end(T0 + 6 * MINUTE), api.end(T0 + 7 * MINUTE)];
+    now = T0 + 30 * MINUTE;
+    const listed = api.lists.length;
+    const { catchingUp, sent, said } = await start(api, { delivered: new Set() });
+    await afterLooks(catchingUp, () => api.lists.length - listed >= 6);
+    await catchingUp.idle();
+    assert.deepEqual([...new Set(sent.map((s) => s.botId))].sort(), [...read].sort());
+    assert.ok(!sent.some((s) => s.botId === unread));
+    assert.equal(checkpoint().coveredUntil, T0, 'the unread bot stays inside the next look');
+    assert.deepEqual(said.behind, [{ reason: 'stuck-cursor', since: T0 }]);
+    assert.equal(said.caughtUp, 0);
+  });
+
+  it('a meeting refused in one look of a long list holds the covered time when the list is read, and is sent by the next', async () => {
+    const api = pagedStandIn({ pageSize: 1 });
+    await (await start(api)).catchingUp.close(false);
+    const bots = [1, 2, 3, 4].map((n) => api.end(T0 + n * MINUTE));
+    now = T0 + 30 * MINUTE;
+    let refused = 0;
+    const sent = [];
+    // What the flow had, as the node's intake knows it.
+    const delivered = new Set();
+    const { catchingUp } = await start(api, {
+      maxPages: 2,
+      delivered,
+      deliver: async (botId) => {
+        if (botId === bots[3] && refused++ === 0) return false;
+        sent.push(botId);
+        delivered.add(botId);
+        return true;
+      },
+    });
+    await afterLooks(catchingUp, () => sent.length === 3);
+    await catchingUp.idle();
+    assert.equal(checkpoint().coveredUntil, T0, 'read to its end, with a meeting not sent');
+    assert.equal(checkpoint().unfinished, undefined);
+    await afterLooks(catchingUp, () => sent.includes(bots[3]));
+    await afterLooks(catchingUp, () => checkpoint().coveredUntil > T0);
+    assert.deepEqual([...sent].sort(), [...bots].sort());
+  });
+
+  it('drops the rest of a long list once another instance has read that whole window', async () => {
+    const api = pagedStandIn({ pageSize: 1 });
+    let held = null;
+    const shared = { read: async () => held, raise: async (value) => void (held = Math.max(held ?? value, value)) };
+    await (await start(api, { shared })).catchingUp.close(false);
+    for (const n of [1, 2, 3, 4]) api.end(T0 + n * MINUTE);
+    now = T0 + 30 * MINUTE;
+    const first = await start(api, { shared, maxPages: 2 });
+    await first.catchingUp.idle();
+    await first.catchingUp.close(false);
+    assert.equal(checkpoint().unfinished.endedBefore, now - TIMING.settleAtStartMs);
+    held = now;
+    const listed = api.lists.length;
+    const { catchingUp } = await start(api, { shared, maxPages: 2 });
+    await catchingUp.idle();
+    assert.deepEqual(api.lists[listed], { endedAfter: now - TIMING.marginMs, cursor: null }, 'a new look from the shared covered time');
   });
 
   it('a damaged checkpoint is reported and taken as a first start; a removed node takes its checkpoint with it', async () => {
