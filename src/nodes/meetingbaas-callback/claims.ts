@@ -150,13 +150,17 @@ export function journaledMeeting(entry: JournalEntry): string | null {
 
 /**
  * Claims made anew (after a restart, or in another store) do not know what the journal holds: a
- * sender's retry of an entry, or another copy of its meeting, is a repeat. Oldest first, so that
- * the bounded claims forget the oldest first.
+ * sender's retry of an entry, or another copy of its meeting, is a repeat, within the window that
+ * began when the entry arrived. Oldest first, so that the bounded claims forget the oldest first.
  */
-export async function rememberJournaled(entries: readonly JournalEntry[], claims: Pick<NodeClaims, 'repeats' | 'meetings'>): Promise<void> {
+export async function rememberJournaled(
+  entries: readonly JournalEntry[],
+  claims: Pick<NodeClaims, 'repeats' | 'meetings'>,
+  now: number = Date.now(),
+): Promise<void> {
   for (const entry of [...entries].reverse()) {
-    await claims.repeats.remember(entry.deliveryId);
+    await claims.repeats.remember(entry.deliveryId, entry.receivedAt, now);
     const meeting = journaledMeeting(entry);
-    if (meeting !== null) await claims.meetings.remember(meeting);
+    if (meeting !== null) await claims.meetings.remember(meeting, entry.receivedAt, now);
   }
 }

@@ -1,8 +1,8 @@
 'use strict';
 // The claims a callback node keeps across redeploys: what Remember bounds, and what it does not.
 const assert = require('node:assert/strict');
-const { KeptClaims } = require('../../../nodes/meetingbaas-callback/claims');
-const { meetingKey } = require('../../../lib/delivery/repeats');
+const { KeptClaims, rememberJournaled } = require('../../../nodes/meetingbaas-callback/claims');
+const { BoundedClaims, meetingKey, RepeatFilter } = require('../../../lib/delivery/repeats');
 const { CALLBACK_DEFAULTS } = require('../../../nodes/shared/defaults');
 
 /** A global context that keeps values in a Map, answering through callbacks as Node-RED's does. */
@@ -60,5 +60,29 @@ describe('callback in: the claims it keeps', () => {
     for (let n = 0; n < large + 1; n++) await claimAndSettle(big.meetings, meeting(n));
     assert.equal(big.meetingClaims.size, large);
     assert.equal(await claimAndSettle(big.meetings, meeting(0)), 'new', 'the oldest is forgotten first');
+  });
+
+  it('after a restart, holds what the journal kept only for what is left of its window since it arrived', async () => {
+    const MINUTE = 60 * 1000;
+    let now = Date.parse('2026-01-01T12:00:00Z');
+    const clock = () => now;
+    const claims = {
+      repeats: new RepeatFilter(new BoundedClaims(100, clock), 6 * 60 * MINUTE),
+      meetings: new RepeatFilter(new BoundedClaims(100, clock), 30 * MINUTE),
+    };
+    const entry = (n, minutesAgo) => ({
+      seq: n, deliveryId: `sha256:${n}`, receivedAt: now - minutesAgo * MINUTE, verifiedBy: 'secret',
+      meta: { event: 'bot.completed', botId: meeting(n).split(':').pop() },
+      attempts: 0, sentAgain: 0, failedInFlow: false, lastProblem: null, parked: null, finishedAt: now, saved: [],
+    });
+    // Newest first, as the journal lists them.
+    await rememberJournaled([entry(2, 20), entry(1, 40)], claims, clock());
+    assert.equal(await claimAndSettle(claims.meetings, meeting(1)), 'new', 'its 30 minutes were over before the restart');
+    assert.equal(await claimAndSettle(claims.repeats, 'sha256:1'), 'repeat', 'its 6 hours are not');
+    // Ten minutes were left of the second one's window, not thirty.
+    now += 9 * MINUTE;
+    assert.equal(await claims.meetings.claim(meeting(2)), 'repeat');
+    now += 2 * MINUTE;
+    assert.equal(await claimAndSettle(claims.meetings, meeting(2)), 'new');
   });
 });
