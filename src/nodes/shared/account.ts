@@ -45,7 +45,7 @@ const NO_ACCOUNT: Account = { baseUrl: DEFAULT_BASE_URL, credentials: {}, public
  * secrets must look here first rather than accept everything.
  */
 export function accountMissing(RED: NodeAPI, accountId: string | undefined): boolean {
-  return Boolean(accountId) && !isAccountNode(RED.nodes.getNode(accountId ?? ''));
+  return accountId !== undefined && accountId !== '' && !isAccountNode(RED.nodes.getNode(accountId));
 }
 
 /** The account a node points at, or defaults (no secrets) when it points at none, or at one that `accountMissing`. */
