@@ -65,7 +65,7 @@ export class RepeatFilter {
    * before, within the window. 'busy': another process is deciding about it. A store that fails
    * counts as "not seen": a duplicate beats a loss.
    */
-  async claim(key: string): Promise<ClaimResult> {
+  async claim(key: string, windowMs = this.windowMs): Promise<ClaimResult> {
     if (!this.enabled) return 'new';
     // Several copies may wait for one first; when it is forgotten, the first of them to run claims it anew.
     for (let pending = this.undecided.get(key); pending; pending = this.undecided.get(key)) {
@@ -74,7 +74,7 @@ export class RepeatFilter {
     let decide: (outcome: Outcome) => void = () => {};
     const outcome = new Promise<Outcome>((resolve) => (decide = resolve));
     this.undecided.set(key, { outcome, decide });
-    const claimed = await this.store.claim(key, this.windowMs).catch(() => {
+    const claimed = await this.store.claim(key, windowMs).catch(() => {
       this.unchecked += 1;
       return true;
     });
@@ -88,15 +88,20 @@ export class RepeatFilter {
     return 'repeat';
   }
 
-  /** Records a delivery accepted earlier (one the journal holds) as if it had just been settled. */
-  async remember(key: string): Promise<void> {
-    if ((await this.claim(key)) === 'new') this.settle(key);
+  /**
+   * Records a delivery accepted at `acceptedAt` (one the journal holds) as if it had been settled
+   * then: for what is left of its window, so that a restart does not start the window again.
+   */
+  async remember(key: string, acceptedAt: number, now: number = Date.now()): Promise<void> {
+    const leftMs = acceptedAt + this.windowMs - now;
+    if (leftMs <= 0) return;
+    if ((await this.claim(key, leftMs)) === 'new') this.settle(key, leftMs);
   }
 
   /** The delivery was accepted: it stays remembered, and copies waiting for it are repeats. */
-  settle(key: string): void {
+  settle(key: string, windowMs = this.windowMs): void {
     // A store that cannot make it last lets its short claim expire: at worst a later copy gets through.
-    if (this.enabled) void this.store.settle?.(key, this.windowMs).catch(() => undefined);
+    if (this.enabled) void this.store.settle?.(key, windowMs).catch(() => undefined);
     this.decide(key, 'settled');
   }
 

@@ -6,6 +6,7 @@ import type { NodeContextData } from 'node-red';
 import type { JournalEntry } from '../../lib/delivery/journal';
 import { RedisClaims, redisIdentity, RedisSettingsError, type RedisSettings } from '../../lib/delivery/redis-claims';
 import { BoundedClaims, meetingKey, PersistedClaims, RepeatFilter, type KeyValueStore } from '../../lib/delivery/repeats';
+import { CALLBACK_DEFAULTS } from '../shared/defaults';
 
 export interface NodeClaims {
   /** Which store: a context store's name, or a digest of the shared store's settings. */
@@ -36,6 +37,7 @@ export interface ClaimsSettings {
   readonly redis: RedisSettings | null;
   readonly windowMs: number;
   readonly meetingWindowMs: number;
+  /** Remember: how many delivery ids are held. The meetings have a bound of their own, `meetingBound(max)`. */
   readonly max: number;
   /** Called when these are created and what was saved cannot be read. */
   onNotLoaded(): void;
@@ -44,6 +46,14 @@ export interface ClaimsSettings {
 }
 
 const SAVE_AFTER_MS = 30 * 1000;
+
+/**
+ * How many meetings are held in memory: at least the default of Remember, so that a small Remember
+ * (0 turns off remembering deliveries) does not also turn off Same meeting, which has its own 0.
+ */
+export function meetingBound(max: number): number {
+  return Math.max(max, CALLBACK_DEFAULTS.dedupeMax);
+}
 const LOAD_TIMEOUT_MS = 10 * 1000;
 
 export class KeptClaims {
@@ -62,7 +72,7 @@ export class KeptClaims {
     claims.repeats.setWindow(settings.windowMs);
     claims.meetings.setWindow(settings.meetingWindowMs);
     claims.saved?.claims.setMax(settings.max);
-    claims.meetingClaims?.setMax(settings.max);
+    claims.meetingClaims?.setMax(meetingBound(settings.max));
     return claims;
   }
 
@@ -117,7 +127,7 @@ function inMemory(nodeId: string, where: string, settings: ClaimsSettings): Node
   void saved.loaded.then((result) => {
     if (result !== 'loaded') settings.onNotLoaded();
   });
-  const meetingClaims = new BoundedClaims(settings.max);
+  const meetingClaims = new BoundedClaims(meetingBound(settings.max));
   return {
     where,
     saved,
@@ -140,13 +150,17 @@ export function journaledMeeting(entry: JournalEntry): string | null {
 
 /**
  * Claims made anew (after a restart, or in another store) do not know what the journal holds: a
- * sender's retry of an entry, or another copy of its meeting, is a repeat. Oldest first, so that
- * the bounded claims forget the oldest first.
+ * sender's retry of an entry, or another copy of its meeting, is a repeat, within the window that
+ * began when the entry arrived. Oldest first, so that the bounded claims forget the oldest first.
  */
-export async function rememberJournaled(entries: readonly JournalEntry[], claims: Pick<NodeClaims, 'repeats' | 'meetings'>): Promise<void> {
+export async function rememberJournaled(
+  entries: readonly JournalEntry[],
+  claims: Pick<NodeClaims, 'repeats' | 'meetings'>,
+  now: number = Date.now(),
+): Promise<void> {
   for (const entry of [...entries].reverse()) {
-    await claims.repeats.remember(entry.deliveryId);
+    await claims.repeats.remember(entry.deliveryId, entry.receivedAt, now);
     const meeting = journaledMeeting(entry);
-    if (meeting !== null) await claims.meetings.remember(meeting);
+    if (meeting !== null) await claims.meetings.remember(meeting, entry.receivedAt, now);
   }
 }

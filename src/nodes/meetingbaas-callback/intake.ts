@@ -145,7 +145,7 @@ export class Intake {
     this.journal = parts.claimsKnowJournal
       ? parts.journal
       : parts.journal.then(async (journal) => {
-          if (journal) await rememberJournaled(journal.entries(), parts).catch((error: unknown) => parts.events.failed(error));
+          if (journal) await rememberJournaled(journal.entries(), parts, this.now()).catch((error: unknown) => parts.events.failed(error));
           return journal;
         });
   }

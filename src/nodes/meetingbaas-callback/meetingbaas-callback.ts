@@ -7,12 +7,12 @@ import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { ApiError } from '../../lib/api';
 import { DeliveryAuthenticator, WebhookSecretError } from '../../lib/delivery/authentication';
 import type { BodyRefusal, RoutedDelivery } from '../../lib/delivery/routing';
-import { readAccount } from '../shared/account';
+import { accountMissing, readAccount } from '../shared/account';
 import { apiErrorText, sayApiProblemWith } from '../shared/problems';
 import { startCatchUp, type RunningCatchUp } from './catch-up-start';
 import { KeptClaims } from './claims';
 import { onFlowEvents, stoppedIds, watchDeploys, type DeployEvent } from './deploys';
-import { answerRead, endpointRegistry, httpNodeMiddlewareOf, type Endpoint } from './endpoints';
+import { answerRead, endpointRegistry, httpNodeMiddlewareOf, RETRY_SHORTLY, type EarlyAnswer, type Endpoint } from './endpoints';
 import type { FlowNode } from './finishers';
 import { Intake } from './intake';
 import { JournaledDeliveries } from './journaling';
@@ -20,6 +20,17 @@ import { attachToSidebar, registerSidebarRoutes } from './sidebar';
 import { CallbackStatus } from './status';
 import { readCallbackSettings, type CallbackDef } from './settings';
 import { registerTestDeliveryRoute } from './test-delivery';
+
+/** The account's secrets cannot be read: the sender retries, and its delivery is taken once the account is fixed. */
+const CANNOT_CHECK: EarlyAnswer = {
+  status: 503,
+  body: { error: 'the callback node cannot check deliveries until its account is fixed, retry later' },
+  headers: RETRY_SHORTLY,
+};
+
+function methodNotAllowed(allowed: readonly string[]): EarlyAnswer {
+  return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed.join(', ') } };
+}
 
 /** How long a close waits for the deliveries being handled (a few ms each): a deploy must not hang on a stuck one. */
 const CLOSE_WAIT_MS = 5000;
@@ -50,13 +61,39 @@ export = (RED: NodeAPI): void => {
     const { settings } = read;
     const { path, journalFile } = settings;
 
+    /**
+     * A node that cannot check who sent a delivery keeps its path and answers every one 503: not
+     * accepted unchecked, and not a 404 or 401 that Meeting BaaS would never send again.
+     */
+    const refuseEverything = (statusKey: string, error: string): void => {
+      node.status({ fill: 'red', shape: 'ring', text: t(statusKey) });
+      node.error(error);
+      const allowed = settings.allowedMethods;
+      const attachment = endpointRegistry(RED.httpNode, nodeMiddleware).attach(path, {
+        bodyLimit: settings.bodyLimit,
+        bodyTimeoutMs: settings.bodyTimeoutMs,
+        accepting: () => true,
+        beforeBody: (req) => (allowed.includes(req.method ?? '') ? CANNOT_CHECK : methodNotAllowed(allowed)),
+        handle: (_req, res) => answerRead(res, CANNOT_CHECK),
+        onBodyUnavailable: () => undefined,
+        onPathShared: () => undefined,
+      });
+      node.on('close', (removed: boolean, done: () => void) => {
+        attachment.detach(removed);
+        done();
+      });
+    };
+
+    if (accountMissing(RED, def.account)) {
+      refuseEverything('status.noAccount', t('errors.noAccount', { account: def.account ?? '' }));
+      return;
+    }
     const account = readAccount(RED, def.account);
     let authenticator: DeliveryAuthenticator;
     try {
       authenticator = new DeliveryAuthenticator(account.credentials);
     } catch (error) {
-      node.status({ fill: 'red', shape: 'ring', text: t('status.badSecret') });
-      node.error(error instanceof WebhookSecretError ? t('errors.badWebhookSecret') : t('errors.unexpected', { detail: String(error) }));
+      refuseEverything('status.badSecret', error instanceof WebhookSecretError ? t('errors.badWebhookSecret') : t('errors.unexpected', { detail: String(error) }));
       return;
     }
 
@@ -128,7 +165,7 @@ export = (RED: NodeAPI): void => {
       accepting: () => intake.accepting,
       beforeBody: (req) => {
         if (allowed.includes(req.method ?? '')) return intake.beforeBody(req.headers);
-        return { status: 405, body: { error: 'method not allowed' }, headers: { Allow: allowed.join(', ') } };
+        return methodNotAllowed(allowed);
       },
       onBodyUnavailable: () => status.bodyUnavailable(),
       handle: (req, res, bytes) => {

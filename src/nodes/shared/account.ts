@@ -39,7 +39,16 @@ export function isAccountNode(node: Node | null | undefined): node is AccountNod
 
 const NO_ACCOUNT: Account = { baseUrl: DEFAULT_BASE_URL, credentials: {}, publicUrl: '', redis: null };
 
-/** The account a node points at, or defaults (no secrets) when it points at none. */
+/**
+ * A node names an account that is not deployed as one: disabled, deleted, or the id of a node of
+ * another kind. `readAccount` gives it the defaults, without secrets, so a node that checks
+ * secrets must look here first rather than accept everything.
+ */
+export function accountMissing(RED: NodeAPI, accountId: string | undefined): boolean {
+  return accountId !== undefined && accountId !== '' && !isAccountNode(RED.nodes.getNode(accountId));
+}
+
+/** The account a node points at, or defaults (no secrets) when it points at none, or at one that `accountMissing`. */
 export function readAccount(RED: NodeAPI, accountId: string | undefined): Account {
   if (!accountId) return NO_ACCOUNT;
   const node = RED.nodes.getNode(accountId);

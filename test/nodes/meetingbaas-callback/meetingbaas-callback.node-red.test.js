@@ -193,6 +193,21 @@ describe('callback in, in a real Node-RED', function () {
     await nodeRed.deploy(callbackFlow({ collectorUrl: collector.url, account: ACCOUNT }));
   });
 
+  it('answers 503 and sends nothing on while the account it names cannot be found, so that the sender retries', async () => {
+    const from = nodeRed.log.length;
+    const lost = callbackFlow({ collectorUrl: collector.url, url: '/mb/lost', tag: 'lost', id: 'cb-lost', extra: { account: 'no-such-account' } })
+      .filter((n) => n.type !== 'tab');
+    await nodeRed.deploy([...callbackFlow({ collectorUrl: collector.url, account: ACCOUNT }), ...lost]);
+    await nodeRed.waitForLog(/\[meetingbaas-callback:cb-lost\].*no-such-account/, from);
+    for (const headers of [{}, { 'x-mb-secret': CALLBACK_SECRET }]) {
+      const res = await post(deliveries.completed(), headers, nodeRed.nodeUrl('/mb/lost'));
+      assert.equal(res.status, 503, res.text);
+      assert.ok(Number(res.headers['retry-after']) > 0);
+    }
+    await nothingElseArrives(0);
+    await nodeRed.deploy(callbackFlow({ collectorUrl: collector.url, account: ACCOUNT }));
+  });
+
   it('removes exactly its own route when deleted, leaving an http in node on the same path', async () => {
     const withHttpIn = [
       ...callbackFlow({ collectorUrl: collector.url, account: ACCOUNT, url: '/mb/shared' }),

@@ -149,6 +149,26 @@ describe('callback in node (test helper)', function () {
     assert.equal(msg.res, undefined);
   });
 
+  it('accepts nothing while the account it names cannot be found: red status, one error, 503 so that the sender retries', async () => {
+    // A disabled or deleted account, or an id of another kind of node: the secrets it held must still be checked.
+    await helper.load([configNode, callbackNode], [callback({ account: 'no-such-account' }), out]);
+    const node = helper.getNode('cb');
+    assert.deepEqual(await statusMatching(node, /account/), { fill: 'red', shape: 'ring', text: 'account not found' });
+    await serveHttpNode();
+    let sent = 0;
+    helper.getNode('out').on('input', () => { sent += 1; });
+    for (const headers of [{}, { 'x-mb-secret': SECRET }]) {
+      const res = await post(deliveries.completed(), headers);
+      assert.equal(res.status, 503);
+      assert.ok(Number(res.headers['retry-after']) > 0, JSON.stringify(res.headers));
+    }
+    assert.equal(sent, 0);
+    const errors = callsOf(node, 'error').map((call) => call.args[0]);
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.match(errors[0], /no-such-account/);
+    assert.ok(!callsOf(node, 'status').some((call) => /unverified/.test(call.args[0].text || '')));
+  });
+
   it('refuses an unusable webhook secret with a red status and an error that does not repeat it', async () => {
     await helper.load([configNode, callbackNode], [account, callback(), out], { acc: { webhookSecret: 'whsec_%%%secret-value%%%' } });
     const node = helper.getNode('cb');
@@ -156,6 +176,9 @@ describe('callback in node (test helper)', function () {
     const message = callsOf(node, 'error')[0].args[0];
     assert.match(message, /webhook signing secret cannot be used/);
     assert.ok(!message.includes('secret-value'));
+    // Kept for the sender to retry once the secret is fixed, rather than a 404 it would never retry.
+    await serveHttpNode();
+    assert.equal((await post(deliveries.completed(), {})).status, 503);
   });
 
   it('refuses a missing path, one with parameters, wildcards, a query or a fragment, or characters clients escape', async () => {

@@ -84,7 +84,8 @@ describe('callback in: repeats, in a real Node-RED', function () {
     });
 
     it('remembers at most "dedupeMax" of them, oldest forgotten first, under one context key across redeploys', async () => {
-      const flows = callbackFlow({ collectorUrl: collector.url, account: ACCOUNT, direct: true, extra: { dedupeMax: 3 } });
+      // Same meeting off: its meetings have a bound of their own, which Remember does not lower.
+      const flows = callbackFlow({ collectorUrl: collector.url, account: ACCOUNT, direct: true, extra: { dedupeMax: 3, dedupeMeetingMinutes: 0 } });
       const cb = flows.find((n) => n.type === 'meetingbaas-callback');
       await nodeRed.deploy(flows);
       const url = nodeRed.nodeUrl('/mb/callback');
