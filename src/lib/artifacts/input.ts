@@ -1,5 +1,6 @@
 // What to fetch, read from the message a user wires in: a callback node's `bot.completed`
 // delivery, a `GET /v2/bots/{id}` response, or a plain object with `bot_id` and URLs.
+import { isRecord } from '../records';
 import { ARTIFACT_FIELDS, artifactUrls, type ArtifactName } from './names';
 
 export type SkipReason = 'data-deleted' | 'null' | 'missing';
@@ -10,17 +11,12 @@ export interface ArtifactRequest {
   readonly skipped: ReadonlyArray<{ readonly artifact: ArtifactName; readonly reason: SkipReason }>;
 }
 
-function record(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
 /** The object holding `bot_id` and the URLs, whichever envelope it came in. */
-export function artifactData(payload: unknown): Record<string, unknown> | null {
-  const root = record(payload);
-  if (!root) return null;
-  const data = record(root.data);
-  if (data && (typeof root.event === 'string' || 'success' in root || !('bot_id' in root))) return data;
-  return root;
+export function artifactData(payload: unknown): { readonly [field: string]: unknown } | null {
+  if (!isRecord(payload)) return null;
+  const { data } = payload;
+  if (isRecord(data) && (typeof payload.event === 'string' || 'success' in payload || !('bot_id' in payload))) return data;
+  return payload;
 }
 
 /** `["video", "audio"]`, `"video, audio"` or `"all"` → artifact names; unknown names are reported. */

@@ -4,6 +4,7 @@
 // it is the rest of that same object.
 import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isRecord } from '../records';
 import type { Opened, Validators } from './request';
 import { recordPathOf, SNIFF_BYTES, type PartialStart } from './temporary-file';
 
@@ -34,22 +35,41 @@ export async function writeRecord(partialPath: string, record: PartialRecord): P
 }
 
 /**
+ * A record read back from the disk, where anything may be (a crash, another version, a hand
+ * edit): what does not describe an object is no record. A validator left out is one storage did
+ * not send.
+ */
+function recordFrom(text: string): PartialRecord | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isRecord(value)) return null;
+  const { length, etag = null, lastModified = null } = value;
+  if (typeof length !== 'number') return null;
+  if (etag !== null && typeof etag !== 'string') return null;
+  if (lastModified !== null && typeof lastModified !== 'string') return null;
+  return { length, etag, lastModified };
+}
+
+/**
  * A partial worth resuming: its record allows it (canResume) and it holds at least the bytes
  * that chose its final name, but not the whole object.
  */
 export async function readResumePoint(partialPath: string): Promise<ResumePoint | null> {
-  let record: Partial<PartialRecord>;
+  let text: string;
   let size: number;
   try {
-    record = JSON.parse(await readFile(recordPathOf(partialPath), 'utf8')) as Partial<PartialRecord>;
+    text = await readFile(recordPathOf(partialPath), 'utf8');
     size = (await stat(partialPath)).size;
   } catch {
     return null;
   }
-  const etag = typeof record.etag === 'string' ? record.etag : null;
-  const lastModified = typeof record.lastModified === 'string' ? record.lastModified : null;
-  const length = record.length;
-  if (typeof length !== 'number' || !canResume({ length, etag, lastModified })) return null;
+  const record = recordFrom(text);
+  if (!record || !canResume(record)) return null;
+  const { length, etag, lastModified } = record;
   if (size < SNIFF_BYTES || size >= length) return null;
   const handle = await open(partialPath, 'r');
   try {

@@ -1,6 +1,7 @@
 // Meeting BaaS transcripts in forms a person can use without code: plain text for an e-mail
 // or an LLM prompt, SRT and WebVTT subtitles; and the diarization file (JSON Lines) parsed.
 import { problem, problemCode, type Problem } from '../problem';
+import { isRecord } from '../records';
 
 export interface Utterance {
   readonly speaker: string;
@@ -9,10 +10,6 @@ export interface Utterance {
   readonly end: number;
   readonly text: string;
   readonly words: ReadonlyArray<{ readonly word: string; readonly start: number; readonly end: number }>;
-}
-
-function record(value: unknown): Record<string, unknown> | null {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
 function seconds(value: unknown): number {
@@ -30,19 +27,15 @@ function speakerName(value: unknown): string {
  * Tolerates the bare `{utterances}` and a bare array; anything unusable becomes an empty list.
  */
 export function utterancesOf(transcription: unknown): Utterance[] {
-  const root = record(transcription);
-  const result = record(root?.result) ?? root;
+  const root = isRecord(transcription) ? transcription : null;
+  const result = root && isRecord(root.result) ? root.result : root;
   const list = Array.isArray(transcription) ? transcription : result?.utterances;
   if (!Array.isArray(list)) return [];
   const out: Utterance[] = [];
-  for (const item of list) {
-    const u = record(item);
-    if (!u) continue;
+  for (const u of list) {
+    if (!isRecord(u)) continue;
     const words = Array.isArray(u.words)
-      ? u.words
-          .map(record)
-          .filter((w): w is Record<string, unknown> => w !== null && typeof w.word === 'string')
-          .map((w) => ({ word: String(w.word).trim(), start: seconds(w.start), end: seconds(w.end) }))
+      ? u.words.filter(isRecord).flatMap((w) => (typeof w.word === 'string' ? [{ word: w.word.trim(), start: seconds(w.start), end: seconds(w.end) }] : []))
       : [];
     const text = typeof u.text === 'string' ? u.text.trim() : words.map((w) => w.word).join(' ');
     if (text === '') continue;
@@ -125,12 +118,11 @@ export function toWebVtt(utterances: readonly Utterance[]): string {
   return ['WEBVTT\n', ...cues].join('\n');
 }
 
-export interface DiarizationSegment {
-  readonly speaker: string;
-  readonly start_time: number;
-  readonly end_time: number;
-  readonly [field: string]: unknown;
-}
+/**
+ * A segment of the diarization, passed on as storage sent it: documented with `speaker`,
+ * `start_time` and `end_time`, which nothing here reads or checks.
+ */
+export type DiarizationSegment = { readonly [field: string]: unknown };
 
 /** Why the diarization could not be read, as codes for the node to say. */
 export const PARSE_PROBLEMS = [
@@ -167,5 +159,5 @@ export function parseDiarization(text: string): DiarizationSegment[] {
   const trimmed = text.trimStart();
   const items = trimmed.startsWith('[') ? (JSON.parse(trimmed) as unknown) : parseJsonLines(text);
   if (!Array.isArray(items)) throw new ArtifactParseError(problem('not-a-list'));
-  return items.filter((item): item is DiarizationSegment => record(item) !== null);
+  return items.filter(isRecord);
 }

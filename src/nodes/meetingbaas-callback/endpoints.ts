@@ -88,8 +88,6 @@ interface PathEntry {
   retireTimer: NodeJS.Timeout | null;
 }
 
-export { PATH_RULE, pathProblem, type PathProblem } from '../shared/urls';
-
 /** The key of a path as typed: a leading slash, no repeated slashes, no trailing slash, lower case. */
 export function normalisePath(path: string): string {
   const withSlash = path.startsWith('/') ? path : `/${path}`;

@@ -16,6 +16,7 @@ import { Server as NetServer } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { Request, Response } from 'express';
 import type { NodeAPI } from 'node-red';
+import { errorCode, errorMessage } from '../../lib/records';
 import type * as Simulator from '../../simulator';
 import type { ArtifactServer, DeliveryAuth } from '../../simulator';
 import { readAccount } from '../shared/account';
@@ -221,9 +222,7 @@ export function registerTestDeliveryRoute(RED: NodeAPI): void {
           else res.status(404).json({ error: 'not-deployed' });
         },
         (error: unknown) => {
-          const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-          const detail = code ?? (error instanceof Error ? error.message : String(error));
-          res.status(502).json({ error: 'unreachable', detail });
+          res.status(502).json({ error: 'unreachable', detail: errorCode(error) ?? errorMessage(error) });
         },
       );
     },
