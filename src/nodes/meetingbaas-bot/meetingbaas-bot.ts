@@ -5,7 +5,19 @@
 // as plain sentences.
 import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { ApiError, isAction, isPagedAction, MeetingBaasApi, queryValuesOf, type Action, type OperationRequest, type PagedAction, type RetryNotice } from '../../lib/api';
+import {
+  ApiError,
+  isAction,
+  isPagedAction,
+  MeetingBaasApi,
+  OPERATIONS,
+  queryValuesOf,
+  retriedFailures,
+  type Action,
+  type OperationRequest,
+  type PagedAction,
+  type RetryNotice,
+} from '../../lib/api';
 import { readAccount } from '../shared/account';
 import { BOT_DEFAULTS } from '../shared/defaults';
 import { apiDetail, sayApiProblemWith } from '../shared/problems';
@@ -35,6 +47,13 @@ interface Outcome {
   readonly info: Record<string, unknown>;
   readonly statusText: string;
 }
+
+/** The sentences for a request that may have been carried out though it failed (see mayHaveActed). */
+const ONCE_KEYS = {
+  create: { server: 'api.server-once-create', network: 'api.network-once-create' },
+  'schedule-create': { server: 'api.server-once-schedule-create', network: 'api.network-once-schedule-create' },
+  other: { server: 'api.server-once', network: 'api.network-once' },
+} as const;
 
 /** A problem with the message or the node's settings, said before any request (no HTTP status). */
 class SettingError extends Error {}
@@ -97,11 +116,24 @@ export = (RED: NodeAPI): void => {
       };
       let key = `api.${error.kind}`;
       if (error.kind === 'conflict') key = `api.conflict-${action}`;
+      if (mayHaveActed(error)) key = ONCE_KEYS[action === 'create' || action === 'schedule-create' ? action : 'other'][error.kind === 'network' ? 'network' : 'server'];
       if (error.kind === 'not-found' && traits.group === 'scheduled') key = 'api.not-found-scheduled';
       let text = t(key, vars);
       if (error.kind === 'rate-limited' && error.retryAfterSeconds === undefined) text = t('api.rate-limited-no-wait', vars);
       if (error.statusCode !== undefined && vars.detail && !text.includes(vars.detail)) text += ` ${t('api.said', vars)}`;
       return text;
+    }
+
+    /**
+     * A request not safe to repeat that failed after it may have been carried out (a 502 from a
+     * gateway, a connection broken after sending): it was not sent again, and the user is told
+     * to look before sending it again.
+     */
+    function mayHaveActed(error: ApiError): boolean {
+      if (OPERATIONS[action].repeatable) return false;
+      const retried = retriedFailures(false);
+      if (error.kind === 'server') return error.statusCode !== undefined && !retried.statuses.has(error.statusCode);
+      return error.kind === 'network' && error.networkCode !== undefined && !retried.errorCodes.includes(error.networkCode);
     }
 
     function evaluate(value: string | undefined, type: string | undefined, fallback: string, msg: NodeMessageInFlow): unknown {

@@ -13,6 +13,7 @@ const { MeetingBaasApi } = require('../../../lib/api');
 const { translatedNode } = require('../../support/translated-node');
 const { useApiStandIn } = require('../../support/api-stand-in');
 const { useHelperRuntime, nextMessage } = require('../../support/helper-runtime');
+const { recordingServer } = require('../../support/local-server');
 
 helper.init(require.resolve('node-red'));
 
@@ -271,24 +272,58 @@ describe('meeting bot node', function () {
       assert.equal(served.length - since, 1, 'not retried');
     });
 
-    it('429 and 5xx: retried, then the bot is created', async function () {
-      // The 500 has no Retry-After: the first backoff (1 s) is waited for.
-      server.api.injectFaults({ status: 500 }, { status: 429, retryAfter: 0 }, { status: 503, retryAfter: 0 });
+    it('create: 429 and 503 (the API did not act) retried, then the bot is created', async function () {
+      server.api.injectFaults({ status: 429, retryAfter: 0 }, { status: 503, retryAfter: 0 });
       await flow({});
       const out = nextMessage('out');
       const since = served.length;
       helper.getNode('bot').receive(request());
       const msg = await out;
       assert.ok(server.api.bots.has(msg.payload.bot_id));
-      assert.deepEqual(served.slice(since).map((r) => r.status), [500, 429, 503, 201]);
+      assert.deepEqual(served.slice(since).map((r) => r.status), [429, 503, 201]);
     });
 
-    it('5xx after every retry: a server error, after retries+1 attempts', async function () {
-      server.api.injectFaults(...Array.from({ length: 3 }, () => ({ status: 502, retryAfter: 0 })));
+    for (const status of [500, 502, 504]) {
+      it(`create: ${status} not sent again (the bot may exist), said so with where to look`, async function () {
+        server.api.injectFaults({ status, retryAfter: 0 });
+        const since = served.length;
+        const message = await caughtError(request(), {});
+        assert.equal(created(since).length, 1, 'one request: a second could make a second bot');
+        assert.match(message, new RegExp(`server error \\(HTTP ${status}\\)`));
+        assert.match(message, /bot may have been created/);
+        assert.match(message, /list/);
+      });
+    }
+
+    it('create: a connection broken once the request was sent is not retried, and said so with where to look', async function () {
+      // Reads the whole request, then hangs up without answering: the bot may exist.
+      const breaking = await recordingServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.socket.destroy());
+      });
+      try {
+        const message = await caughtError(request(), {}, { account: { baseUrl: breaking.url } });
+        assert.equal(breaking.seen.length, 1, 'sent once');
+        assert.match(message, /bot may have been created/);
+        assert.match(message, /list/);
+      } finally {
+        await breaking.close();
+      }
+    });
+
+    it('5xx after every retry of a request safe to repeat: a server error, after retries+1 attempts', async function () {
+      server.api.injectFaults({ status: 500 }, ...Array.from({ length: 2 }, () => ({ status: 502, retryAfter: 0 })));
+      const since = served.length;
+      const message = await caughtError({ payload: {} }, { action: 'list', retries: 2 });
+      assert.match(message, /server error \(HTTP 502\) and still did after retries/);
+      assert.deepEqual(served.slice(since).map((r) => r.status), [500, 502, 502]);
+    });
+
+    it('503 after every retry of a bot creation: a server error, after retries+1 attempts', async function () {
+      server.api.injectFaults(...Array.from({ length: 3 }, () => ({ status: 503, retryAfter: 0 })));
       const since = served.length;
       const message = await caughtError(request(), { retries: 2 });
-      assert.match(message, /server error \(HTTP 502\) and still did after retries/);
-      assert.deepEqual(served.slice(since).map((r) => r.status), [502, 502, 502]);
+      assert.match(message, /server error \(HTTP 503\) and still did after retries/);
       assert.equal(created(since).length, 3);
     });
   });
