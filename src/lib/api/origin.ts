@@ -5,7 +5,8 @@ import { isIP } from 'node:net';
 import { problem } from '../problem';
 import { ApiError } from './errors';
 
-function isLoopback(hostname: string): boolean {
+/** This machine: nothing between it and itself can read plain http. `hostname` as URL gives it (IPv6 in brackets). */
+export function isLoopback(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host === '::1') return true;
   return isIP(host) === 4 && host.startsWith('127.');

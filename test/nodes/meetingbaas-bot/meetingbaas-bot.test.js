@@ -39,17 +39,19 @@ describe('meeting bot node', function () {
   });
   useHelperRuntime({ settings: { httpNodeRoot: '/hooks/' } });
 
-  function flow(botProps, { account = {}, credentials = { apiKey: API_KEY, callbackSecret: CALLBACK_SECRET } } = {}) {
+  /** `callbackAccount`: the account the callback node checks with ('' for none); `acc2` is a second account with `otherCredentials`. */
+  function flow(botProps, { account = {}, credentials = { apiKey: API_KEY, callbackSecret: CALLBACK_SECRET }, callbackAccount = 'acc', otherCredentials = {} } = {}) {
     const nodes = [
       { id: 'acc', type: 'meetingbaas-config', baseUrl: server.baseUrl, publicUrl: PUBLIC_URL, ...account },
-      { id: 'cb1', type: 'meetingbaas-callback', z: 'f1', url: '/mb/hook', method: 'put', account: 'acc', journal: false, wires: [[], [], [], []] },
+      { id: 'acc2', type: 'meetingbaas-config', baseUrl: server.baseUrl, publicUrl: '' },
+      { id: 'cb1', type: 'meetingbaas-callback', z: 'f1', url: '/mb/hook', method: 'put', account: callbackAccount, journal: false, wires: [[], [], [], []] },
       { id: 'bot', type: 'meetingbaas-bot', z: 'f1', account: 'acc', wires: [['out']], ...botProps },
       { id: 'c1', type: 'catch', z: 'f1', scope: null, wires: [['caught']] },
       { id: 'out', type: 'helper', z: 'f1' },
       { id: 'caught', type: 'helper', z: 'f1' },
       { id: 'f1', type: 'tab' },
     ];
-    return helper.load([configNode, callbackNode, botNode, catchNode, artifactsNode], nodes, { acc: credentials });
+    return helper.load([configNode, callbackNode, botNode, catchNode, artifactsNode], nodes, { acc: credentials, acc2: otherCredentials });
   }
 
   const created = (since) => served.slice(since).filter((r) => r.method === 'POST' && r.path === '/v2/bots');
@@ -95,6 +97,42 @@ describe('meeting bot node', function () {
       assert.deepEqual(msg.meetingbaas, { action: 'create', botId: bot.botId, callbackUrl: 'https://nodered.example.com/hooks/mb/hook' });
       const text = JSON.stringify(msg);
       assert.ok(!text.includes(CALLBACK_SECRET) && !text.includes(API_KEY), 'no secret in the output message');
+    });
+
+    async function sentCallback(options) {
+      await flow({ action: 'create', callback: 'cb1' }, options);
+      const out = nextMessage('out');
+      const failed = nextMessage('caught').then((msg) => assert.fail(msg.error.message));
+      helper.getNode('bot').receive({ payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } });
+      const msg = await Promise.race([out, failed]);
+      return server.api.bots.get(msg.payload.bot_id).request.callback_config;
+    }
+
+    it('sends no secret for a callback node that checks none (no account), though the bot account has one', async function () {
+      const config = await sentCallback({ callbackAccount: '' });
+      assert.deepEqual(config, { url: 'https://nodered.example.com/hooks/mb/hook', method: 'PUT' });
+    });
+
+    it('sends the secret of the account the callback node checks with, and none when that account has none', async function () {
+      assert.equal((await sentCallback({ callbackAccount: 'acc2', otherCredentials: { callbackSecret: 'other-secret' } })).secret, 'other-secret');
+      await helper.unload();
+      assert.equal('secret' in (await sentCallback({ callbackAccount: 'acc2', otherCredentials: {} })), false);
+    });
+
+    it('refuses a plain http Public URL to another machine (the secret and the recordings\' links would travel in clear), and sends nothing', async function () {
+      for (const publicUrl of ['http://nodered.example.com', 'http://192.168.1.20:1880']) {
+        const since = served.length;
+        const message = await caughtError({ payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } }, { callback: 'cb1' }, { account: { publicUrl } });
+        assert.match(message, /https/, publicUrl);
+        assert.match(message, /Public URL/, publicUrl);
+        assert.equal(created(since).length, 0, `nothing sent for ${publicUrl}`);
+        await helper.unload();
+      }
+    });
+
+    it('accepts a plain http Public URL to this machine (tests, the simulator)', async function () {
+      const config = await sentCallback({ account: { publicUrl: 'http://127.0.0.1:1880' } });
+      assert.deepEqual(config, { url: 'http://127.0.0.1:1880/hooks/mb/hook', method: 'PUT', secret: CALLBACK_SECRET });
     });
 
     it('reads meeting_url and bot_name from the TypedInputs it is given, and sends no callback without a callback node', async function () {
