@@ -35,6 +35,7 @@ import { ApiError, kindOfStatus, type ApiOperation } from './errors';
 import { OPERATIONS, operationName, type Action, type HttpMethod } from './operations';
 import { apiUrl, checkApiBase } from './origin';
 import { checkBody, queryString, queryValuesOf, requestPath, type QueryValues } from './requests';
+import { RETRY_COUNT } from './retry-count';
 import { RETRIED_STATUS, retriedFailures, retryAfterSeconds, retryCallback, type RetryLimits, type RetryNotice } from './retry-policy';
 
 export { BOT_ID, isBotId } from '../bot-id';
@@ -42,7 +43,7 @@ export { BOT_ID, isBotId } from '../bot-id';
 export const API_KEY_HEADER = 'x-meeting-baas-api-key';
 
 export const API_DEFAULTS = {
-  retries: 3,
+  retries: RETRY_COUNT.default,
   retryDelayMs: 1_000,
   maxRetryDelayMs: 30_000,
   timeoutMs: 30_000,

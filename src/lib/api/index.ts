@@ -4,5 +4,6 @@ export * from './client';
 export * from './errors';
 export * from './operations';
 export * from './origin';
+export * from './retry-count';
 export * from './retry-policy';
 export { queryValuesOf, type QueryValue, type QueryValues } from './requests';

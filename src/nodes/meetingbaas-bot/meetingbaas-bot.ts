@@ -8,11 +8,14 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import {
   ApiError,
   isAction,
+  isBlankSetting,
   isPagedAction,
   MeetingBaasApi,
   OPERATIONS,
   queryValuesOf,
   retriedFailures,
+  retryCountOf,
+  RETRY_COUNT,
   type Action,
   type OperationRequest,
   type PagedAction,
@@ -73,8 +76,11 @@ export = (RED: NodeAPI): void => {
     const callbackId = def.callback?.trim() || '';
     const recordingMode = RECORDING_MODES.find((mode) => mode === def.recordingMode) ?? '';
     const transcription = def.transcription === true || def.transcription === 'true';
-    const retriesSetting = Number(def.retries);
-    const retries = Number.isInteger(retriesSetting) && retriesSetting >= 0 && retriesSetting <= 10 ? retriesSetting : undefined;
+    const retries = retryCountOf(def.retries) ?? BOT_DEFAULTS.retries;
+    // Only a flow not made in the editor (imported, hand-written) holds another value: said, not silently replaced.
+    if (!isBlankSetting(def.retries) && retryCountOf(def.retries) === null) {
+      node.warn(t('warnings.badRetries', { value: String(def.retries), max: RETRY_COUNT.max, retries }));
+    }
     const eachPage = def.pages === 'each';
     const maxPagesSetting = Number(def.maxPages);
     const maxPages = Number.isInteger(maxPagesSetting) && maxPagesSetting >= 1 ? Math.min(maxPagesSetting, MAX_PAGES_LIMIT) : BOT_DEFAULTS.maxPages;
@@ -97,7 +103,7 @@ export = (RED: NodeAPI): void => {
       setupError = t('errors.noAccount');
     } else {
       try {
-        api = new MeetingBaasApi({ baseUrl: account.baseUrl, apiKey: account.credentials.apiKey, ...(retries !== undefined ? { retries } : {}), onRetry });
+        api = new MeetingBaasApi({ baseUrl: account.baseUrl, apiKey: account.credentials.apiKey, retries, onRetry });
       } catch (error) {
         setupError = describe(error);
       }

@@ -366,6 +366,56 @@ describe('meeting bot node', function () {
     });
   });
 
+  describe('Retries', function () {
+    const request = () => ({ payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } });
+    const warnings = () => {
+      const bot = helper.getNode('bot');
+      return bot.warn.getCalls().filter((call) => call.thisValue === bot).map((call) => String(call.args[0]));
+    };
+
+    async function attemptsWith(retries) {
+      server.api.injectFaults(...Array.from({ length: 12 }, () => ({ status: 503, retryAfter: 0 })));
+      const since = served.length;
+      await caughtError(request(), { retries });
+      const attempts = created(since).length;
+      await drainFaults();
+      return attempts;
+    }
+
+    /** Answers the faults the node did not meet, so that the next test starts without any. */
+    async function drainFaults() {
+      const api = new MeetingBaasApi({ baseUrl: server.baseUrl, apiKey: API_KEY, retries: 0 });
+      try {
+        for (let failed = true; failed; ) failed = await api.listBots({ limit: 1 }).then(() => false, () => true);
+      } finally {
+        await api.close();
+      }
+    }
+
+    it('blank or left out: the default, 3', async function () {
+      assert.equal(await attemptsWith(''), 4);
+      assert.deepEqual(warnings(), []);
+      await helper.unload();
+      assert.equal(await attemptsWith(undefined), 4);
+    });
+
+    it('a whole number from 0 to 10 as set, in a flow as a number or its digits', async function () {
+      assert.equal(await attemptsWith(0), 1);
+      assert.deepEqual(warnings(), []);
+      await helper.unload();
+      assert.equal(await attemptsWith('1'), 2);
+    });
+
+    for (const retries of [20, 2.5, -1, 'often']) {
+      it(`${JSON.stringify(retries)} (a flow not made in the editor): the default, with a warning at deploy that says so`, async function () {
+        assert.equal(await attemptsWith(retries), 4);
+        const said = warnings();
+        assert.equal(said.length, 1, said.join('\n'));
+        assert.match(said[0], new RegExp(`Retries "${retries}" is not a whole number from 0 to 10: 3 are used`));
+      });
+    }
+  });
+
   describe('answers that carry only what the node reads (the stand-in in minimal mode)', function () {
     let botId;
     beforeEach(async function () {
