@@ -2,6 +2,7 @@
 export * from './answers';
 export * from './client';
 export * from './errors';
+export * from './loopback';
 export * from './operations';
 export * from './origin';
 export * from './retry-count';

@@ -1,7 +1,7 @@
 // Where Meeting BaaS should send a bot's callback: the public address of the "callback in"
 // node the user picked, built the same way the editor shows it.
 import type { NodeAPI } from 'node-red';
-import { isLoopback } from '../../lib/api/origin';
+import { isPlainHttpElsewhere } from '../../lib/api/loopback';
 import { readAccount } from '../shared/account';
 import { callbackUrl, findCallbackSettings } from '../shared/urls';
 
@@ -35,7 +35,7 @@ export function resolveCallbackTarget(
   // Refused rather than warned about: Meeting BaaS would send the secret, and the callback's
   // signed links to the recording, in clear across the internet, whatever a log line said.
   // Plain http to this machine stays for tests and the simulator, as for the API URL.
-  if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) return 'insecure-public-url';
+  if (isPlainHttpElsewhere(botAccount.publicUrl)) return 'insecure-public-url';
   // The secret the callback node compares: that of its own account. Without an account, or
   // with one that has no callback secret, it checks none, and none is sent.
   const verifying = readAccount(RED, def.account);

@@ -1,6 +1,7 @@
 // The editor of "meeting bot" (bundled into meetingbaas-bot.html by the build). The actions, their
 // groups and what each one reads come from the node's own table, as the runtime reads them.
 import { ACTION_GROUPS, ACTION_TRAITS, MAX_PAGES_LIMIT, type ActionTraits } from './actions';
+import { isPlainHttpElsewhere } from '../../lib/api/loopback';
 import { isBlankSetting, retryCountOf, RETRY_COUNT } from '../../lib/api/retry-count';
 import { BOT_DEFAULTS, CALLBACK_TYPE } from '../shared/defaults';
 import { callbackUrl, findCallbackSettings, publicBase } from '../shared/urls';
@@ -108,6 +109,7 @@ RED.nodes.registerType<BotSettings>('meetingbaas-bot', {
       const target = callbackTarget($('#node-input-account').val(), $callback.val());
       $('#meetingbaas-bot-callback-url-row').toggle(traits.sendsBot && target !== null);
       $('#meetingbaas-bot-no-public-url').toggle(traits.sendsBot && target !== null && !target.base);
+      $('#meetingbaas-bot-insecure-public-url').toggle(traits.sendsBot && target !== null && isPlainHttpElsewhere(target.base));
       $('#meetingbaas-bot-callback-url').text(target ? target.text : '');
     };
     $('#node-input-action, #node-input-callback, #node-input-account').on('change', refresh);

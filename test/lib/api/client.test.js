@@ -18,6 +18,12 @@ describe('bot API client', function () {
     }
   });
 
+  it('tells plain http to another machine, which a network can read, from https and from this machine', function () {
+    const { isPlainHttpElsewhere } = require('../../../lib/api');
+    for (const clear of ['http://nodered.example.com', 'http://192.168.1.20:1880/red', 'http://128.0.0.1', 'http://localhost.example.com']) assert.equal(isPlainHttpElsewhere(clear), true, clear);
+    for (const fine of ['https://nodered.example.com', 'http://127.0.0.1:1880', 'http://127.1', 'http://localhost:1880', 'http://[::1]:1880', 'HTTP://LOCALHOST', 'not a url', '']) assert.equal(isPlainHttpElsewhere(fine), false, fine);
+  });
+
   it('keeps a path prefix of the base URL and its origin', function () {
     const url = apiUrl(new URL('https://proxy.example.com/meetingbaas/'), '/v2/bots');
     assert.equal(url.href, 'https://proxy.example.com/meetingbaas/v2/bots');
