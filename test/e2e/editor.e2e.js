@@ -335,6 +335,53 @@ for (const major of MAJORS) describe(`the editor in a real browser (${major.titl
     });
   });
 
+  describe('the meeting bot dialog: settings it refuses', function () {
+    const botId = () => JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, exampleFiles[4]), 'utf8')).find((n) => n.type === 'meetingbaas-bot').id;
+    let publicUrl;
+
+    before(async function () {
+      publicUrl = await page.evaluate((id) => {
+        const node = RED.nodes.node(id);
+        const account = RED.nodes.node(node.account);
+        const saved = account.publicUrl;
+        account.publicUrl = 'http://nodered.example.com';
+        RED.workspaces.show(node.z);
+        RED.editor.edit(node);
+        return saved;
+      }, botId());
+      await page.locator('#node-input-action').waitFor({ state: 'visible' });
+    });
+    after(async function () {
+      await page.locator('#node-dialog-cancel').click();
+      await page.locator('#node-input-action').waitFor({ state: 'detached' });
+      await page.evaluate(([id, saved]) => {
+        RED.nodes.node(RED.nodes.node(id).account).publicUrl = saved;
+      }, [botId(), publicUrl]);
+    });
+
+    it('warns that a plain http Public URL to another machine will be refused, for the actions that send a bot', async function () {
+      const tip = page.locator('#meetingbaas-bot-insecure-public-url');
+      await tip.waitFor({ state: 'visible' });
+      assert.match(await tip.innerText(), /https/);
+      await page.locator('#node-input-action').selectOption('list');
+      await tip.waitFor({ state: 'hidden' });
+      await page.locator('#node-input-action').selectOption('create');
+      await tip.waitFor({ state: 'visible' });
+    });
+
+    it('marks Retries outside a whole number from 0 to 10 as invalid', async function () {
+      const retries = page.locator('#node-input-retries');
+      const marked = () => page.evaluate(() => $('#node-input-retries').hasClass('input-error'));
+      for (const [value, invalid] of [['20', true], ['2.5', true], ['-1', true], ['10', false], ['0', false], ['', false]]) {
+        await retries.fill(value);
+        await retries.dispatchEvent('change');
+        assert.equal(await marked(), invalid, value);
+      }
+      await retries.fill('3');
+      await retries.dispatchEvent('change');
+    });
+  });
+
   it('sends a test bot.completed from the button on the node', async function () {
     await clearDebug();
     const id = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, exampleFiles[0]), 'utf8')).find((n) => n.type === 'meetingbaas-callback').id;

@@ -35,14 +35,15 @@ import { ApiError, kindOfStatus, type ApiOperation } from './errors';
 import { OPERATIONS, operationName, type Action, type HttpMethod } from './operations';
 import { apiUrl, checkApiBase } from './origin';
 import { checkBody, queryString, queryValuesOf, requestPath, type QueryValues } from './requests';
-import { ANY_NETWORK_ERROR, CONNECT_ERRORS, retryAfterSeconds, retryCallback, type RetryLimits, type RetryNotice } from './retry-policy';
+import { RETRY_COUNT } from './retry-count';
+import { RETRIED_STATUS, retriedFailures, retryAfterSeconds, retryCallback, type RetryLimits, type RetryNotice } from './retry-policy';
 
 export { BOT_ID, isBotId } from '../bot-id';
 
 export const API_KEY_HEADER = 'x-meeting-baas-api-key';
 
 export const API_DEFAULTS = {
-  retries: 3,
+  retries: RETRY_COUNT.default,
   retryDelayMs: 1_000,
   maxRetryDelayMs: 30_000,
   timeoutMs: 30_000,
@@ -120,7 +121,7 @@ interface Call {
   /** e.g. `?limit=1`. */
   readonly query?: string;
   readonly body?: unknown;
-  /** Requests that would do something twice if repeated after the request left (operations.ts `repeatable`). */
+  /** Requests that would do something twice if repeated after the API may have acted (operations.ts `repeatable`). */
   readonly notRepeatable?: boolean;
   readonly signal?: AbortSignal;
 }
@@ -131,7 +132,7 @@ export class MeetingBaasApi {
   /** Made on the first request: a node that never calls the API does not load undici. */
   private made: { readonly agent: Agent; readonly dispatcher: Dispatcher } | null = null;
   private readonly timeoutMs: number;
-  private readonly limits: Omit<RetryLimits, 'errorCodes'>;
+  private readonly limits: Omit<RetryLimits, 'statuses' | 'errorCodes'>;
 
   /** Throws ApiError `no-api-key` or `refused` before anything is sent. */
   constructor(private readonly options: ApiClientOptions) {
@@ -152,9 +153,9 @@ export class MeetingBaasApi {
       const timeout = this.timeoutMs;
       const agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout, connections: 4 });
       // No redirect interceptor on purpose: following one would hand the key to another address.
-      // Which requests may be repeated after a broken connection is decided per operation (retryCallback's errorCodes).
+      // After which answers and errors a request is sent again is decided per operation, by retryCallback.
       const dispatcher = agent.compose(
-        interceptors.retry({ throwOnError: false, methods: ['GET', 'POST', 'PATCH', 'DELETE'], maxRetries: this.limits.retries }),
+        interceptors.retry({ throwOnError: false, methods: ['GET', 'POST', 'PATCH', 'DELETE'], statusCodes: [...RETRIED_STATUS], maxRetries: this.limits.retries }),
       );
       this.made = { agent, dispatcher };
     }
@@ -269,7 +270,7 @@ export class MeetingBaasApi {
     const headers: Record<string, string> = { [API_KEY_HEADER]: this.apiKey, accept: 'application/json' };
     const text = call.body === undefined ? undefined : JSON.stringify(call.body);
     if (text !== undefined) headers['content-type'] = 'application/json';
-    const limits: RetryLimits = { ...this.limits, errorCodes: call.notRepeatable ? CONNECT_ERRORS : ANY_NETWORK_ERROR };
+    const limits: RetryLimits = { ...this.limits, ...retriedFailures(call.notRepeatable !== true) };
     // The retry interceptor reads its options from the request's; undici's request() typings leave them out.
     const options: Parameters<typeof request>[1] & { readonly retryOptions: RetryHandler.RetryOptions } = {
       dispatcher: this.dispatcher,

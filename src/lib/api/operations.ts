@@ -25,9 +25,11 @@ export interface Operation {
   /** The schema of the success answer (200 or 201). */
   readonly answer: string;
   /**
-   * Whether a request that may have reached the API can be sent again after a broken connection
-   * without doing something twice (a second bot, a second chat message, a second webhook). Answers
-   * 429 and 5xx are retried either way: the API did not act on them.
+   * Whether a request that may have reached the API can be sent again without doing something
+   * twice (a second bot, a second chat message, a second webhook): after a broken connection, a
+   * timeout, or a 500, 502 or 504 (a gateway may answer so after the API acted). Either way 429
+   * and 503 are retried, which say the request was not carried out, and errors before the
+   * connection opened (retry-policy.ts).
    */
   readonly repeatable: boolean;
   /** The answer is one page of a list, with `cursor` (or `next_cursor`) naming the next one. */

@@ -1,15 +1,9 @@
 // Where the API key may go. It is the one secret that spends the account's money, so it is
 // sent only to the configured API address, and only encrypted, except to this very machine
 // (the simulator and tests), where there is no network to read it on.
-import { isIP } from 'node:net';
 import { problem } from '../problem';
 import { ApiError } from './errors';
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
+import { isLoopback } from './loopback';
 
 /** The base URL as a URL, or an ApiError('refused') saying why the key must not go there. */
 export function checkApiBase(baseUrl: string): URL {

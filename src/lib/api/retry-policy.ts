@@ -10,20 +10,37 @@ export interface RetryLimits {
   /** First wait; doubles per attempt up to `maxDelayMs`. */
   readonly delayMs: number;
   readonly maxDelayMs: number;
-  /**
-   * Errors after which the request is sent again. For a POST that creates a bot only errors
-   * that happen before the request left (no connection): after a reset mid-request the bot
-   * may exist, and a second one would cost tokens twice.
-   */
+  /** Answers after which the request is sent again. */
+  readonly statuses: ReadonlySet<number>;
+  /** Errors (no answer) after which the request is sent again. */
   readonly errorCodes: readonly string[];
 }
 
-export const RETRIED_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+/**
+ * Answers that say the request was not carried out: rate limited, or the service unavailable.
+ * The only ones after which a request that must not happen twice (create a bot) is sent again.
+ */
+export const NOT_ACTED_STATUS: ReadonlySet<number> = new Set([429, 503]);
+/**
+ * Also answers that may come after the API acted: a 500 half-way through, a gateway's 502 or 504
+ * after the API created the bot. Only requests safe to repeat are sent again after them.
+ */
+export const RETRIED_STATUS: ReadonlySet<number> = new Set([...NOT_ACTED_STATUS, 500, 502, 504]);
 
 /** The connection never opened: the request cannot have reached the API. */
 export const CONNECT_ERRORS = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'];
 /** Also after the request may have been sent: for reads and for requests safe to repeat. */
 export const ANY_NETWORK_ERROR = [...CONNECT_ERRORS, 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'];
+
+/**
+ * What a request is sent again after. One that would do something twice if repeated (a second
+ * bot, paid for twice) only when it certainly was not acted on: an answer saying so, or a
+ * connection that never opened. What happened after the request may have left the client
+ * cannot know, so it is not sent again.
+ */
+export function retriedFailures(repeatable: boolean): Pick<RetryLimits, 'statuses' | 'errorCodes'> {
+  return repeatable ? { statuses: RETRIED_STATUS, errorCodes: ANY_NETWORK_ERROR } : { statuses: NOT_ACTED_STATUS, errorCodes: CONNECT_ERRORS };
+}
 
 export interface RetryNotice {
   readonly attempt: number;
@@ -51,7 +68,7 @@ interface RetriedError {
 export function retryDelay(error: RetriedError, counter: number, limits: RetryLimits): number | null {
   if (counter > limits.retries) return null;
   if (error.statusCode !== undefined) {
-    if (!RETRIED_STATUS.has(error.statusCode)) return null;
+    if (!limits.statuses.has(error.statusCode)) return null;
   } else if (!error.code || !limits.errorCodes.includes(error.code)) {
     return null;
   }

@@ -1,6 +1,7 @@
 // Where Meeting BaaS should send a bot's callback: the public address of the "callback in"
 // node the user picked, built the same way the editor shows it.
 import type { NodeAPI } from 'node-red';
+import { isPlainHttpElsewhere } from '../../lib/api/loopback';
 import { readAccount } from '../shared/account';
 import { callbackUrl, findCallbackSettings } from '../shared/urls';
 
@@ -11,7 +12,7 @@ export interface CallbackTarget {
   readonly secret: string | undefined;
 }
 
-export type TargetProblem = 'callback-missing' | 'no-public-url' | 'bad-public-url' | 'http-disabled';
+export type TargetProblem = 'callback-missing' | 'no-public-url' | 'bad-public-url' | 'insecure-public-url' | 'http-disabled';
 
 export function resolveCallbackTarget(
   RED: NodeAPI,
@@ -24,14 +25,20 @@ export function resolveCallbackTarget(
   if (root === false) return 'http-disabled';
   const botAccount = readAccount(RED, botAccountId);
   if (!botAccount.publicUrl) return 'no-public-url';
+  let parsed: URL;
   try {
-    const parsed = new URL(botAccount.publicUrl);
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'bad-public-url';
+    parsed = new URL(botAccount.publicUrl);
   } catch {
     return 'bad-public-url';
   }
-  // The secret must be the one the callback node compares: its own account's when it has one.
-  const verifying = def.account ? readAccount(RED, def.account) : botAccount;
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'bad-public-url';
+  // Refused rather than warned about: Meeting BaaS would send the secret, and the callback's
+  // signed links to the recording, in clear across the internet, whatever a log line said.
+  // Plain http to this machine stays for tests and the simulator, as for the API URL.
+  if (isPlainHttpElsewhere(botAccount.publicUrl)) return 'insecure-public-url';
+  // The secret the callback node compares: that of its own account. Without an account, or
+  // with one that has no callback secret, it checks none, and none is sent.
+  const verifying = readAccount(RED, def.account);
   return {
     url: callbackUrl(botAccount.publicUrl, root, def.url),
     method: def.method,

@@ -1,6 +1,8 @@
 // The editor of "meeting bot" (bundled into meetingbaas-bot.html by the build). The actions, their
 // groups and what each one reads come from the node's own table, as the runtime reads them.
 import { ACTION_GROUPS, ACTION_TRAITS, MAX_PAGES_LIMIT, type ActionTraits } from './actions';
+import { isPlainHttpElsewhere } from '../../lib/api/loopback';
+import { isBlankSetting, retryCountOf, RETRY_COUNT } from '../../lib/api/retry-count';
 import { BOT_DEFAULTS, CALLBACK_TYPE } from '../shared/defaults';
 import { callbackUrl, findCallbackSettings, publicBase } from '../shared/urls';
 
@@ -56,7 +58,8 @@ RED.nodes.registerType<BotSettings>('meetingbaas-bot', {
     transcription: { value: BOT_DEFAULTS.transcription },
     pages: { value: BOT_DEFAULTS.pages },
     maxPages: { value: BOT_DEFAULTS.maxPages, validate: RED.validators.number(true) },
-    retries: { value: BOT_DEFAULTS.retries, validate: RED.validators.number(true) },
+    // As the runtime reads it: blank is the default, anything but a whole number in range is refused.
+    retries: { value: BOT_DEFAULTS.retries, validate: (value: unknown) => isBlankSetting(value) || retryCountOf(value) !== null },
   },
   inputs: 1,
   outputs: 1,
@@ -81,6 +84,7 @@ RED.nodes.registerType<BotSettings>('meetingbaas-bot', {
     }
     $action.val(traitsOf(node.action || BOT_DEFAULTS.action).action);
     $('#node-input-maxPages').spinner({ min: 1, max: MAX_PAGES_LIMIT });
+    $('#node-input-retries').spinner({ min: 0, max: RETRY_COUNT.max });
 
     $('#node-input-meetingUrl').typedInput({ default: 'msg', typeField: '#node-input-meetingUrlType', types: TYPED_INPUT_TYPES });
     $('#node-input-botName').typedInput({ default: 'msg', typeField: '#node-input-botNameType', types: TYPED_INPUT_TYPES });
@@ -105,6 +109,7 @@ RED.nodes.registerType<BotSettings>('meetingbaas-bot', {
       const target = callbackTarget($('#node-input-account').val(), $callback.val());
       $('#meetingbaas-bot-callback-url-row').toggle(traits.sendsBot && target !== null);
       $('#meetingbaas-bot-no-public-url').toggle(traits.sendsBot && target !== null && !target.base);
+      $('#meetingbaas-bot-insecure-public-url').toggle(traits.sendsBot && target !== null && isPlainHttpElsewhere(target.base));
       $('#meetingbaas-bot-callback-url').text(target ? target.text : '');
     };
     $('#node-input-action, #node-input-callback, #node-input-account').on('change', refresh);

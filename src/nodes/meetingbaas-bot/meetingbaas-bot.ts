@@ -5,7 +5,22 @@
 // as plain sentences.
 import { setMaxListeners } from 'node:events';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { ApiError, isAction, isPagedAction, MeetingBaasApi, queryValuesOf, type Action, type OperationRequest, type PagedAction, type RetryNotice } from '../../lib/api';
+import {
+  ApiError,
+  isAction,
+  isBlankSetting,
+  isPagedAction,
+  MeetingBaasApi,
+  OPERATIONS,
+  queryValuesOf,
+  retriedFailures,
+  retryCountOf,
+  RETRY_COUNT,
+  type Action,
+  type OperationRequest,
+  type PagedAction,
+  type RetryNotice,
+} from '../../lib/api';
 import { readAccount } from '../shared/account';
 import { BOT_DEFAULTS } from '../shared/defaults';
 import { apiDetail, sayApiProblemWith } from '../shared/problems';
@@ -36,6 +51,13 @@ interface Outcome {
   readonly statusText: string;
 }
 
+/** The sentences for a request that may have been carried out though it failed (see mayHaveActed). */
+const ONCE_KEYS = {
+  create: { server: 'api.server-once-create', network: 'api.network-once-create' },
+  'schedule-create': { server: 'api.server-once-schedule-create', network: 'api.network-once-schedule-create' },
+  other: { server: 'api.server-once', network: 'api.network-once' },
+} as const;
+
 /** A problem with the message or the node's settings, said before any request (no HTTP status). */
 class SettingError extends Error {}
 
@@ -54,8 +76,11 @@ export = (RED: NodeAPI): void => {
     const callbackId = def.callback?.trim() || '';
     const recordingMode = RECORDING_MODES.find((mode) => mode === def.recordingMode) ?? '';
     const transcription = def.transcription === true || def.transcription === 'true';
-    const retriesSetting = Number(def.retries);
-    const retries = Number.isInteger(retriesSetting) && retriesSetting >= 0 && retriesSetting <= 10 ? retriesSetting : undefined;
+    const retries = retryCountOf(def.retries) ?? BOT_DEFAULTS.retries;
+    // Only a flow not made in the editor (imported, hand-written) holds another value: said, not silently replaced.
+    if (!isBlankSetting(def.retries) && retryCountOf(def.retries) === null) {
+      node.warn(t('warnings.badRetries', { value: String(def.retries), max: RETRY_COUNT.max, retries }));
+    }
     const eachPage = def.pages === 'each';
     const maxPagesSetting = Number(def.maxPages);
     const maxPages = Number.isInteger(maxPagesSetting) && maxPagesSetting >= 1 ? Math.min(maxPagesSetting, MAX_PAGES_LIMIT) : BOT_DEFAULTS.maxPages;
@@ -78,7 +103,7 @@ export = (RED: NodeAPI): void => {
       setupError = t('errors.noAccount');
     } else {
       try {
-        api = new MeetingBaasApi({ baseUrl: account.baseUrl, apiKey: account.credentials.apiKey, ...(retries !== undefined ? { retries } : {}), onRetry });
+        api = new MeetingBaasApi({ baseUrl: account.baseUrl, apiKey: account.credentials.apiKey, retries, onRetry });
       } catch (error) {
         setupError = describe(error);
       }
@@ -97,11 +122,24 @@ export = (RED: NodeAPI): void => {
       };
       let key = `api.${error.kind}`;
       if (error.kind === 'conflict') key = `api.conflict-${action}`;
+      if (mayHaveActed(error)) key = ONCE_KEYS[action === 'create' || action === 'schedule-create' ? action : 'other'][error.kind === 'network' ? 'network' : 'server'];
       if (error.kind === 'not-found' && traits.group === 'scheduled') key = 'api.not-found-scheduled';
       let text = t(key, vars);
       if (error.kind === 'rate-limited' && error.retryAfterSeconds === undefined) text = t('api.rate-limited-no-wait', vars);
       if (error.statusCode !== undefined && vars.detail && !text.includes(vars.detail)) text += ` ${t('api.said', vars)}`;
       return text;
+    }
+
+    /**
+     * A request not safe to repeat that failed after it may have been carried out (a 502 from a
+     * gateway, a connection broken after sending): it was not sent again, and the user is told
+     * to look before sending it again.
+     */
+    function mayHaveActed(error: ApiError): boolean {
+      if (OPERATIONS[action].repeatable) return false;
+      const retried = retriedFailures(false);
+      if (error.kind === 'server') return error.statusCode !== undefined && !retried.statuses.has(error.statusCode);
+      return error.kind === 'network' && error.networkCode !== undefined && !retried.errorCodes.includes(error.networkCode);
     }
 
     function evaluate(value: string | undefined, type: string | undefined, fallback: string, msg: NodeMessageInFlow): unknown {

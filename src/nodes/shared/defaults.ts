@@ -2,6 +2,7 @@
 // this module (the editors through the build's bundler), so it stays pure: no Node.js imports.
 // A flow may hold only {type, url, wires}: the runtime then uses these values, and the editor
 // shows them and writes them into new nodes.
+import { RETRY_COUNT } from '../../lib/api/retry-count';
 import { ARTIFACT_FIELDS } from '../../lib/artifacts/names';
 
 export const ACCOUNT_TYPE = 'meetingbaas-config';
@@ -69,5 +70,6 @@ export const BOT_DEFAULTS = {
   transcription: false,
   pages: 'all',
   maxPages: 10,
-  retries: 3,
+  /** The API client's own default: one number for both. */
+  retries: RETRY_COUNT.default,
 } as const;

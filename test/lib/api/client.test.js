@@ -3,7 +3,7 @@
 // errors of a request are said, how answers are read; and the list of bots, against a local
 // server that records what it was asked.
 const assert = require('node:assert/strict');
-const { checkApiBase, apiUrl, retryDelay, retryAfterSeconds, CONNECT_ERRORS, ANY_NETWORK_ERROR } = require('../../../lib/api');
+const { checkApiBase, apiUrl, retryDelay, retryAfterSeconds, retriedFailures, CONNECT_ERRORS, OPERATIONS } = require('../../../lib/api');
 const { MeetingBaasApi, readBotList } = require('../../../lib/api');
 const { validateCreateBotRequest, validateCreateBotResponse } = require('../../../lib/schemas/documented');
 const { readBotDetails, readFreshLinks, readBotStatus, readCreatedBot, readLeaveAnswer } = require('../../../lib/api');
@@ -18,26 +18,44 @@ describe('bot API client', function () {
     }
   });
 
+  it('tells plain http to another machine, which a network can read, from https and from this machine', function () {
+    const { isPlainHttpElsewhere } = require('../../../lib/api');
+    for (const clear of ['http://nodered.example.com', 'http://192.168.1.20:1880/red', 'http://128.0.0.1', 'http://localhost.example.com']) assert.equal(isPlainHttpElsewhere(clear), true, clear);
+    for (const fine of ['https://nodered.example.com', 'http://127.0.0.1:1880', 'http://127.1', 'http://localhost:1880', 'http://[::1]:1880', 'HTTP://LOCALHOST', 'not a url', '']) assert.equal(isPlainHttpElsewhere(fine), false, fine);
+  });
+
   it('keeps a path prefix of the base URL and its origin', function () {
     const url = apiUrl(new URL('https://proxy.example.com/meetingbaas/'), '/v2/bots');
     assert.equal(url.href, 'https://proxy.example.com/meetingbaas/v2/bots');
   });
 
   it('retries 429 and 5xx with doubling waits, within the limit, honouring Retry-After', function () {
-    const limits = { retries: 3, delayMs: 1000, maxDelayMs: 30000, errorCodes: ANY_NETWORK_ERROR };
+    const limits = { retries: 3, delayMs: 1000, maxDelayMs: 30000, ...retriedFailures(true) };
     assert.equal(retryDelay({ statusCode: 503 }, 1, limits), 1000);
     assert.equal(retryDelay({ statusCode: 500 }, 3, limits), 4000);
     assert.equal(retryDelay({ statusCode: 500 }, 4, limits), null, 'past the retry limit');
+    for (const status of [502, 504]) assert.equal(retryDelay({ statusCode: status }, 1, limits), 1000, String(status));
     assert.equal(retryDelay({ statusCode: 429, headers: { 'retry-after': '7' } }, 1, limits), 7000);
     assert.equal(retryDelay({ statusCode: 429, headers: { 'retry-after': '120' } }, 1, limits), null, 'too long a wait: reported instead');
     for (const status of [400, 401, 402, 404, 409, 422]) assert.equal(retryDelay({ statusCode: status }, 1, limits), null, String(status));
   });
 
+  it('repeats a bot creation only after answers saying it was not acted on (429, 503), never after 500, 502 or 504', function () {
+    const create = { retries: 3, delayMs: 10, maxDelayMs: 1000, ...retriedFailures(OPERATIONS.create.repeatable) };
+    assert.equal(retryDelay({ statusCode: 429 }, 1, create), 10);
+    assert.equal(retryDelay({ statusCode: 503 }, 1, create), 10);
+    // A gateway's 502 or 504 may come after the API created the bot: a second request would make a second one.
+    for (const status of [500, 502, 504]) assert.equal(retryDelay({ statusCode: status }, 1, create), null, String(status));
+  });
+
   it('repeats a bot creation only after errors that prove the request never left', function () {
-    const create = { retries: 3, delayMs: 10, maxDelayMs: 1000, errorCodes: CONNECT_ERRORS };
+    const create = { retries: 3, delayMs: 10, maxDelayMs: 1000, ...retriedFailures(false) };
+    assert.deepEqual(create.errorCodes, CONNECT_ERRORS);
     assert.equal(retryDelay({ code: 'ECONNREFUSED' }, 1, create), 10);
-    assert.equal(retryDelay({ code: 'ECONNRESET' }, 1, create), null);
-    assert.equal(retryDelay({ code: 'UND_ERR_HEADERS_TIMEOUT' }, 1, create), null);
+    assert.equal(retryDelay({ code: 'UND_ERR_CONNECT_TIMEOUT' }, 1, create), 10);
+    for (const code of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']) assert.equal(retryDelay({ code }, 1, create), null, code);
+    const read = { retries: 3, delayMs: 10, maxDelayMs: 1000, ...retriedFailures(true) };
+    assert.equal(retryDelay({ code: 'ECONNRESET' }, 1, read), 10);
   });
 
   it('reads Retry-After as seconds or as a date', function () {

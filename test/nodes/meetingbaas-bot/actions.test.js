@@ -11,7 +11,7 @@ const callbackNode = require('../../../nodes/meetingbaas-callback/meetingbaas-ca
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { ACTIONS, OPERATIONS } = require('../../../lib/api');
 const { ACTION_GROUPS, ACTION_TRAITS } = require('../../../nodes/meetingbaas-bot/actions');
-const { editorDefaults, editorHtml, editorScript } = require('../../support/editor-definition');
+const { editorDefaults, editorDefinition, editorHtml, editorScript, editorNode } = require('../../support/editor-definition');
 const { translatedNode } = require('../../support/translated-node');
 const { useApiStandIn } = require('../../support/api-stand-in');
 const { useHelperRuntime, nextMessage, nextMessages } = require('../../support/helper-runtime');
@@ -313,7 +313,7 @@ describe('meeting bot node: words for every action', function () {
   it('has a message for every key the runtime uses, for every action of the operations table', function () {
     const literal = [...RUNTIME.matchAll(/t\('([a-zA-Z.-]+)'/g)].map((m) => m[1]);
     const perAction = ACTIONS.flatMap((action) => [`action.${action}`, `status.working.${action}`, `status.done.${action}`, `api.conflict-${action}`]);
-    const targets = ['callback-missing', 'no-public-url', 'bad-public-url', 'http-disabled'].map((problem) => `errors.${problem}`);
+    const targets = ['callback-missing', 'no-public-url', 'bad-public-url', 'insecure-public-url', 'http-disabled'].map((problem) => `errors.${problem}`);
     const kinds = ['invalid-request', 'no-api-key', 'bad-bot-id', 'refused', 'auth', 'out-of-tokens', 'rate-limited', 'not-found', 'rejected', 'server', 'redirect', 'status', 'invalid-response', 'network'].map((kind) => `api.${kind}`);
     const groups = ACTION_GROUPS.map((group) => `group.${group}`);
     for (const key of [...literal, ...perAction, ...targets, ...kinds, ...groups, 'api.not-found-scheduled', 'pages.all', 'pages.each']) {
@@ -346,6 +346,15 @@ describe('meeting bot node: words for every action', function () {
       assert.ok(label, `label for ${property}`);
       assert.ok(HELP.includes(`<b>${label}</b>`), `help describes ${property} (${label})`);
     }
+  });
+
+  it('takes Retries as a whole number from 0 to 10 in the editor, as the runtime does, and says the range and default in the help', function () {
+    const { validate, value } = editorDefinition('meetingbaas-bot').defaults.retries;
+    const { API_DEFAULTS } = require('../../../lib/api');
+    assert.equal(value, API_DEFAULTS.retries, 'one default for the node and the client');
+    for (const ok of [0, 3, 10, '0', '7', '', undefined]) assert.equal(validate.call(editorNode(), ok, {}), true, `accepts ${JSON.stringify(ok)}`);
+    for (const bad of [11, 20, 2.5, -1, '2.5', '-1', '1e1', 'three', ' 3x']) assert.notEqual(validate.call(editorNode(), bad, {}), true, `refuses ${JSON.stringify(bad)}`);
+    assert.match(HELP, new RegExp(`<b>${MESSAGES.label.retries}</b>\\s+times, a whole number from 0 to 10, ${API_DEFAULTS.retries} by default`));
   });
 
   it('offers the actions of the table in the editor, from the build, in a literal registerType', function () {

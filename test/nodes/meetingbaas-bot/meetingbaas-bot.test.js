@@ -13,6 +13,7 @@ const { MeetingBaasApi } = require('../../../lib/api');
 const { translatedNode } = require('../../support/translated-node');
 const { useApiStandIn } = require('../../support/api-stand-in');
 const { useHelperRuntime, nextMessage } = require('../../support/helper-runtime');
+const { recordingServer } = require('../../support/local-server');
 
 helper.init(require.resolve('node-red'));
 
@@ -38,17 +39,19 @@ describe('meeting bot node', function () {
   });
   useHelperRuntime({ settings: { httpNodeRoot: '/hooks/' } });
 
-  function flow(botProps, { account = {}, credentials = { apiKey: API_KEY, callbackSecret: CALLBACK_SECRET } } = {}) {
+  /** `callbackAccount`: the account the callback node checks with ('' for none); `acc2` is a second account with `otherCredentials`. */
+  function flow(botProps, { account = {}, credentials = { apiKey: API_KEY, callbackSecret: CALLBACK_SECRET }, callbackAccount = 'acc', otherCredentials = {} } = {}) {
     const nodes = [
       { id: 'acc', type: 'meetingbaas-config', baseUrl: server.baseUrl, publicUrl: PUBLIC_URL, ...account },
-      { id: 'cb1', type: 'meetingbaas-callback', z: 'f1', url: '/mb/hook', method: 'put', account: 'acc', journal: false, wires: [[], [], [], []] },
+      { id: 'acc2', type: 'meetingbaas-config', baseUrl: server.baseUrl, publicUrl: '' },
+      { id: 'cb1', type: 'meetingbaas-callback', z: 'f1', url: '/mb/hook', method: 'put', account: callbackAccount, journal: false, wires: [[], [], [], []] },
       { id: 'bot', type: 'meetingbaas-bot', z: 'f1', account: 'acc', wires: [['out']], ...botProps },
       { id: 'c1', type: 'catch', z: 'f1', scope: null, wires: [['caught']] },
       { id: 'out', type: 'helper', z: 'f1' },
       { id: 'caught', type: 'helper', z: 'f1' },
       { id: 'f1', type: 'tab' },
     ];
-    return helper.load([configNode, callbackNode, botNode, catchNode, artifactsNode], nodes, { acc: credentials });
+    return helper.load([configNode, callbackNode, botNode, catchNode, artifactsNode], nodes, { acc: credentials, acc2: otherCredentials });
   }
 
   const created = (since) => served.slice(since).filter((r) => r.method === 'POST' && r.path === '/v2/bots');
@@ -94,6 +97,42 @@ describe('meeting bot node', function () {
       assert.deepEqual(msg.meetingbaas, { action: 'create', botId: bot.botId, callbackUrl: 'https://nodered.example.com/hooks/mb/hook' });
       const text = JSON.stringify(msg);
       assert.ok(!text.includes(CALLBACK_SECRET) && !text.includes(API_KEY), 'no secret in the output message');
+    });
+
+    async function sentCallback(options) {
+      await flow({ action: 'create', callback: 'cb1' }, options);
+      const out = nextMessage('out');
+      const failed = nextMessage('caught').then((msg) => assert.fail(msg.error.message));
+      helper.getNode('bot').receive({ payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } });
+      const msg = await Promise.race([out, failed]);
+      return server.api.bots.get(msg.payload.bot_id).request.callback_config;
+    }
+
+    it('sends no secret for a callback node that checks none (no account), though the bot account has one', async function () {
+      const config = await sentCallback({ callbackAccount: '' });
+      assert.deepEqual(config, { url: 'https://nodered.example.com/hooks/mb/hook', method: 'PUT' });
+    });
+
+    it('sends the secret of the account the callback node checks with, and none when that account has none', async function () {
+      assert.equal((await sentCallback({ callbackAccount: 'acc2', otherCredentials: { callbackSecret: 'other-secret' } })).secret, 'other-secret');
+      await helper.unload();
+      assert.equal('secret' in (await sentCallback({ callbackAccount: 'acc2', otherCredentials: {} })), false);
+    });
+
+    it('refuses a plain http Public URL to another machine (the secret and the recordings\' links would travel in clear), and sends nothing', async function () {
+      for (const publicUrl of ['http://nodered.example.com', 'http://192.168.1.20:1880']) {
+        const since = served.length;
+        const message = await caughtError({ payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } }, { callback: 'cb1' }, { account: { publicUrl } });
+        assert.match(message, /https/, publicUrl);
+        assert.match(message, /Public URL/, publicUrl);
+        assert.equal(created(since).length, 0, `nothing sent for ${publicUrl}`);
+        await helper.unload();
+      }
+    });
+
+    it('accepts a plain http Public URL to this machine (tests, the simulator)', async function () {
+      const config = await sentCallback({ account: { publicUrl: 'http://127.0.0.1:1880' } });
+      assert.deepEqual(config, { url: 'http://127.0.0.1:1880/hooks/mb/hook', method: 'PUT', secret: CALLBACK_SECRET });
     });
 
     it('reads meeting_url and bot_name from the TypedInputs it is given, and sends no callback without a callback node', async function () {
@@ -271,26 +310,110 @@ describe('meeting bot node', function () {
       assert.equal(served.length - since, 1, 'not retried');
     });
 
-    it('429 and 5xx: retried, then the bot is created', async function () {
-      // The 500 has no Retry-After: the first backoff (1 s) is waited for.
-      server.api.injectFaults({ status: 500 }, { status: 429, retryAfter: 0 }, { status: 503, retryAfter: 0 });
+    it('create: 429 and 503 (the API did not act) retried, then the bot is created', async function () {
+      server.api.injectFaults({ status: 429, retryAfter: 0 }, { status: 503, retryAfter: 0 });
       await flow({});
       const out = nextMessage('out');
       const since = served.length;
       helper.getNode('bot').receive(request());
       const msg = await out;
       assert.ok(server.api.bots.has(msg.payload.bot_id));
-      assert.deepEqual(served.slice(since).map((r) => r.status), [500, 429, 503, 201]);
+      assert.deepEqual(served.slice(since).map((r) => r.status), [429, 503, 201]);
     });
 
-    it('5xx after every retry: a server error, after retries+1 attempts', async function () {
-      server.api.injectFaults(...Array.from({ length: 3 }, () => ({ status: 502, retryAfter: 0 })));
+    for (const status of [500, 502, 504]) {
+      it(`create: ${status} not sent again (the bot may exist), said so with where to look`, async function () {
+        server.api.injectFaults({ status, retryAfter: 0 });
+        const since = served.length;
+        const message = await caughtError(request(), {});
+        assert.equal(created(since).length, 1, 'one request: a second could make a second bot');
+        assert.match(message, new RegExp(`server error \\(HTTP ${status}\\)`));
+        assert.match(message, /bot may have been created/);
+        assert.match(message, /list/);
+      });
+    }
+
+    it('create: a connection broken once the request was sent is not retried, and said so with where to look', async function () {
+      // Reads the whole request, then hangs up without answering: the bot may exist.
+      const breaking = await recordingServer((req, res) => {
+        req.resume();
+        req.on('end', () => res.socket.destroy());
+      });
+      try {
+        const message = await caughtError(request(), {}, { account: { baseUrl: breaking.url } });
+        assert.equal(breaking.seen.length, 1, 'sent once');
+        assert.match(message, /bot may have been created/);
+        assert.match(message, /list/);
+      } finally {
+        await breaking.close();
+      }
+    });
+
+    it('5xx after every retry of a request safe to repeat: a server error, after retries+1 attempts', async function () {
+      server.api.injectFaults({ status: 500 }, ...Array.from({ length: 2 }, () => ({ status: 502, retryAfter: 0 })));
+      const since = served.length;
+      const message = await caughtError({ payload: {} }, { action: 'list', retries: 2 });
+      assert.match(message, /server error \(HTTP 502\) and still did after retries/);
+      assert.deepEqual(served.slice(since).map((r) => r.status), [500, 502, 502]);
+    });
+
+    it('503 after every retry of a bot creation: a server error, after retries+1 attempts', async function () {
+      server.api.injectFaults(...Array.from({ length: 3 }, () => ({ status: 503, retryAfter: 0 })));
       const since = served.length;
       const message = await caughtError(request(), { retries: 2 });
-      assert.match(message, /server error \(HTTP 502\) and still did after retries/);
-      assert.deepEqual(served.slice(since).map((r) => r.status), [502, 502, 502]);
+      assert.match(message, /server error \(HTTP 503\) and still did after retries/);
       assert.equal(created(since).length, 3);
     });
+  });
+
+  describe('Retries', function () {
+    const request = () => ({ payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } });
+    const warnings = () => {
+      const bot = helper.getNode('bot');
+      return bot.warn.getCalls().filter((call) => call.thisValue === bot).map((call) => String(call.args[0]));
+    };
+
+    async function attemptsWith(retries) {
+      server.api.injectFaults(...Array.from({ length: 12 }, () => ({ status: 503, retryAfter: 0 })));
+      const since = served.length;
+      await caughtError(request(), { retries });
+      const attempts = created(since).length;
+      await drainFaults();
+      return attempts;
+    }
+
+    /** Answers the faults the node did not meet, so that the next test starts without any. */
+    async function drainFaults() {
+      const api = new MeetingBaasApi({ baseUrl: server.baseUrl, apiKey: API_KEY, retries: 0 });
+      try {
+        for (let failed = true; failed; ) failed = await api.listBots({ limit: 1 }).then(() => false, () => true);
+      } finally {
+        await api.close();
+      }
+    }
+
+    it('blank or left out: the default, 3', async function () {
+      assert.equal(await attemptsWith(''), 4);
+      assert.deepEqual(warnings(), []);
+      await helper.unload();
+      assert.equal(await attemptsWith(undefined), 4);
+    });
+
+    it('a whole number from 0 to 10 as set, in a flow as a number or its digits', async function () {
+      assert.equal(await attemptsWith(0), 1);
+      assert.deepEqual(warnings(), []);
+      await helper.unload();
+      assert.equal(await attemptsWith('1'), 2);
+    });
+
+    for (const retries of [20, 2.5, -1, 'often']) {
+      it(`${JSON.stringify(retries)} (a flow not made in the editor): the default, with a warning at deploy that says so`, async function () {
+        assert.equal(await attemptsWith(retries), 4);
+        const said = warnings();
+        assert.equal(said.length, 1, said.join('\n'));
+        assert.match(said[0], new RegExp(`Retries "${retries}" is not a whole number from 0 to 10: 3 are used`));
+      });
+    }
   });
 
   describe('answers that carry only what the node reads (the stand-in in minimal mode)', function () {
