@@ -260,6 +260,12 @@ const DOWNLOAD_PROFILE = {
   stream: { kernelCopy: 27, handOff: 22, nodeJs: 13, gc: 4 },
 };
 
+/** `low–high` of `value` over `sizes`, in MiB. */
+function range(sizes, value) {
+  const values = sizes.map(value);
+  return `${mib(Math.min(...values))}–${mib(Math.max(...values))}`;
+}
+
 function downloadCosts(r) {
   const sizes = r.sizes.filter((s) => s.stream);
   const peaks = (key) => sizes.map((s) => mib(s[key].peakAboveIdle)).join(' / ');
@@ -274,8 +280,13 @@ function downloadCosts(r) {
     'when their total reaches twice its default maximum semi-space (16 MiB on 64-bit: 32 MiB; `Heap::AllocateExternalBackingStore` in V8\'s heap.cc), whatever ' +
     '`--max-semi-space-size` says (a 4 MiB semi-space left the same pile), and Node reads a socket into a fresh Buffer each time. Every streamed download in Node pays this: ' +
     (sizes.length ? `in the run above Node's own \`http.get\` piped into \`fs.createWriteStream\` peaked at ${peaks('stream')} MiB above idle and fetch artifacts at ${peaks('node')} MiB (${labels}). ` : '') +
-    'The pile does not grow with the file. When the machine is loaded, writes lag, chunks waiting to be written outlive a collection, and the peak rises: 30–38 MiB in ' +
-    'runs of the same day at a load average of about 5.',
+    'The pile does not grow with the file. ' +
+    (sizes.length ? `What "above idle" reads also depends on the idle level, which the allocator moves: after the warm-up download it was ${range(sizes, (s) => s.node.idle)} MiB ` +
+      `in these processes (whether the memory the warm-up freed had been handed back), while the process's peak itself was ${range(sizes, (s) => s.node.peak)} MiB ` +
+      `(Node's own streams: ${range(sizes, (s) => s.stream.peak)} MiB), and the later downloads in the same process rose at most ${mib(Math.max(...sizes.flatMap((s) => (s.node.later ?? []).map((l) => l.idle + l.peakAboveIdle - s.node.peak)), 0))} MiB above it. ` : '') +
+    'Two runs on the same day and the same download path, both on a quiet machine, read 28 / 26 / 29 and 38 / 38 / 30 MiB above idle with the same peaks of 162–164 MiB: ' +
+    'the figure sits on the 32 MiB of V8\'s rule, under it or over it by what the allocator kept. When the machine is loaded, writes lag, chunks waiting to be written ' +
+    'outlive a collection, and the peak rises too (30–38 MiB in runs at a load average of about 5).',
     '- *Memory that stays.* The first download loads undici (about 16 MiB resident) and compiles its HTTP parser (about 7 MiB)' +
     (sizes.length ? `: idle after it, Node-RED with fetch artifacts held ${kept.map((v) => mib(v)).join(' / ')} MiB more than with Node's own streams. ` : '. ') +
     'A start pays none of it (section 0): a flow that never downloads nor calls the API never loads undici. Requiring only the parts of undici the package uses would ' +
@@ -287,9 +298,10 @@ function downloadCosts(r) {
     `${p.node.packageCode} % the package's own code. Node's own streams spent theirs alike (the kernel's copies ${p.stream.kernelCopy} %, hand-offs ${p.stream.handOff} %, ` +
     `JavaScript streams ${p.stream.nodeJs} %, garbage collection ${p.stream.gc} %)` +
     (sizes.length ? `, and per GiB fetch artifacts used ${cpuToStream} of their CPU time in the run above (${labels}). ` : '. ') +
-    'With the copies under half of the process\'s CPU time, a streamed download in Node costs more than twice `curl -o`: what is left above 2× is Node\'s per-chunk ' +
-    'machinery (at most 64 KiB a socket read, a thread-pool round trip per write), not the package. Reaching 2× would take fewer, larger chunks, which Node\'s socket ' +
-    'reads do not offer, or the copy made outside JavaScript.',
+    'With the copies under half of the process\'s CPU time, a streamed download in Node costs about twice `curl -o` at best, more when the machine is busy ' +
+    '(in the two quiet runs of this day fetch artifacts took 1.7–3.2×, Node\'s own streams 2.9–5.5×): what is left above the copies is Node\'s per-chunk ' +
+    'machinery (at most 64 KiB a socket read, a thread-pool round trip per write), not the package. Staying under 2× in every run would take fewer, larger chunks, ' +
+    'which Node\'s socket reads do not offer, or the copy made outside JavaScript.',
     '- *Event loop.* The longest turns while a file downloads are garbage collections: the external memory above also starts V8\'s incremental marking, about ' +
     'thirteen full collections per GiB (`--trace-gc`), each a few milliseconds on a quiet machine and 25–50 ms on a loaded one. An idle second just before each download ' +
     'already reads a p99 of 10–11 ms here (the histogram includes its 10 ms interval).',
@@ -387,7 +399,7 @@ function artifactsSection(r) {
   }
   out.push('');
   out.push('**Throughput does not fall (goal 4).** The ratios to curl move with the machine\'s load from run to run (1 GiB: 0.48× in the run before the work on small ' +
-    'machines, 0.26–0.49× in the runs after it). Compared directly on 2026-12-03, each in a fresh Node process, alternately four times, at a load average of about 4.5: the ' +
+    'machines, 0.26–0.50× in the runs after it). Compared directly on 2026-12-03, each in a fresh Node process, alternately four times, at a load average of about 4.5: the ' +
     'download library as it was before that work (commit 191ad6e) took a median 4.7 s and 2.55 s of CPU time for 1 GiB, the current one 4.0 s and 2.33 s.');
   out.push('');
   return out.join('\n');
