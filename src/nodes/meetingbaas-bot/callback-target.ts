@@ -2,7 +2,7 @@
 // node the user picked, built the same way the editor shows it.
 import type { NodeAPI } from 'node-red';
 import { isPlainHttpElsewhere } from '../../lib/api/loopback';
-import { readAccount } from '../shared/account';
+import { accountMissing, readAccount } from '../shared/account';
 import { callbackUrl, findCallbackSettings } from '../shared/urls';
 
 export interface CallbackTarget {
@@ -12,7 +12,7 @@ export interface CallbackTarget {
   readonly secret: string | undefined;
 }
 
-export type TargetProblem = 'callback-missing' | 'no-public-url' | 'bad-public-url' | 'insecure-public-url' | 'http-disabled';
+export type TargetProblem = 'callback-missing' | 'callback-account-missing' | 'no-public-url' | 'bad-public-url' | 'insecure-public-url' | 'http-disabled';
 
 export function resolveCallbackTarget(
   RED: NodeAPI,
@@ -21,6 +21,8 @@ export function resolveCallbackTarget(
 ): CallbackTarget | TargetProblem {
   const def = findCallbackSettings((visit) => RED.nodes.eachNode(visit), callbackId);
   if (!def) return 'callback-missing';
+  // That node answers every callback 503 until its account is fixed: Meeting BaaS would give up on them.
+  if (accountMissing(RED, def.account)) return 'callback-account-missing';
   const root = RED.settings.httpNodeRoot;
   if (root === false) return 'http-disabled';
   const botAccount = readAccount(RED, botAccountId);

@@ -21,7 +21,7 @@ import {
   type PagedAction,
   type RetryNotice,
 } from '../../lib/api';
-import { readAccount } from '../shared/account';
+import { accountMissing, readAccount } from '../shared/account';
 import { BOT_DEFAULTS } from '../shared/defaults';
 import { apiDetail, sayApiProblemWith } from '../shared/problems';
 import { MAX_PAGES_LIMIT, traitsOf } from './actions';
@@ -99,7 +99,7 @@ export = (RED: NodeAPI): void => {
     if (unknownAction !== null) {
       setupError = t('errors.unknownAction', { action: unknownAction });
       node.error(setupError);
-    } else if (!def.account || !RED.nodes.getNode(def.account)) {
+    } else if (!def.account || accountMissing(RED, def.account)) {
       setupError = t('errors.noAccount');
     } else {
       try {

@@ -313,7 +313,7 @@ describe('meeting bot node: words for every action', function () {
   it('has a message for every key the runtime uses, for every action of the operations table', function () {
     const literal = [...RUNTIME.matchAll(/t\('([a-zA-Z.-]+)'/g)].map((m) => m[1]);
     const perAction = ACTIONS.flatMap((action) => [`action.${action}`, `status.working.${action}`, `status.done.${action}`, `api.conflict-${action}`]);
-    const targets = ['callback-missing', 'no-public-url', 'bad-public-url', 'insecure-public-url', 'http-disabled'].map((problem) => `errors.${problem}`);
+    const targets = ['callback-missing', 'no-public-url', 'bad-public-url', 'insecure-public-url', 'callback-account-missing', 'http-disabled'].map((problem) => `errors.${problem}`);
     const kinds = ['invalid-request', 'no-api-key', 'bad-bot-id', 'refused', 'auth', 'out-of-tokens', 'rate-limited', 'not-found', 'rejected', 'server', 'redirect', 'status', 'invalid-response', 'network'].map((kind) => `api.${kind}`);
     const groups = ACTION_GROUPS.map((group) => `group.${group}`);
     for (const key of [...literal, ...perAction, ...targets, ...kinds, ...groups, 'api.not-found-scheduled', 'pages.all', 'pages.each']) {

@@ -119,6 +119,14 @@ describe('meeting bot node', function () {
       assert.equal('secret' in (await sentCallback({ callbackAccount: 'acc2', otherCredentials: {} })), false);
     });
 
+    it('refuses to send a bot to a callback node whose account cannot be found (it answers every callback 503 until fixed), and sends nothing', async function () {
+      const since = served.length;
+      const message = await caughtError({ payload: { meeting_url: 'https://meet.google.com/abc-defg-hij', bot_name: 'x' } }, { callback: 'cb1' }, { callbackAccount: 'gone' });
+      assert.match(message, /account/);
+      assert.match(message, /callback in/);
+      assert.equal(created(since).length, 0, 'no bot created whose callbacks would be refused');
+    });
+
     it('refuses a plain http Public URL to another machine (the secret and the recordings\' links would travel in clear), and sends nothing', async function () {
       for (const publicUrl of ['http://nodered.example.com', 'http://192.168.1.20:1880']) {
         const since = served.length;
